@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "oht50d",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "oht50d", targets: ["oht50d"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The config file is YAML with a list of mappings (`modules:`), which swift-configuration's
+        // YAMLSnapshot cannot represent; Yams is the parser it uses itself, so no new code comes in.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGPIOD", pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(
+            name: "CModbus", pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "OHT50Core"),
+        .target(
+            name: "OHT50IO",
+            dependencies: [
+                "OHT50Core",
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .target(
+            name: "OHT50Runtime",
+            dependencies: [
+                "OHT50Core", "OHT50IO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
+            name: "OHT50API",
+            dependencies: [
+                "OHT50Core", "OHT50Runtime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "oht50d",
+            dependencies: [
+                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
+        .target(
+            name: "OHT50TestSupport",
+            dependencies: ["OHT50Core"],
+            path: "Tests/OHT50TestSupport"),
+        .testTarget(name: "OHT50CoreTests", dependencies: ["OHT50Core"]),
+        .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50TestSupport"]),
+        .testTarget(
+            name: "OHT50RuntimeTests",
+            dependencies: ["OHT50Runtime", "OHT50IO", "CMallocCounter", "OHT50TestSupport"]),
+        .testTarget(
+            name: "OHT50APITests",
+            dependencies: [
+                "OHT50API", "OHT50Runtime",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+        .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport"]),
+    ]
+)

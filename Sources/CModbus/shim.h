@@ -1,0 +1,4 @@
+#ifndef OHT50_CMODBUS_SHIM_H
+#define OHT50_CMODBUS_SHIM_H
+#include <modbus.h>
+#endif

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import OHT50Core
+
+/// An error answer: `{"error":{"code":"…","message":"…"[,"reasons":[…]]}}` with its status.
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var reasons: [RefusalText.Reason]?
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, reasons: [RefusalText.Reason]? = nil, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.reasons = reasons
+        self.headers = headers
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var reasons: [RefusalText.Reason]?
+        }
+        var error: Detail
+    }
+
+    public func response() -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = Body(error: .init(code: code, message: message, reasons: reasons))
+        let data = (try? JSONResponse.encoder.encode(body)) ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}".utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Any error a handler or the framework threw, as the JSON answer a client gets.
+    static func from(_ error: any Error) -> APIError {
+        if let api = error as? APIError { return api }
+        if let http = error as? HTTPError {
+            switch http.status {
+            case .notFound: return APIError(.notFound, code: "not_found", message: "no such route; see /api/v1 routes in the README")
+            case .contentTooLarge: return APIError(.contentTooLarge, code: "body_too_large", message: "request bodies are limited to 4 KiB")
+            case .badRequest: return APIError(.badRequest, code: "bad_request", message: http.body ?? "malformed request")
+            default: return APIError(http.status, code: "http_\(http.status.code)", message: http.body ?? http.status.reasonPhrase, headers: http.headers)
+            }
+        }
+        return APIError(.internalServerError, code: "internal", message: "internal error: \(error)")
+    }
+}

@@ -1,0 +1,53 @@
+import Hummingbird
+import OHT50Core
+import OHT50Runtime
+
+/// `/health` (the router serves `/health/` with it) and `/health/detailed`. A tripped vehicle is healthy; a stalled safety
+/// thread is not (503), which is what the health poller and systemd's watchdog care about.
+struct HealthController: Sendable {
+    let loop: SafetyLoop
+    let info: DaemonInfo
+
+    func register(on router: Router<APIRequestContext>) {
+        router.get("/health") { _, _ in try self.health() }
+        router.get("/health/detailed") { _, _ in try self.detailed() }
+    }
+
+    /// The safety thread is stalled when its last cycle is older than `safety.max_stall_ms`.
+    private func lastCycleAge(now: UInt64) -> UInt64 {
+        let last = loop.statistics.lastCycleAt.load(ordering: .relaxed)
+        let reference = last == 0 ? info.startedAt : last
+        return now > reference ? now - reference : 0
+    }
+
+    private func isHealthy(now: UInt64) -> Bool { lastCycleAge(now: now) <= loop.timings.maxStallNs }
+
+    private func health() throws -> Response {
+        struct Body: Encodable { var status: String }
+        let healthy = isHealthy(now: MonotonicClock.now())
+        return try JSONResponse.make(Body(status: healthy ? "ok" : "unhealthy"), status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    private func detailed() throws -> Response {
+        let now = MonotonicClock.now()
+        let stats = loop.statistics
+        let counts = stats.latencyCounts
+        let healthy = isHealthy(now: now)
+        let report = HealthReport(
+            status: healthy ? "ok" : "unhealthy", version: FirmwareVersion.current,
+            uptimeS: Double(now - info.startedAt) / 1e9, rt: info.scheduling.realtime,
+            rtFallbackReason: info.scheduling.fallbackReason, memoryLocked: info.memoryLocked,
+            state: loop.snapshot.read().machine.state.name,
+            safetyLoop: .init(
+                policy: info.scheduling.policy, priority: info.scheduling.priority,
+                periodUs: loop.timings.cycleNs / 1_000, cycles: stats.cycles.load(ordering: .relaxed),
+                overruns: stats.overruns.load(ordering: .relaxed), stalls: stats.stalls.load(ordering: .relaxed),
+                wakeupLatencyUs: .init(
+                    p50: LatencyBuckets.percentile(0.50, counts: counts),
+                    p99: LatencyBuckets.percentile(0.99, counts: counts),
+                    max: stats.maxLatencyNs.load(ordering: .relaxed) / 1_000),
+                lastCycleAgeMs: Double(lastCycleAge(now: now)) / 1e6,
+                eventsDropped: loop.events.dropped, commandsDropped: loop.commands.dropped))
+        return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
+    }
+}

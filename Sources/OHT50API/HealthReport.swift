@@ -1,0 +1,50 @@
+import OHT50Core
+import OHT50Runtime
+
+/// `GET /health/detailed`: the RT threads' timing and counters, for the health poller and technicians.
+struct HealthReport: Encodable, Sendable {
+    struct Latency: Encodable, Sendable {
+        var p50: UInt64?
+        var p99: UInt64?
+        var max: UInt64
+    }
+
+    struct Loop: Encodable, Sendable {
+        var policy: String
+        var priority: Int32
+        var periodUs: UInt64
+        var cycles: UInt64
+        var overruns: UInt64
+        var stalls: UInt64
+        var wakeupLatencyUs: Latency
+        var lastCycleAgeMs: Double
+        var eventsDropped: UInt64
+        var commandsDropped: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case policy, priority, cycles, overruns, stalls
+            case periodUs = "period_us"
+            case wakeupLatencyUs = "wakeup_latency_us"
+            case lastCycleAgeMs = "last_cycle_age_ms"
+            case eventsDropped = "events_dropped"
+            case commandsDropped = "commands_dropped"
+        }
+    }
+
+    var status: String
+    var version: String
+    var uptimeS: Double
+    var rt: Bool
+    var rtFallbackReason: String?
+    var memoryLocked: Bool
+    var state: String
+    var safetyLoop: Loop
+
+    enum CodingKeys: String, CodingKey {
+        case status, version, rt, state
+        case uptimeS = "uptime_s"
+        case rtFallbackReason = "rt_fallback_reason"
+        case memoryLocked = "memory_locked"
+        case safetyLoop = "safety_loop"
+    }
+}

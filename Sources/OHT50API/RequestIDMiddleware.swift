@@ -1,0 +1,46 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Gives every response an `X-Request-ID` (a valid incoming one is echoed), turns every thrown error
+/// into the JSON error answer, and writes one access-log line per request.
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    static let header = HTTPField.Name("X-Request-ID")!
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var context = context
+        context.requestID = Self.validIncoming(request.headers[Self.header]) ?? Self.generate()
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = APIError.from(error).response()
+        }
+        response.headers[Self.header] = context.requestID
+        let elapsed = ContinuousClock.now - started
+        logger.info(
+            "http request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+                "request_id": "\(context.requestID)", "peer": "\(context.peer)",
+            ])
+        return response
+    }
+
+    /// Printable ASCII without spaces, at most 128 characters: anything else is replaced.
+    static func validIncoming(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.count <= 128,
+            value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { return nil }
+        return value
+    }
+
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}

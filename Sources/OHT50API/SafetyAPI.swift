@@ -1,0 +1,37 @@
+import Hummingbird
+import Logging
+import OHT50Core
+import OHT50Runtime
+
+/// The :8081 endpoint's routes, wired to the safety loop. The daemon serves its router.
+public struct SafetyAPI: Sendable {
+    private let health: HealthController
+    private let safety: SafetyController
+    private let logger: Logger
+
+    /// Every route and its methods, so a wrong method gets 405 with `Allow` rather than 404.
+    static let routes: [String: [HTTPRequest.Method]] = [
+        "/health": [.get], "/health/detailed": [.get],
+        "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
+    ]
+
+    public init(
+        loop: SafetyLoop, channel: CommandChannel, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
+        logger: Logger
+    ) {
+        health = HealthController(loop: loop, info: info)
+        safety = SafetyController(
+            loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
+            logger: logger)
+        self.logger = logger
+    }
+
+    public func router() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(RequestIDMiddleware(logger: logger))
+        router.middlewares.add(MethodNotAllowedMiddleware(routes: Self.routes))
+        health.register(on: router)
+        safety.register(on: router)
+        return router
+    }
+}

@@ -1,0 +1,65 @@
+import Hummingbird
+import Logging
+import OHT50Core
+import OHT50Runtime
+
+/// `/api/v1/safety/status` and `/api/v1/safety/reset`. A reset goes to the safety thread through the
+/// command ring like every command; this controller only authenticates, rate-limits and reports.
+struct SafetyController: Sendable {
+    let loop: SafetyLoop
+    let channel: CommandChannel
+    let token: BearerToken?
+    let limiter: ResetRateLimiter
+    let logger: Logger
+
+    func register(on router: Router<APIRequestContext>) {
+        router.get("/api/v1/safety/status") { _, _ in try self.status() }
+        router.post("/api/v1/safety/reset") { request, context in try await self.reset(request, context: context) }
+    }
+
+    private func report() -> SafetyStatusReport {
+        SafetyStatusReport(loop.snapshot.read(), inputDescription: loop.input.description)
+    }
+
+    private func status() throws -> Response { try JSONResponse.make(report()) }
+
+    private func reset(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try Authorization.require(token, request: request, logger: logger, context: context)
+        if let wait = limiter.admit() {
+            let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                message: "resets are limited to one per \(limiterIntervalText); try again in \(seconds) s",
+                headers: [.retryAfter: "\(seconds)"])
+        }
+        let source = "http \(context.peer) request \(context.requestID)"
+        let reply: CommandReply
+        do {
+            reply = try await channel.send(.reset, source: source)
+        } catch {
+            throw APIError(
+                .serviceUnavailable, code: "safety_thread_unresponsive",
+                message: error == .ringFull
+                    ? "the safety thread's command queue is full; nothing was changed"
+                    : "the safety thread did not answer within 100 ms; the reset may still take effect, read the status")
+        }
+        // The reply is produced after the state changed; wait until the snapshot shows that cycle.
+        await waitForSnapshot(showing: reply.state)
+        guard reply.accepted else {
+            let reasons = RefusalText.reasons(reply.refusal, resetReleaseMs: Int(loop.timings.resetReleaseNs / 1_000_000))
+            throw APIError(
+                .conflict, code: "reset_refused",
+                message: "reset refused: " + reasons.map(\.message).joined(separator: "; "), reasons: reasons)
+        }
+        return try JSONResponse.make(report())
+    }
+
+    private var limiterIntervalText: String { "\(limiter.intervalMs) ms" }
+
+    private func waitForSnapshot(showing state: SafetyState) async {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(20))
+        while loop.snapshot.read().machine.state != state && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .microseconds(200))
+        }
+    }
+}

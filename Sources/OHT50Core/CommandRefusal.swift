@@ -1,0 +1,33 @@
+/// Every reason a command was (or would be) refused. A refusal lists all of them, never just the first.
+public struct CommandRefusal: Sendable, BitwiseCopyable, Equatable {
+    public struct Reasons: OptionSet, Sendable, BitwiseCopyable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+        /// A reset is accepted only from `latched`.
+        public static let stateNotLatched = Reasons(rawValue: 1 << 0)
+        /// A move is accepted only in `ready` or `moving`.
+        public static let stateNotReady = Reasons(rawValue: 1 << 1)
+        /// The E-stop has not read released continuously for `safety.reset_release_ms`.
+        public static let releaseTooShort = Reasons(rawValue: 1 << 2)
+        /// A required bus module is not answering or not healthy.
+        public static let moduleUnhealthy = Reasons(rawValue: 1 << 3)
+    }
+
+    public var reasons: Reasons
+    /// Trip causes active when the command was judged; each one blocks it.
+    public var activeCauses: TripCauses
+    /// The state the command found.
+    public var state: SafetyState
+    /// With `.releaseTooShort`: how much longer the line must stay released.
+    public var releaseRemainingNs: UInt64
+
+    public init(reasons: Reasons, activeCauses: TripCauses, state: SafetyState, releaseRemainingNs: UInt64 = 0) {
+        self.reasons = reasons
+        self.activeCauses = activeCauses
+        self.state = state
+        self.releaseRemainingNs = releaseRemainingNs
+    }
+
+    public var isEmpty: Bool { reasons.isEmpty && activeCauses.isEmpty }
+}

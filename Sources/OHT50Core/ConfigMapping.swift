@@ -1,0 +1,113 @@
+/// Reads one mapping of the config document key by key, remembering which keys it was asked for so
+/// that anything else is reported as unknown rather than silently ignored.
+struct ConfigMapping {
+    let path: String
+    let origin: ConfigOrigin
+    private let entries: [ConfigEntry]
+    private var known: [String] = []
+
+    init(_ node: ConfigNode?, path: String, parentOrigin: ConfigOrigin) throws {
+        self.path = path
+        switch node {
+        case nil:
+            self.entries = []
+            self.origin = parentOrigin
+        case .null(let o):
+            self.entries = []
+            self.origin = o
+        case .mapping(let entries, let o):
+            self.entries = entries
+            self.origin = o
+        case .scalar(let value, let o):
+            throw ConfigError(origin: o, key: path, value: value, problem: "is a single value", allowed: "a mapping of keys")
+        case .sequence(_, let o):
+            throw ConfigError(origin: o, key: path, value: nil, problem: "is a list", allowed: "a mapping of keys")
+        }
+        var seen: Set<String> = []
+        for entry in entries where !seen.insert(entry.key).inserted {
+            throw ConfigError(
+                origin: entry.value.origin, key: qualified(entry.key), value: nil, problem: "appears twice",
+                allowed: "each key once")
+        }
+    }
+
+    func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    mutating func node(_ key: String) -> ConfigNode? {
+        known.append(key)
+        return entries.first { $0.key == key }?.value
+    }
+
+    mutating func mapping(_ key: String) throws -> ConfigMapping {
+        try ConfigMapping(node(key), path: qualified(key), parentOrigin: origin)
+    }
+
+    /// The scalar at `key`, `nil` when absent. A null or non-scalar value is an error.
+    mutating func scalar(_ key: String, allowed: String) throws -> (String, ConfigOrigin)? {
+        switch node(key) {
+        case nil: return nil
+        case .scalar(let value, let o): return (value, o)
+        case .null(let o):
+            throw ConfigError(origin: o, key: qualified(key), value: nil, problem: "has no value", allowed: allowed)
+        case .mapping(_, let o), .sequence(_, let o):
+            throw ConfigError(origin: o, key: qualified(key), value: nil, problem: "is not a single value", allowed: allowed)
+        }
+    }
+
+    mutating func int(_ key: String, default value: Int, range: ClosedRange<Int>, unit: String = "") throws -> Int {
+        try optionalInt(key, range: range, unit: unit) ?? value
+    }
+
+    mutating func optionalInt(_ key: String, range: ClosedRange<Int>, unit: String = "") throws -> Int? {
+        let allowed = "an integer from \(range.lowerBound) to \(range.upperBound)\(unit)"
+        guard let (text, o) = try scalar(key, allowed: allowed) else { return nil }
+        guard let parsed = Int(text), range.contains(parsed) else {
+            throw ConfigError(
+                origin: o, key: qualified(key), value: text,
+                problem: Int(text) == nil ? "is not an integer" : "is out of range", allowed: allowed)
+        }
+        return parsed
+    }
+
+    mutating func bool(_ key: String, default value: Bool) throws -> Bool {
+        guard let (text, o) = try scalar(key, allowed: "true or false") else { return value }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default:
+            throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is not a boolean", allowed: "true or false")
+        }
+    }
+
+    mutating func string(_ key: String, default value: String) throws -> String {
+        try optionalString(key) ?? value
+    }
+
+    mutating func optionalString(_ key: String) throws -> String? {
+        let allowed = "a non-empty string"
+        guard let (text, o) = try scalar(key, allowed: allowed) else { return nil }
+        guard !text.isEmpty else {
+            throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is empty", allowed: allowed)
+        }
+        return text
+    }
+
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default value: T) throws -> T
+    where T.RawValue == String {
+        let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let (text, o) = try scalar(key, allowed: "one of \(allowed)") else { return value }
+        guard let parsed = T(rawValue: text) else {
+            throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is not a known value", allowed: "one of \(allowed)")
+        }
+        return parsed
+    }
+
+    /// Call last: any key nobody asked for is a mistake in the file.
+    func rejectUnknownKeys() throws {
+        for entry in entries where !known.contains(entry.key) {
+            throw ConfigError(
+                origin: entry.value.origin, key: qualified(entry.key), value: nil, problem: "is not a known key",
+                allowed: known.joined(separator: ", "))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// What the E-stop input said this cycle.
+public struct EStopSample: Sendable, BitwiseCopyable, Equatable {
+    public enum Level: UInt8, Sendable, BitwiseCopyable {
+        case released
+        case pressed
+        /// The input could not be read: a trip (`input_fault`), never "released".
+        case unreadable
+    }
+
+    public var level: Level
+    /// A press was seen since the previous cycle even if the line reads released now
+    /// (an edge event or a latch in the backend): a press shorter than one cycle still trips.
+    public var pressEdge: Bool
+    /// The raw line value as read (before active-low inversion), -1 when unreadable.
+    public var raw: Int8
+
+    public init(level: Level, pressEdge: Bool = false, raw: Int8) {
+        self.level = level
+        self.pressEdge = pressEdge
+        self.raw = raw
+    }
+
+    public static func reading(raw: Int8, activeLow: Bool) -> EStopSample {
+        let pressed = activeLow ? raw == 0 : raw == 1
+        return EStopSample(level: pressed ? .pressed : .released, raw: raw)
+    }
+
+    public static let unreadable = EStopSample(level: .unreadable, raw: -1)
+}

@@ -1,0 +1,65 @@
+extension FirmwareConfig {
+    /// The effective configuration as YAML that `FirmwareConfig.decode` reads back to the same value.
+    public var yaml: String {
+        var lines: [String] = []
+        func line(_ indent: Int, _ text: String) { lines.append(String(repeating: "  ", count: indent) + text) }
+        func quoted(_ s: String) -> String {
+            "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        }
+        func output(_ indent: Int, _ name: String, _ o: OutputLineSettings?) {
+            guard let o else { return line(indent, "\(name): null") }
+            line(indent, "\(name):")
+            line(indent + 1, "backend: \(o.backend.rawValue)")
+            if let chip = o.chip { line(indent + 1, "chip: \(quoted(chip))") }
+            if let l = o.line { line(indent + 1, "line: \(l)") }
+            if let p = o.sysfsPath { line(indent + 1, "sysfs_path: \(quoted(p))") }
+        }
+        line(0, "safety:")
+        line(1, "cycle_ms: \(safety.cycleMs)")
+        line(1, "reset_release_ms: \(safety.resetReleaseMs)")
+        line(1, "max_stall_ms: \(safety.maxStallMs)")
+        line(1, "motion_lease_ms: \(safety.motionLeaseMs)")
+        line(0, "estop:")
+        line(1, "backend: \(estop.backend.rawValue)")
+        line(1, "chip: \(quoted(estop.chip))")
+        line(1, "line: \(estop.line)")
+        line(1, "sysfs_path: \(quoted(estop.sysfsPath))")
+        line(1, "active_low: \(estop.activeLow)")
+        line(0, "outputs:")
+        output(1, "motion_enable", outputs.motionEnable)
+        output(1, "heartbeat", outputs.heartbeat)
+        line(1, "leds:")
+        for (name, led) in outputs.leds.all { output(2, name, led) }
+        if let bus {
+            line(0, "bus:")
+            line(1, "port: \(quoted(bus.port))")
+            line(1, "baud: \(bus.baud)")
+            line(1, "parity: \(bus.parity.rawValue)")
+            line(1, "data_bits: \(bus.dataBits)")
+            line(1, "stop_bits: \(bus.stopBits)")
+            line(1, "response_timeout_ms: \(bus.responseTimeoutMs)")
+            line(1, "comm_loss_after: \(bus.commLossAfter)")
+        }
+        if modules.isEmpty {
+            line(0, "modules: []")
+        } else {
+            line(0, "modules:")
+            for m in modules {
+                line(1, "- address: \(m.address)")
+                line(1, "  type: \(m.type.rawValue)")
+                line(1, "  poll_ms: \(m.pollMs)")
+                line(1, "  required: \(m.required)")
+            }
+        }
+        line(0, "http:")
+        line(1, "bind: \(quoted(http.bind))")
+        line(1, "port: \(http.port)")
+        line(1, "reset_min_interval_ms: \(http.resetMinIntervalMs)")
+        line(0, "storage:")
+        line(1, "data_dir: \(quoted(storage.dataDir))")
+        line(1, "telemetry_retention_days: \(storage.telemetryRetentionDays)")
+        line(0, "log:")
+        line(1, "level: \(logLevel.rawValue)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,68 @@
+/// The whole configuration of DESIGN "Config": file, then `OHT50_*` environment, then flags.
+public struct FirmwareConfig: Sendable, Equatable {
+    public var safety = SafetySettings()
+    public var estop = EStopSettings()
+    public var outputs = OutputSettings()
+    public var bus: BusSettings?
+    public var modules: [ModuleSettings] = []
+    public var http = HTTPSettings()
+    public var storage = StorageSettings()
+    public var logLevel = LogLevel.info
+
+    public init() {}
+
+    /// The built-in defaults; `config/firmware.yaml` documents exactly these (a test keeps them equal).
+    public static var defaults: FirmwareConfig {
+        var config = FirmwareConfig()
+        config.bus = BusSettings()
+        return config
+    }
+
+    public static func decode(_ root: ConfigNode) throws -> FirmwareConfig {
+        var top = try ConfigMapping(root, path: "", parentOrigin: root.origin)
+        var config = FirmwareConfig()
+        var safety = try top.mapping("safety")
+        config.safety = try SafetySettings.decode(&safety)
+        var estop = try top.mapping("estop")
+        config.estop = try EStopSettings.decode(&estop)
+        var outputs = try top.mapping("outputs")
+        config.outputs = try OutputSettings.decode(&outputs)
+        let busNode = top.node("bus")
+        if busNode != nil {
+            var bus = try ConfigMapping(busNode, path: "bus", parentOrigin: top.origin)
+            config.bus = try BusSettings.decode(&bus)
+        }
+        config.modules = try ModuleSettings.decodeList(top.node("modules"), parentOrigin: top.origin)
+        if !config.modules.isEmpty && config.bus == nil {
+            throw ConfigError(
+                origin: top.origin, key: "bus", value: nil, problem: "is missing while modules are configured",
+                allowed: "a bus section (port, baud, …)")
+        }
+        var http = try top.mapping("http")
+        config.http = try HTTPSettings.decode(&http)
+        var storage = try top.mapping("storage")
+        config.storage = try StorageSettings.decode(&storage)
+        var log = try top.mapping("log")
+        config.logLevel = try log.choice("level", default: config.logLevel)
+        try log.rejectUnknownKeys()
+        try top.rejectUnknownKeys()
+        return config
+    }
+
+    /// The scalar keys an `OHT50_*` environment variable may set, e.g. `OHT50_SAFETY_CYCLE_MS`.
+    public static let environmentKeys: [String] = [
+        "safety.cycle_ms", "safety.reset_release_ms", "safety.max_stall_ms", "safety.motion_lease_ms",
+        "estop.backend", "estop.chip", "estop.line", "estop.sysfs_path", "estop.active_low",
+        "outputs.motion_enable.backend", "outputs.motion_enable.chip", "outputs.motion_enable.line",
+        "outputs.motion_enable.sysfs_path",
+        "bus.port", "bus.baud", "bus.parity", "bus.data_bits", "bus.stop_bits", "bus.response_timeout_ms",
+        "bus.comm_loss_after",
+        "http.bind", "http.port", "http.reset_min_interval_ms",
+        "storage.data_dir", "storage.telemetry_retention_days",
+        "log.level",
+    ]
+
+    public static func environmentVariable(forKey key: String) -> String {
+        "OHT50_" + String(key.uppercased().map { $0 == "." ? "_" : $0 })
+    }
+}

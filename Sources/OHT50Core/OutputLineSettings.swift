@@ -1,0 +1,46 @@
+/// One output line (`outputs.motion_enable`, `outputs.heartbeat`, `outputs.leds.*`):
+/// `{backend: gpiod, chip, line}` or `{backend: sysfs, sysfs_path}`.
+public struct OutputLineSettings: Sendable, Equatable {
+    public var backend: LineBackend
+    public var chip: String?
+    public var line: Int?
+    public var sysfsPath: String?
+
+    public init(backend: LineBackend, chip: String? = nil, line: Int? = nil, sysfsPath: String? = nil) {
+        self.backend = backend
+        self.chip = chip
+        self.line = line
+        self.sysfsPath = sysfsPath
+    }
+
+    /// The motion-enable relay 1: sysfs GPIO 131 = gpiochip4 line 3.
+    public static let vehicleMotionEnable = OutputLineSettings(
+        backend: .sysfs, chip: "gpiochip4", line: 3, sysfsPath: "/sys/class/gpio/gpio131/value")
+
+    /// `nil` when the key is absent or null (the output is not used) and there is no default.
+    static func decode(_ node: ConfigNode?, path: String, parentOrigin: ConfigOrigin, default fallback: OutputLineSettings?) throws
+        -> OutputLineSettings?
+    {
+        if node == nil { return fallback }
+        if case .null = node { return nil }
+        var m = try ConfigMapping(node, path: path, parentOrigin: parentOrigin)
+        let backend = try m.choice("backend", default: fallback?.backend ?? .sysfs)
+        var s = OutputLineSettings(backend: backend)
+        s.chip = try m.optionalString("chip") ?? fallback?.chip
+        s.line = try m.optionalInt("line", range: 0...1023) ?? fallback?.line
+        s.sysfsPath = try m.optionalString("sysfs_path") ?? fallback?.sysfsPath
+        try m.rejectUnknownKeys()
+        switch backend {
+        case .gpiod where s.chip == nil || s.line == nil:
+            throw ConfigError(
+                origin: m.origin, key: path, value: nil, problem: "uses backend gpiod without chip and line",
+                allowed: "chip (name, path or label) and line (0–1023)")
+        case .sysfs where s.sysfsPath == nil:
+            throw ConfigError(
+                origin: m.origin, key: path, value: nil, problem: "uses backend sysfs without sysfs_path",
+                allowed: "sysfs_path, e.g. /sys/class/gpio/gpio131/value")
+        default:
+            return s
+        }
+    }
+}

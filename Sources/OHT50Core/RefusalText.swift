@@ -1,0 +1,53 @@
+/// How refusals are told to people and programs: a stable code and a sentence saying what to do.
+public enum RefusalText {
+    public struct Reason: Sendable, Equatable, Codable {
+        public var code: String
+        public var message: String
+
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// Every reason of a refusal, causes first (they say what to fix), then the rule the state breaks.
+    public static func reasons(_ refusal: CommandRefusal, resetReleaseMs: Int) -> [Reason] {
+        var out = refusal.activeCauses.names.map { cause(named: $0) }
+        if refusal.reasons.contains(.stateNotLatched) {
+            out.append(Reason(code: "state_not_latched", message: "a reset is accepted only in state latched; the state is \(refusal.state.name)"))
+        }
+        if refusal.reasons.contains(.stateNotReady) {
+            let hint = refusal.state.isLatched ? " (reset first)" : ""
+            out.append(Reason(code: "state_not_ready", message: "motion needs state ready or moving\(hint); the state is \(refusal.state.name)"))
+        }
+        if refusal.reasons.contains(.releaseTooShort) {
+            let remaining = (refusal.releaseRemainingNs + 999_999) / 1_000_000
+            out.append(Reason(
+                code: "estop_release_too_short",
+                message: "the E-stop must read released for \(resetReleaseMs) ms before a reset; \(remaining) ms to go"))
+        }
+        if refusal.reasons.contains(.moduleUnhealthy) {
+            out.append(Reason(code: "module_unhealthy", message: "a required bus module is not answering or not healthy"))
+        }
+        return out
+    }
+
+    /// The codes alone, for log lines and events.
+    public static func codes(_ reasons: CommandRefusal.Reasons, causes: TripCauses) -> [String] {
+        let refusal = CommandRefusal(reasons: reasons, activeCauses: causes, state: .latched, releaseRemainingNs: 1)
+        return Self.reasons(refusal, resetReleaseMs: 0).map(\.code)
+    }
+
+    static func cause(named name: String) -> Reason {
+        switch name {
+        case "estop": Reason(code: "estop_pressed", message: "the E-stop is pressed: release it first")
+        case "input_fault": Reason(code: "estop_input_fault", message: "the E-stop input cannot be read: check the line and its wiring")
+        case "output_fault": Reason(code: "output_fault", message: "an output line (motion-enable, heartbeat, LED) cannot be written")
+        case "comm_loss": Reason(code: "comm_loss", message: "a required bus module does not answer")
+        case "module_alarm": Reason(code: "module_alarm", message: "a bus module reports an alarm")
+        case "stall": Reason(code: "stall", message: "the safety loop stalled")
+        case "bus_thread_dead": Reason(code: "bus_thread_dead", message: "the bus thread stopped")
+        default: Reason(code: "shutdown", message: "the daemon is shutting down")
+        }
+    }
+}

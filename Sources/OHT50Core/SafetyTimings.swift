@@ -1,0 +1,25 @@
+/// The state machine's time constants in monotonic nanoseconds, taken from `safety.*` config.
+public struct SafetyTimings: Sendable, BitwiseCopyable, Equatable {
+    public var cycleNs: UInt64
+    public var resetReleaseNs: UInt64
+    public var maxStallNs: UInt64
+    public var motionLeaseNs: UInt64
+    /// Healthy cycles (input readable, bus ready) before `init` may be left.
+    public var bootCycles: UInt32
+
+    public init(cycleNs: UInt64, resetReleaseNs: UInt64, maxStallNs: UInt64, motionLeaseNs: UInt64, bootCycles: UInt32 = 10) {
+        self.cycleNs = cycleNs
+        self.resetReleaseNs = resetReleaseNs
+        self.maxStallNs = maxStallNs
+        self.motionLeaseNs = motionLeaseNs
+        self.bootCycles = bootCycles
+    }
+
+    public init(_ settings: SafetySettings) {
+        self.init(
+            cycleNs: UInt64(settings.cycleMs) * 1_000_000,
+            resetReleaseNs: UInt64(settings.resetReleaseMs) * 1_000_000,
+            maxStallNs: UInt64(settings.maxStallMs) * 1_000_000,
+            motionLeaseNs: UInt64(settings.motionLeaseMs) * 1_000_000)
+    }
+}

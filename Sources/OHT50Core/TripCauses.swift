@@ -1,0 +1,32 @@
+/// The causes that trip the vehicle, as a bit set so the safety thread handles them without allocating.
+public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// The E-stop line reads pressed, or a press edge was seen since the last cycle.
+    public static let estop = TripCauses(rawValue: 1 << 0)
+    /// The E-stop input could not be read: never taken as "released".
+    public static let inputFault = TripCauses(rawValue: 1 << 1)
+    /// An output line (motion-enable, heartbeat) could not be written.
+    public static let outputFault = TripCauses(rawValue: 1 << 2)
+    public static let commLoss = TripCauses(rawValue: 1 << 3)
+    public static let moduleAlarm = TripCauses(rawValue: 1 << 4)
+    /// The safety thread missed more than `safety.max_stall_ms`.
+    public static let stall = TripCauses(rawValue: 1 << 5)
+    public static let busThreadDead = TripCauses(rawValue: 1 << 6)
+    public static let shutdown = TripCauses(rawValue: 1 << 7)
+
+    /// Causes that hold the line itself: the state is `estop` while one is active.
+    public static let estopLine: TripCauses = [.estop, .inputFault]
+
+    public static let named: [(cause: TripCauses, name: String)] = [
+        (.estop, "estop"), (.inputFault, "input_fault"), (.outputFault, "output_fault"),
+        (.commLoss, "comm_loss"), (.moduleAlarm, "module_alarm"), (.stall, "stall"),
+        (.busThreadDead, "bus_thread_dead"), (.shutdown, "shutdown"),
+    ]
+
+    /// Each cause's wire name, in a fixed order.
+    public var names: [String] {
+        Self.named.filter { contains($0.cause) }.map(\.name)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import OHT50Core
+
+/// Builds the effective configuration: the YAML file, then `OHT50_*` environment variables, then
+/// command-line flags, each later source overriding the earlier one key by key.
+public enum ConfigLoader {
+    public static let defaultPath = "/opt/oht50/config/firmware.yaml"
+
+    /// `OHT50_*` variables that are not config keys.
+    public static let reservedEnvironment: Set<String> = ["OHT50_API_TOKEN"]
+
+    /// A value given on the command line for a config key.
+    public struct FlagOverride: Sendable {
+        public var flag: String
+        public var key: String
+        public var value: String
+
+        public init(flag: String, key: String, value: String) {
+            self.flag = flag
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public struct Loaded: Sendable {
+        public var config: FirmwareConfig
+        /// The file read, or nil when the built-in defaults were used.
+        public var path: String?
+        /// "OHT50_HTTP_PORT → http.port" and "--data-dir → storage.data_dir" lines, for the log.
+        public var overrides: [String]
+    }
+
+    /// - Parameter path: the `--config` value; nil means the default path, or the built-in defaults
+    ///   when no file is there.
+    public static func load(path: String?, environment: [String: String], flags: [FlagOverride]) throws -> Loaded {
+        var root: ConfigNode
+        var used: String?
+        if let path {
+            root = try YAMLConfigDocument.parse(try read(path, origin: .flag("--config")), path: path)
+            used = path
+        } else if FileManager.default.fileExists(atPath: defaultPath) {
+            root = try YAMLConfigDocument.parse(try read(defaultPath, origin: .builtIn), path: defaultPath)
+            used = defaultPath
+        } else {
+            root = .mapping([], .builtIn)
+        }
+
+        var overrides: [String] = []
+        let keysByVariable = Dictionary(
+            uniqueKeysWithValues: FirmwareConfig.environmentKeys.map { (FirmwareConfig.environmentVariable(forKey: $0), $0) })
+        for (variable, value) in environment.sorted(by: { $0.key < $1.key })
+        where variable.hasPrefix("OHT50_") && !reservedEnvironment.contains(variable) {
+            guard let key = keysByVariable[variable] else {
+                throw ConfigError(
+                    origin: .environment(variable: variable), key: variable, value: value, problem: "is not a known setting",
+                    allowed: keysByVariable.keys.sorted().joined(separator: ", ") + ", OHT50_API_TOKEN")
+            }
+            root = root.setting(key.split(separator: ".").map(String.init), to: .scalar(value, .environment(variable: variable)))
+            overrides.append("\(variable) → \(key)")
+        }
+        for flag in flags {
+            root = root.setting(flag.key.split(separator: ".").map(String.init), to: .scalar(flag.value, .flag(flag.flag)))
+            overrides.append("\(flag.flag) → \(flag.key)")
+        }
+        return Loaded(config: try FirmwareConfig.decode(root), path: used, overrides: overrides)
+    }
+
+    private static func read(_ path: String, origin: ConfigOrigin) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? "cannot be read"
+            throw ConfigError(
+                origin: origin, key: "config file", value: path, problem: "cannot be read (\(reason))",
+                allowed: "a readable YAML file; see config/firmware.yaml")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import OHT50Core
+import Synchronization
+
+/// The `sysfs` backend: a value file read every cycle (the runbook's `/sys/class/gpio/gpio59/value`;
+/// tests and `--simulate` use a plain file). Polling sees the level only, so a press shorter than one
+/// cycle is caught by the `gpiod` backend's edge events, not here.
+public final class SysfsEStopInput: EStopInput, @unchecked Sendable {
+    private let file: SysfsValueFile
+    private let activeLow: Bool
+    /// `echo 0 > value` on a plain file truncates before it writes; a reader can see it empty in
+    /// between. Sysfs never reads empty. Tolerate a few cycles of it, then call it a fault.
+    private static let emptyReadTolerance = 20
+    private var emptyReads = 0
+    private var lastRaw: Int8 = -1
+
+    /// Checks the file once so that a wrong path fails at start (exit 69) rather than as a trip.
+    public init(path: String, activeLow: Bool) throws(HardwareError) {
+        file = SysfsValueFile(path: path)
+        self.activeLow = activeLow
+        switch file.read() {
+        case .value(let raw): lastRaw = raw
+        case .empty, .invalid:
+            throw HardwareError(
+                role: "E-stop input (estop.sysfs_path)", device: path, problem: "does not hold 0 or 1",
+                hint: "check that it is a GPIO value file")
+        case .failed(let e):
+            throw HardwareError(
+                role: "E-stop input (estop.sysfs_path)", device: path,
+                problem: SystemCallError(call: "open", subject: path, errno: e).description,
+                hint: "check that GPIO 59 is exported (echo 59 > /sys/class/gpio/export) and readable by this user")
+        }
+    }
+
+    public func sample() -> EStopSample {
+        switch file.read() {
+        case .value(let raw):
+            emptyReads = 0
+            lastRaw = raw
+            return .reading(raw: raw, activeLow: activeLow)
+        case .empty:
+            emptyReads += 1
+            if emptyReads <= Self.emptyReadTolerance && lastRaw >= 0 {
+                return .reading(raw: lastRaw, activeLow: activeLow)
+            }
+            return .unreadable
+        case .invalid, .failed:
+            return .unreadable
+        }
+    }
+
+    public var description: String { "sysfs \(file.path) (\(activeLow ? "active-low" : "active-high"))" }
+}

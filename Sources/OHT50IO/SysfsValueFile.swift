@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A GPIO `value` file (`/sys/class/gpio/gpioN/value`) or any file holding "0" or "1". The path is
+/// kept as a C string and the read buffer preallocated, so reading needs no allocation.
+final class SysfsValueFile: @unchecked Sendable {
+    let path: String
+    private let cPath: UnsafeMutablePointer<CChar>
+    private let buffer: UnsafeMutableRawPointer
+    private static let bufferSize = 16
+
+    init(path: String) {
+        self.path = path
+        let utf8 = Array(path.utf8CString)
+        cPath = .allocate(capacity: utf8.count)
+        cPath.initialize(from: utf8, count: utf8.count)
+        buffer = .allocate(byteCount: Self.bufferSize, alignment: 8)
+    }
+
+    deinit {
+        cPath.deallocate()
+        buffer.deallocate()
+    }
+
+    enum Reading: Equatable {
+        case value(Int8)
+        /// The file was empty: a writer truncated it and has not written yet.
+        case empty
+        case invalid
+        case failed(Int32)
+    }
+
+    /// Opens, reads and closes each time: a file that is deleted or replaced is noticed at once.
+    func read() -> Reading {
+        var fd: Int32
+        repeat { fd = open(cPath, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        if fd < 0 { return .failed(errno) }
+        defer { close(fd) }
+        var n: Int
+        repeat { n = pread(fd, buffer, Self.bufferSize, 0) } while n < 0 && errno == EINTR
+        if n < 0 { return .failed(errno) }
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): continue
+            case UInt8(ascii: "0"): return .value(0)
+            case UInt8(ascii: "1"): return .value(1)
+            default: return .invalid
+            }
+        }
+        return .empty
+    }
+}

@@ -1,0 +1,61 @@
+import Logging
+import OHT50Core
+import ServiceLifecycle
+
+/// Drains the safety thread's events ring off the RT thread and writes each event to the log, with the
+/// source of the command that caused it. On shutdown it drains what is left before it returns.
+public struct EventPump: Service {
+    private let loop: SafetyLoop
+    private let channel: CommandChannel
+    private let logger: Logger
+    private let pollInterval: Duration
+
+    public init(loop: SafetyLoop, channel: CommandChannel, logger: Logger, pollInterval: Duration = .milliseconds(2)) {
+        self.loop = loop
+        self.channel = channel
+        self.logger = logger
+        self.pollInterval = pollInterval
+    }
+
+    public func run() async {
+        var droppedReported: UInt64 = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            drain()
+            let dropped = loop.events.dropped
+            if dropped > droppedReported {
+                logger.error("safety events lost: the events ring was full", metadata: ["lost": "\(dropped - droppedReported)"])
+                droppedReported = dropped
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+        drain()
+    }
+
+    /// Logs every event waiting in the ring.
+    public func drain() {
+        while let event = loop.events.pop() { log(event) }
+    }
+
+    private func log(_ event: SafetyEvent) {
+        var metadata: Logger.Metadata = [
+            "event": "\(event.kind.name)", "from": "\(event.from.name)", "to": "\(event.to.name)",
+        ]
+        if !event.causes.isEmpty { metadata["causes"] = "\(event.causes.names.joined(separator: ","))" }
+        if !event.refusal.isEmpty || event.kind == .resetRefused {
+            metadata["reasons"] = "\(RefusalText.codes(event.refusal, causes: event.causes).joined(separator: ","))"
+        }
+        if event.commandID != 0 { metadata["source"] = "\(channel.source(of: event.commandID) ?? "unknown")" }
+        switch event.kind {
+        case .trip:
+            logger.warning("safety trip", metadata: metadata)
+        case .stateChange:
+            logger.notice("safety state \(event.from.name) → \(event.to.name)", metadata: metadata)
+        case .resetAccepted:
+            logger.notice("safety reset accepted", metadata: metadata)
+        case .resetRefused:
+            logger.notice("safety reset refused", metadata: metadata)
+        case .leaseExpired:
+            logger.notice("motion lease expired: drives stopped", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import OHT50Core
+import OHT50IO
+import Synchronization
+
+/// The safety thread of DESIGN "Threads": every cycle, at an absolute deadline, it samples the E-stop,
+/// takes at most one command, steps the state machine, drives the outputs, pushes events and the reply,
+/// and publishes a snapshot. Everything it touches is allocated before it starts; it never blocks,
+/// allocates, locks or logs.
+public final class SafetyLoop: @unchecked Sendable {
+    public let timings: SafetyTimings
+    /// Non-RT → safety thread. One producer: `CommandChannel` serialises senders.
+    public let commands: SPSCRing<SafetyCommand>
+    /// Safety thread → `CommandChannel`.
+    public let replies: SPSCRing<CommandReply>
+    /// Safety thread → the event pump (log now, storage later).
+    public let events: SPSCRing<SafetyEvent>
+    public let snapshot: SnapshotCell<SafetySnapshot>
+    public let statistics = LoopStatistics()
+    public let input: any EStopInput
+
+    private let lines: SafetyOutputLines
+    private var machine: SafetyMachine
+    private var inputs: SafetyInputs
+    private var motionEnable: DrivenOutput
+    private var errorLED: DrivenOutput
+    private var systemLED: DrivenOutput
+    private var commLED: DrivenOutput
+    private var heartbeatLevel = false
+    private var outputFault = false
+    private var previousWake: UInt64 = 0
+    private let shutdownRequested = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+    private var thread: RealtimeThread?
+
+    public init(timings: SafetyTimings, input: any EStopInput, outputs: SafetyOutputLines, ringCapacity: Int = 256) {
+        let now = MonotonicClock.now()
+        self.timings = timings
+        self.input = input
+        self.lines = outputs
+        self.machine = SafetyMachine(timings: timings, now: now)
+        self.inputs = SafetyInputs(estop: .unreadable)
+        self.commands = SPSCRing(capacity: ringCapacity)
+        self.replies = SPSCRing(capacity: ringCapacity)
+        self.events = SPSCRing(capacity: ringCapacity * 4)
+        self.motionEnable = DrivenOutput(outputs.motionEnable)
+        self.errorLED = DrivenOutput(outputs.errorLED)
+        self.systemLED = DrivenOutput(outputs.systemLED)
+        self.commLED = DrivenOutput(outputs.commLED)
+        self.snapshot = SnapshotCell(SafetySnapshot(machine: machine, estop: .unreadable, outputs: .off, at: now, cycle: 0))
+        // Motion-enable is off while the daemon starts, before the first cycle decides anything.
+        outputs.allOff()
+    }
+
+    /// Starts the safety thread at SCHED_FIFO `priority` (or SCHED_OTHER when refused).
+    public func start(priority: Int32) throws(SystemCallError) -> SchedulingResult {
+        let thread = try RealtimeThread(name: "oht50-safety", priority: priority) { [self] in runLoop() }
+        self.thread = thread
+        return thread.scheduling
+    }
+
+    /// Asks the thread for a last cycle in `shutdown` (outputs off), waits for it to end, and turns
+    /// every line off again from this thread.
+    public func stop() {
+        shutdownRequested.store(true, ordering: .releasing)
+        thread?.join()
+        thread = nil
+        lines.allOff()
+    }
+
+    /// True once the thread has run its shutdown cycle.
+    public var hasFinished: Bool { finished.load(ordering: .acquiring) }
+
+    private func runLoop() {
+        let period = timings.cycleNs
+        var next = MonotonicClock.now()
+        previousWake = next
+        while true {
+            next &+= period
+            sleep(until: next)
+            let woke = MonotonicClock.now()
+            let late = woke > next ? woke - next : 0
+            statistics.recordWakeUp(latencyNs: late)
+            if late >= period {
+                statistics.bump(statistics.overruns)
+                // Re-anchor: missed cycles are not replayed in a burst.
+                next = woke
+            }
+            let stalled = woke &- previousWake > timings.maxStallNs
+            if stalled { statistics.bump(statistics.stalls) }
+            previousWake = woke
+            runCycle(now: woke, stalled: stalled)
+            if machine.state == .shutdown && shutdownRequested.load(ordering: .acquiring) { break }
+        }
+        finished.store(true, ordering: .releasing)
+    }
+
+    @inline(__always)
+    private func sleep(until deadline: UInt64) {
+        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+    }
+
+    /// One cycle's work. Public so tests can run cycles on their own thread with their own clock.
+    public func runCycle(now: UInt64, stalled: Bool = false) {
+        inputs.estop = input.sample()
+        inputs.command = commands.pop()
+        inputs.stalled = stalled
+        inputs.outputFault = outputFault
+        inputs.shutdownRequested = shutdownRequested.load(ordering: .acquiring)
+        let step = machine.step(inputs, now: now)
+
+        var ok = motionEnable.drive(step.outputs.motionEnable)
+        if let heartbeat = lines.heartbeat {
+            heartbeatLevel.toggle()
+            ok = heartbeat.set(heartbeatLevel && machine.state != .shutdown) && ok
+        }
+        ok = errorLED.drive(!step.outputs.motionEnable) && ok
+        let halfSecondCycles = max(1, 500_000_000 / timings.cycleNs)
+        let cycle = statistics.cycles.load(ordering: .relaxed)
+        ok = systemLED.drive(machine.state != .shutdown && (cycle / halfSecondCycles) % 2 == 0) && ok
+        ok = commLED.drive(inputs.busCauses.isDisjoint(with: [.commLoss, .moduleAlarm])) && ok
+        outputFault = !ok
+
+        for index in 0..<step.events.count { events.push(step.events[index]) }
+        if let reply = step.reply { replies.push(reply) }
+        snapshot.publish(SafetySnapshot(machine: machine, estop: inputs.estop, outputs: step.outputs, at: now, cycle: cycle &+ 1))
+        statistics.bump(statistics.cycles)
+        statistics.lastCycleAt.store(now, ordering: .relaxed)
+    }
+}

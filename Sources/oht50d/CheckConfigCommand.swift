@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import OHT50Core
+import OHT50IO
+
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration and print the effective values (file, then OHT50_* environment).")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        do {
+            let loaded = try ConfigLoader.load(
+                path: options.config, environment: ProcessInfo.processInfo.environment, flags: [])
+            print("# effective configuration from \(loaded.path ?? "the built-in defaults")")
+            for line in loaded.overrides { print("# override: \(line)") }
+            print(loaded.config.yaml, terminator: "")
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("oht50d: configuration rejected: \(error)\n".utf8))
+            throw ExitStatus.badConfig
+        }
+    }
+}

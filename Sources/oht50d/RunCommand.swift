@@ -1,0 +1,187 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import OHT50API
+import OHT50Core
+import OHT50IO
+import OHT50Runtime
+import ServiceLifecycle
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the daemon (the default subcommand).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Run on the simulated vehicle: E-stop and motion-enable are files under <data-dir>/sim.")
+    var simulate = false
+
+    @Option(help: ArgumentHelp("Data directory (storage.data_dir); with --simulate the default is ./.oht50.", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("HTTP bind address (http.bind).", valueName: "addr"))
+    var bind: String?
+
+    @Option(help: ArgumentHelp("HTTP port (http.port); 0 picks a free one.", valueName: "n"))
+    var httpPort: String?
+
+    /// The safety thread's SCHED_FIFO priority (DESIGN "Threads").
+    static let safetyPriority: Int32 = 80
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let journal = environment["JOURNAL_STREAM"] != nil
+        LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: .info, journal: journal) }
+        var logger = Logger(label: "oht50d")
+
+        var config: FirmwareConfig
+        do {
+            config = try loadConfig(environment: environment, logger: logger)
+        } catch let error as ConfigError {
+            logger.error("configuration rejected: \(error)")
+            throw ExitStatus.badConfig
+        }
+        logger.logLevel = Logger.Level(rawValue: config.logLevel.rawValue) ?? .info
+
+        let token: String?
+        do {
+            token = try prepareDataDirectory(&config, environment: environment, logger: logger)
+        } catch {
+            logger.error("data directory \(config.storage.dataDir) is unusable: \(error)")
+            throw ExitCode.failure
+        }
+
+        let loop: SafetyLoop
+        let powerLED: (any OutputLine)?
+        let networkLED: (any OutputLine)?
+        do {
+            let input = try LineFactory.estopInput(config.estop)
+            let leds = config.outputs.leds
+            func optional(_ s: OutputLineSettings?, _ role: String) throws(HardwareError) -> (any OutputLine)? {
+                guard let s else { return nil }
+                return try LineFactory.output(s, role: role)
+            }
+            let lines = SafetyOutputLines(
+                motionEnable: try LineFactory.output(config.outputs.motionEnable, role: "motion-enable output (outputs.motion_enable)"),
+                heartbeat: try optional(config.outputs.heartbeat, "heartbeat output (outputs.heartbeat)"),
+                errorLED: try optional(leds.error, "error LED (outputs.leds.error)"),
+                systemLED: try optional(leds.system, "system LED (outputs.leds.system)"),
+                commLED: try optional(leds.comm, "comm LED (outputs.leds.comm)"))
+            powerLED = try optional(leds.power, "power LED (outputs.leds.power)")
+            networkLED = try optional(leds.network, "network LED (outputs.leds.network)")
+            loop = SafetyLoop(timings: SafetyTimings(config.safety), input: input, outputs: lines)
+            logger.notice("E-stop input: \(input.description)")
+            logger.notice("motion-enable output: \(lines.motionEnable.description)")
+        } catch {
+            logger.error("hardware missing: \(error)")
+            throw ExitStatus.hardwareMissing
+        }
+
+        var memoryLocked = true
+        do {
+            try MemoryLock.lockAll()
+        } catch {
+            memoryLocked = false
+            logger.warning("memory is not locked, page faults may delay the safety loop: \(error)")
+        }
+        let startedAt = MonotonicClock.now()
+        let scheduling = try loop.start(priority: Self.safetyPriority)
+        if let reason = scheduling.fallbackReason {
+            logger.warning("SCHED_FIFO refused, the safety loop runs SCHED_OTHER (health reports rt: false): \(reason)")
+        }
+        _ = powerLED?.set(true)
+        defer {
+            loop.stop()
+            _ = powerLED?.set(false)
+            _ = networkLED?.set(false)
+        }
+
+        let channel = CommandChannel(loop: loop)
+        let pump = EventPump(loop: loop, channel: channel, logger: logger)
+        let api = SafetyAPI(
+            loop: loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
+            info: DaemonInfo(startedAt: startedAt, scheduling: scheduling, memoryLocked: memoryLocked), logger: logger)
+        let bindAddress = config.http.bind
+        let serverLogger = logger
+        let app = Application(
+            router: api.router(),
+            configuration: .init(address: .hostname(bindAddress, port: config.http.port)),
+            onServerRunning: { channel in
+                serverLogger.notice("HTTP listening", metadata: ["address": "\(bindAddress)", "port": "\(channel.localAddress?.port ?? -1)"])
+                _ = networkLED?.set(true)
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [pump, app, SafetyLoopService(loop: loop)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.notice(
+            "oht50d \(FirmwareVersion.current) started",
+            metadata: [
+                "state": "init", "cycle_ms": "\(config.safety.cycleMs)", "policy": "\(scheduling.policy)",
+                "data_dir": "\(config.storage.dataDir)", "simulate": "\(simulate)",
+            ])
+        do {
+            try await group.run()
+        } catch {
+            loop.stop()
+            pump.drain()
+            logger.error("stopping after a failure: \(error)")
+            throw ExitCode.failure
+        }
+        pump.drain()
+        logger.notice("oht50d stopped: motion-enable off")
+    }
+
+    private func loadConfig(environment: [String: String], logger: Logger) throws -> FirmwareConfig {
+        var flags: [ConfigLoader.FlagOverride] = []
+        if let dataDir { flags.append(.init(flag: "--data-dir", key: "storage.data_dir", value: dataDir)) }
+        if let bind { flags.append(.init(flag: "--bind", key: "http.bind", value: bind)) }
+        if let httpPort { flags.append(.init(flag: "--http-port", key: "http.port", value: httpPort)) }
+        let loaded = try ConfigLoader.load(path: options.config, environment: environment, flags: flags)
+        logger.notice("configuration loaded from \(loaded.path ?? "the built-in defaults")")
+        for line in loaded.overrides { logger.info("configuration override: \(line)") }
+        var config = loaded.config
+        if !config.modules.isEmpty && !simulate {
+            throw ConfigError(
+                origin: .file(path: loaded.path ?? "(defaults)", line: 1), key: "modules", value: nil,
+                problem: "lists bus modules, but this build has no RS485 bus yet",
+                allowed: "modules: [] until the bus is implemented")
+        }
+        if simulate {
+            config.modules = []
+            if dataDir == nil { config.storage.dataDir = "./.oht50" }
+        }
+        return config
+    }
+
+    /// Creates the data directory (and with `--simulate` the simulated vehicle's files); returns the API token.
+    private func prepareDataDirectory(_ config: inout FirmwareConfig, environment: [String: String], logger: Logger) throws
+        -> String?
+    {
+        let dataDir = URL(fileURLWithPath: config.storage.dataDir).standardizedFileURL.path
+        config.storage.dataDir = dataDir
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        if simulate {
+            let estop = try SimulatedVehicleFiles.prepare(in: dataDir)
+            config.estop.backend = .sysfs
+            config.estop.sysfsPath = estop.estop
+            config.estop.activeLow = true
+            config.outputs.motionEnable = OutputLineSettings(backend: .sysfs, sysfsPath: estop.motionEnable)
+            config.outputs.heartbeat = nil
+            config.outputs.leds = IndicatorLEDSettings()
+            logger.notice("simulated vehicle: E-stop file \(estop.estop) (1 = released; echo 0 > it to press)")
+            logger.notice("simulated vehicle: motion-enable file \(estop.motionEnable)")
+        }
+        if let token = environment["OHT50_API_TOKEN"], !token.isEmpty { return token }
+        if simulate {
+            let path = dataDir + "/api-token"
+            let token = try APITokenFile.loadOrCreate(at: path)
+            logger.notice("API token (OHT50_API_TOKEN unset) written to \(path)")
+            return token
+        }
+        logger.warning("OHT50_API_TOKEN is not set: every authenticated request (reset, move) is refused with 401")
+        return nil
+    }
+}
