@@ -63,7 +63,6 @@ let package = Package(
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .target(
             name: "OHT50TestSupport",
-            dependencies: ["OHT50Core"],
             path: "Tests/OHT50TestSupport"),
         .testTarget(name: "OHT50CoreTests", dependencies: ["OHT50Core"]),
         .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50TestSupport"]),

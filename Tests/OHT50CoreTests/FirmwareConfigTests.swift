@@ -1,0 +1,107 @@
+import Testing
+@testable import OHT50Core
+
+/// Builds config trees the way the YAML loader does, with line numbers, without a YAML parser.
+private func doc(_ entries: [(String, ConfigNode)]) -> ConfigNode {
+    .mapping(entries.map { ConfigEntry(key: $0.0, value: $0.1) }, .file(path: "f.yaml", line: 1))
+}
+private func map(_ entries: [(String, ConfigNode)], line: Int = 2) -> ConfigNode {
+    .mapping(entries.map { ConfigEntry(key: $0.0, value: $0.1) }, .file(path: "f.yaml", line: line))
+}
+private func v(_ s: String, line: Int = 3) -> ConfigNode { .scalar(s, .file(path: "f.yaml", line: line)) }
+
+@Suite("Firmware config")
+struct FirmwareConfigTests {
+    @Test("an empty document gives the defaults, and the defaults round-trip through the printed YAML form")
+    func emptyDocumentIsDefaults() throws {
+        let config = try FirmwareConfig.decode(doc([]))
+        var expected = FirmwareConfig.defaults
+        expected.bus = nil
+        #expect(config == expected)
+    }
+
+    struct BadCase: Sendable, CustomTestStringConvertible {
+        var node: ConfigNode
+        var key: String
+        var value: String?
+        var allowedContains: String
+        var testDescription: String { "\(key) = \(value ?? "-")" }
+    }
+
+    static let badCases: [BadCase] = [
+        BadCase(node: doc([("safety", map([("cycle_ms", v("0"))]))]), key: "safety.cycle_ms", value: "0", allowedContains: "1 to 100"),
+        BadCase(node: doc([("safety", map([("cycle_ms", v("fast"))]))]), key: "safety.cycle_ms", value: "fast", allowedContains: "integer"),
+        BadCase(node: doc([("safety", map([("cycle_msx", v("1"))]))]), key: "safety.cycle_msx", value: nil, allowedContains: "cycle_ms, reset_release_ms"),
+        BadCase(node: doc([("safety", map([("cycle_ms", v("10")), ("max_stall_ms", v("15"))]))]), key: "safety.max_stall_ms", value: "15", allowedContains: "2 × safety.cycle_ms"),
+        BadCase(node: doc([("estop", map([("backend", v("gpio"))]))]), key: "estop.backend", value: "gpio", allowedContains: "gpiod, sysfs, simulated"),
+        BadCase(node: doc([("estop", map([("active_low", v("yes"))]))]), key: "estop.active_low", value: "yes", allowedContains: "true or false"),
+        BadCase(node: doc([("outputs", map([("motion_enable", .null(.file(path: "f.yaml", line: 4)))]))]), key: "outputs.motion_enable", value: nil, allowedContains: "an output line"),
+        BadCase(node: doc([("outputs", map([("heartbeat", map([("backend", v("gpiod"))]))]))]), key: "outputs.heartbeat", value: nil, allowedContains: "chip"),
+        BadCase(node: doc([("outputs", map([("leds", map([("blue", map([]))]))]))]), key: "outputs.leds.blue", value: nil, allowedContains: "power, system, comm, network, error"),
+        BadCase(node: doc([("bus", map([("baud", v("115201"))]))]), key: "bus.baud", value: "115201", allowedContains: "115200"),
+        BadCase(node: doc([("modules", .sequence([map([("address", v("2")), ("type", v("power"))])], .builtIn))]), key: "bus", value: nil, allowedContains: "bus section"),
+        BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("0")), ("type", v("power"))])], .builtIn))]), key: "modules[0].address", value: "0", allowedContains: "1 to 247"),
+        BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("2")), ("type", v("power"))]), map([("address", v("2")), ("type", v("motor"))])], .builtIn))]), key: "modules[1].address", value: "2", allowedContains: "each address once"),
+        BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("3")), ("type", v("servo"))])], .builtIn))]), key: "modules[0].type", value: "servo", allowedContains: "power, motor"),
+        BadCase(node: doc([("http", map([("port", v("65536"))]))]), key: "http.port", value: "65536", allowedContains: "0 to 65535"),
+        BadCase(node: doc([("log", map([("level", v("loud"))]))]), key: "log.level", value: "loud", allowedContains: "trace, debug, info"),
+        BadCase(node: doc([("extra", v("1"))]), key: "extra", value: nil, allowedContains: "safety, estop, outputs"),
+        BadCase(node: doc([("safety", v("1"))]), key: "safety", value: "1", allowedContains: "mapping"),
+    ]
+
+    @Test("bad values and unknown keys are errors naming origin, key, value and what is allowed", arguments: badCases)
+    func rejects(c: BadCase) {
+        do {
+            _ = try FirmwareConfig.decode(c.node)
+            Issue.record("accepted \(c.key)")
+        } catch let error as ConfigError {
+            #expect(error.key == c.key)
+            #expect(error.value == c.value)
+            #expect(error.allowed.contains(c.allowedContains), "allowed was: \(error.allowed)")
+            #expect(error.description.hasPrefix("f.yaml:") || error.description.hasPrefix("built-in"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("modules decode with per-type defaults")
+    func modules() throws {
+        let config = try FirmwareConfig.decode(doc([
+            ("bus", map([])),
+            ("modules", .sequence([
+                map([("address", v("2")), ("type", v("power"))]),
+                map([("address", v("3")), ("type", v("motor")), ("poll_ms", v("20"))]),
+                map([("address", v("4")), ("type", v("io")), ("required", v("true"))]),
+            ], .builtIn)),
+        ]))
+        #expect(config.modules == [
+            ModuleSettings(address: 2, type: .power, pollMs: 100, required: true),
+            ModuleSettings(address: 3, type: .motor, pollMs: 20, required: true),
+            ModuleSettings(address: 4, type: .io, pollMs: 200, required: true),
+        ])
+    }
+
+    @Test("a value set over the tree replaces the file's value and keeps its origin for errors")
+    func overlay() throws {
+        let base = doc([("http", map([("port", v("8081"))]))])
+        let overlaid = base.setting(["http", "port"], to: .scalar("x", .environment(variable: "OHT50_HTTP_PORT")))
+            .setting(["safety", "cycle_ms"], to: .scalar("2", .flag("--test")))
+        #expect(throws: ConfigError.self) { try FirmwareConfig.decode(overlaid) }
+        do {
+            _ = try FirmwareConfig.decode(overlaid)
+        } catch let error as ConfigError {
+            #expect(error.description.hasPrefix("environment variable OHT50_HTTP_PORT: http.port = \"x\""))
+        }
+        let good = base.setting(["http", "port"], to: .scalar("9000", .builtIn)).setting(["safety", "cycle_ms"], to: .scalar("2", .builtIn))
+        let config = try FirmwareConfig.decode(good)
+        #expect(config.http.port == 9000)
+        #expect(config.safety.cycleMs == 2)
+    }
+
+    @Test("every environment key maps to an OHT50_ variable")
+    func environmentNames() {
+        #expect(FirmwareConfig.environmentVariable(forKey: "safety.cycle_ms") == "OHT50_SAFETY_CYCLE_MS")
+        #expect(FirmwareConfig.environmentVariable(forKey: "outputs.motion_enable.sysfs_path") == "OHT50_OUTPUTS_MOTION_ENABLE_SYSFS_PATH")
+        #expect(Set(FirmwareConfig.environmentKeys.map(FirmwareConfig.environmentVariable(forKey:))).count == FirmwareConfig.environmentKeys.count)
+    }
+}

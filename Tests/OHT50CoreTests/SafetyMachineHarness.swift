@@ -1,0 +1,62 @@
+@testable import OHT50Core
+
+/// Steps a machine one 1 ms cycle at a time, collecting events, so tests read as sequences of inputs.
+struct SafetyMachineHarness {
+    static let timings = SafetyTimings(
+        cycleNs: 1_000_000, resetReleaseNs: 100_000_000, maxStallNs: 50_000_000, motionLeaseNs: 300_000_000, bootCycles: 10)
+
+    var machine: SafetyMachine
+    var now: UInt64 = 1_000_000_000
+    var events: [SafetyEvent] = []
+    var lastStep: SafetyStep?
+
+    static let released = SafetyInputs(estop: EStopSample(level: .released, raw: 1))
+    static let pressed = SafetyInputs(estop: EStopSample(level: .pressed, raw: 0))
+
+    init() { machine = SafetyMachine(timings: Self.timings, now: 1_000_000_000) }
+
+    var state: SafetyState { machine.state }
+
+    @discardableResult
+    mutating func step(_ inputs: SafetyInputs = released, command: SafetyCommand.Kind? = nil, advanceMs: UInt64 = 1) -> SafetyStep {
+        now += advanceMs * 1_000_000
+        var i = inputs
+        if let command { i.command = SafetyCommand(id: 7, kind: command) }
+        let s = machine.step(i, now: now)
+        events += s.events.all
+        lastStep = s
+        return s
+    }
+
+    mutating func run(_ cycles: Int, _ inputs: SafetyInputs = released) {
+        for _ in 0..<cycles { step(inputs) }
+    }
+
+    /// Booted with the E-stop released for longer than `reset_release_ms`: state latched, reset allowed.
+    static func latched() -> SafetyMachineHarness {
+        var h = SafetyMachineHarness()
+        h.run(150)
+        precondition(h.state == .latched)
+        return h
+    }
+
+    static func ready() -> SafetyMachineHarness {
+        var h = latched()
+        h.step(command: .reset)
+        precondition(h.state == .ready)
+        return h
+    }
+
+    static func moving() -> SafetyMachineHarness {
+        var h = ready()
+        h.step(command: .move(MotionRequest(speedPercent: 40, direction: .forward)))
+        precondition(h.state == .moving)
+        return h
+    }
+
+    static func with(_ mutate: (inout SafetyInputs) -> Void) -> SafetyInputs {
+        var i = released
+        mutate(&i)
+        return i
+    }
+}

@@ -1,0 +1,340 @@
+import Testing
+@testable import OHT50Core
+
+@Suite("Safety state machine")
+struct SafetyMachineTests {
+    typealias H = SafetyMachineHarness
+
+    // MARK: boot
+
+    @Test("boot never reaches ready without a reset, whatever the inputs and other commands",
+          arguments: [H.released, H.pressed, SafetyInputs(estop: .unreadable), H.with { $0.busReady = false }])
+    func bootNeverReady(inputs: SafetyInputs) {
+        var h = H()
+        for cycle in 0..<2_000 {
+            let command: SafetyCommand.Kind? = cycle % 2 == 0 ? .move(MotionRequest(speedPercent: 10, direction: .forward)) : .stop
+            let s = h.step(inputs, command: command)
+            #expect(h.state != .ready && h.state != .moving)
+            #expect(s.outputs == .off)
+        }
+    }
+
+    @Test("a reset during init is refused")
+    func resetDuringInit() {
+        var h = H()
+        let s = h.step(command: .reset)
+        #expect(s.reply?.accepted == false)
+        #expect(s.reply?.refusal.reasons.contains(.stateNotLatched) == true)
+        #expect(h.state == .initializing)
+    }
+
+    @Test("boot ends in latched, estop or stays init by what the first healthy cycles saw")
+    func bootOutcome() {
+        var released = H()
+        released.run(9)
+        #expect(released.state == .initializing)
+        released.run(1)
+        #expect(released.state == .latched)
+
+        var pressed = H()
+        pressed.run(10, H.pressed)
+        #expect(pressed.state == .estop)
+
+        var unreadable = H()
+        unreadable.run(100, SafetyInputs(estop: .unreadable))
+        #expect(unreadable.state == .initializing)
+        #expect(unreadable.machine.activeCauses == .inputFault)
+
+        var busNotReady = H()
+        busNotReady.run(100, H.with { $0.busReady = false })
+        #expect(busNotReady.state == .initializing)
+        busNotReady.run(10)
+        #expect(busNotReady.state == .latched)
+
+        var commLoss = H()
+        commLoss.run(10, H.with { $0.busCauses = .commLoss })
+        #expect(commLoss.state == .fault)
+    }
+
+    // MARK: trips
+
+    struct TripCase: CustomTestStringConvertible, Sendable {
+        var from: String
+        var inputs: SafetyInputs
+        var cause: TripCauses
+        var to: SafetyState
+        var testDescription: String { "\(from) + \(cause.names) → \(to.name)" }
+    }
+
+    static let tripCases: [TripCase] = {
+        var cases: [TripCase] = []
+        let triggers: [(SafetyInputs, TripCauses, SafetyState)] = [
+            (H.pressed, .estop, .estop),
+            (SafetyInputs(estop: EStopSample(level: .released, pressEdge: true, raw: 1)), .estop, .estop),
+            (SafetyInputs(estop: .unreadable), .inputFault, .estop),
+            (H.with { $0.busCauses = .commLoss }, .commLoss, .fault),
+            (H.with { $0.busCauses = .moduleAlarm }, .moduleAlarm, .fault),
+            (H.with { $0.busCauses = .busThreadDead }, .busThreadDead, .fault),
+            (H.with { $0.outputFault = true }, .outputFault, .fault),
+            (H.with { $0.stalled = true }, .stall, .fault),
+        ]
+        for from in ["latched", "ready", "moving"] {
+            for (inputs, cause, to) in triggers { cases.append(TripCase(from: from, inputs: inputs, cause: cause, to: to)) }
+        }
+        return cases
+    }()
+
+    static func harness(_ name: String) -> H {
+        switch name {
+        case "ready": H.ready()
+        case "moving": H.moving()
+        default: H.latched()
+        }
+    }
+
+    @Test("a trip is immediate: the same cycle opens motion-enable, stops the drive and records the cause", arguments: tripCases)
+    func tripIsImmediate(c: TripCase) {
+        var h = Self.harness(c.from)
+        let from = h.state
+        let s = h.step(c.inputs)
+        #expect(h.state == c.to)
+        #expect(s.outputs == .off)
+        #expect(h.machine.lastTrip == TripRecord(causes: c.cause, at: h.now, from: from))
+        #expect(s.events.all.contains { $0.kind == .trip && $0.causes == c.cause && $0.from == from && $0.to == c.to })
+        #expect(s.events.all.contains { $0.kind == .stateChange && $0.from == from && $0.to == c.to })
+    }
+
+    @Test("when every cause is gone the state falls back to latched, never further", arguments: tripCases)
+    func recoveryStopsAtLatched(c: TripCase) {
+        var h = Self.harness(c.from)
+        h.step(c.inputs)
+        h.run(500)
+        #expect(h.state == .latched)
+        #expect(h.lastStep?.outputs == .off)
+    }
+
+    @Test("estop takes precedence over other causes, fault holds while any cause is active")
+    func latchedStateByCause() {
+        var h = H.ready()
+        h.step(H.with { $0.estop = EStopSample(level: .pressed, raw: 0); $0.busCauses = .commLoss })
+        #expect(h.state == .estop)
+        h.step(H.with { $0.busCauses = .commLoss })
+        #expect(h.state == .fault)
+        h.step()
+        #expect(h.state == .latched)
+    }
+
+    @Test("a press shorter than one cycle trips and restarts the release timer")
+    func shortPressTrips() {
+        var h = H.ready()
+        h.step(SafetyInputs(estop: EStopSample(level: .released, pressEdge: true, raw: 1)))
+        #expect(h.state == .estop)
+        h.step()
+        #expect(h.state == .latched)
+        let refused = h.step(command: .reset)
+        #expect(refused.reply?.accepted == false)
+        #expect(refused.reply?.refusal.reasons == .releaseTooShort)
+    }
+
+    // MARK: reset
+
+    @Test("a reset while the E-stop is pressed is refused with every reason and changes nothing")
+    func resetWhilePressed() {
+        var h = H.latched()
+        h.run(5, H.pressed)
+        h.events.removeAll()
+        let s = h.step(H.pressed, command: .reset)
+        let refusal = try! #require(s.reply?.refusal)
+        #expect(s.reply?.accepted == false)
+        #expect(refusal.activeCauses == .estop)
+        #expect(refusal.reasons == [.stateNotLatched, .releaseTooShort])
+        #expect(refusal.releaseRemainingNs == H.timings.resetReleaseNs)
+        #expect(h.state == .estop)
+        #expect(h.events.map(\.kind) == [.resetRefused])
+        #expect(h.events.first?.commandID == 7)
+        #expect(RefusalText.reasons(refusal, resetReleaseMs: 100).map(\.code) == ["estop_pressed", "state_not_latched", "estop_release_too_short"])
+    }
+
+    @Test("a reset is refused while any cause is active", arguments: [TripCauses.commLoss, .moduleAlarm, .busThreadDead])
+    func resetWhileCauseActive(cause: TripCauses) {
+        var h = H.latched()
+        h.run(200, H.with { $0.busCauses = cause })
+        let s = h.step(H.with { $0.busCauses = cause }, command: .reset)
+        #expect(s.reply?.accepted == false)
+        #expect(s.reply?.refusal.activeCauses == cause)
+        #expect(s.reply?.refusal.reasons == .stateNotLatched)
+        #expect(h.state == .fault)
+    }
+
+    @Test("a reset is refused until the line has read released for reset_release_ms, then accepted")
+    func resetNeedsContinuousRelease() {
+        var h = H.latched()
+        h.run(3, H.pressed)
+        h.run(99)
+        #expect(h.state == .latched)
+        let early = h.step(command: .reset)
+        #expect(early.reply?.accepted == false)
+        #expect(early.reply?.refusal.reasons == .releaseTooShort)
+        #expect(early.reply?.refusal.releaseRemainingNs == 0 || early.reply!.refusal.releaseRemainingNs <= 1_000_000)
+        h.run(1)
+        let accepted = h.step(command: .reset)
+        #expect(accepted.reply?.accepted == true)
+        #expect(h.state == .ready)
+    }
+
+    @Test("a reset is refused while a required module is unhealthy")
+    func resetNeedsHealthyModules() {
+        var h = H.latched()
+        let s = h.step(H.with { $0.requiredModulesHealthy = false }, command: .reset)
+        #expect(s.reply?.refusal.reasons == .moduleUnhealthy)
+        #expect(h.state == .latched)
+    }
+
+    @Test("a reset outside latched is refused", arguments: ["init", "ready", "moving", "estop", "fault", "shutdown"])
+    func resetOutsideLatched(from: String) {
+        var h: H
+        var inputs = H.released
+        switch from {
+        case "init": h = H()
+        case "ready": h = H.ready()
+        case "moving": h = H.moving()
+        case "estop": h = H.latched(); inputs = H.pressed; h.step(inputs)
+        case "fault": h = H.latched(); inputs = H.with { $0.busCauses = .commLoss }; h.step(inputs)
+        default: h = H.latched(); inputs = H.with { $0.shutdownRequested = true }; h.step(inputs)
+        }
+        let before = h.state
+        let s = h.step(inputs, command: .reset)
+        #expect(s.reply?.accepted == false)
+        #expect(s.reply?.refusal.reasons.contains(.stateNotLatched) == true)
+        #expect(h.state == before)
+    }
+
+    @Test("an accepted reset enables motion but starts nothing")
+    func resetStartsNoMotion() {
+        var h = H.latched()
+        let s = h.step(command: .reset)
+        #expect(s.reply?.accepted == true)
+        #expect(s.outputs == SafetyOutputs(motionEnable: true, drive: nil))
+        #expect(h.events.suffix(2).map(\.kind) == [.resetAccepted, .stateChange])
+    }
+
+    @Test("a trip in the same cycle as a reset wins")
+    func tripBeatsReset() {
+        var h = H.latched()
+        let s = h.step(H.pressed, command: .reset)
+        #expect(s.reply?.accepted == false)
+        #expect(h.state == .estop)
+    }
+
+    // MARK: motion
+
+    @Test("move is accepted only in ready and moving, with every reason otherwise")
+    func moveOnlyWhenReady() {
+        let request = MotionRequest(speedPercent: 50, direction: .reverse)
+        var latched = H.latched()
+        let refused = latched.step(command: .move(request))
+        #expect(refused.reply?.accepted == false)
+        #expect(refused.reply?.refusal.reasons == .stateNotReady)
+        #expect(latched.state == .latched)
+
+        var pressed = H.latched()
+        let refusedPressed = pressed.step(H.pressed, command: .move(request))
+        #expect(refusedPressed.reply?.refusal.activeCauses == .estop)
+
+        var ready = H.ready()
+        let accepted = ready.step(command: .move(request))
+        #expect(accepted.reply?.accepted == true)
+        #expect(ready.state == .moving)
+        #expect(accepted.outputs == SafetyOutputs(motionEnable: true, drive: request))
+    }
+
+    @Test("without a refresh the lease stops the drives and returns to ready; a refresh extends it")
+    func motionLease() {
+        var h = H.moving()
+        h.run(200)
+        h.step(command: .move(MotionRequest(speedPercent: 60, direction: .forward)))
+        h.run(299)
+        #expect(h.state == .moving)
+        #expect(h.lastStep?.outputs.drive?.speedPercent == 60)
+        h.run(1)
+        #expect(h.state == .ready)
+        #expect(h.lastStep?.outputs == SafetyOutputs(motionEnable: true, drive: nil))
+        #expect(h.events.contains { $0.kind == .leaseExpired })
+    }
+
+    @Test("stop is always accepted", arguments: ["init", "latched", "ready", "moving", "estop", "shutdown"])
+    func stopAlwaysAccepted(from: String) {
+        var h: H
+        var inputs = H.released
+        switch from {
+        case "init": h = H()
+        case "latched": h = H.latched()
+        case "ready": h = H.ready()
+        case "moving": h = H.moving()
+        case "estop": h = H.latched(); inputs = H.pressed
+        default: h = H.latched(); inputs = H.with { $0.shutdownRequested = true }
+        }
+        let s = h.step(inputs, command: .stop)
+        #expect(s.reply?.accepted == true)
+        #expect(s.outputs.drive == nil)
+        if from == "moving" { #expect(h.state == .ready) }
+    }
+
+    // MARK: outputs
+
+    @Test("motion-enable is on exactly in ready and moving, over a long random walk")
+    func motionEnableOnlyWhenPermitted() {
+        var h = H()
+        var generator = SplitMix64(seed: 42)
+        var seen: Set<SafetyState> = []
+        for _ in 0..<50_000 {
+            var inputs = H.released
+            switch generator.next() % 100 {
+            case 0..<3: inputs.estop = EStopSample(level: .pressed, raw: 0)
+            case 3: inputs.estop = .unreadable
+            case 4: inputs.busCauses = .commLoss
+            case 5: inputs.stalled = true
+            case 6: inputs.estop = EStopSample(level: .released, pressEdge: true, raw: 1)
+            default: break
+            }
+            let command: SafetyCommand.Kind? =
+                switch generator.next() % 20 {
+                case 0: .reset
+                case 1, 2: .move(MotionRequest(speedPercent: UInt8(generator.next() % 101), direction: .forward))
+                case 3: .stop
+                default: nil
+                }
+            let s = h.step(inputs, command: command)
+            seen.insert(h.state)
+            #expect(s.outputs.motionEnable == (h.state == .ready || h.state == .moving))
+            #expect((s.outputs.drive != nil) == (h.state == .moving))
+            if inputs.estop.level != .released || inputs.estop.pressEdge { #expect(!s.outputs.motionEnable) }
+        }
+        #expect(seen.isSuperset(of: [.initializing, .estop, .fault, .latched, .ready, .moving]))
+    }
+
+    @Test("shutdown turns everything off and is final")
+    func shutdownIsFinal() {
+        var h = H.moving()
+        let s = h.step(H.with { $0.shutdownRequested = true })
+        #expect(h.state == .shutdown)
+        #expect(s.outputs == .off)
+        h.step(command: .reset)
+        h.step(command: .move(MotionRequest(speedPercent: 10, direction: .forward)))
+        h.run(10)
+        #expect(h.state == .shutdown)
+    }
+}
+
+/// A tiny deterministic generator so the random walk is the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A directory private to one test, removed when the value is deinitialised.
+public final class TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init(_ label: String = "oht50") {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = base.path
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    @discardableResult
+    public func write(_ name: String, _ contents: String) -> String {
+        let p = file(name)
+        try! FileManager.default.createDirectory(
+            atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! contents.write(toFile: p, atomically: false, encoding: .utf8)
+        return p
+    }
+
+    public func read(_ name: String) -> String? { try? String(contentsOfFile: file(name), encoding: .utf8) }
+}
