@@ -102,7 +102,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     }
 
     private mutating func observe(_ inputs: SafetyInputs, now: UInt64) -> TripCauses {
-        var active = inputs.busCauses.intersection([.commLoss, .moduleAlarm, .busThreadDead])
+        var active = inputs.busCauses.intersection(.busReported)
         switch inputs.estop.level {
         case .pressed:
             active.insert(.estop)

@@ -17,7 +17,12 @@ public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
     public static let shutdown = TripCauses(rawValue: 1 << 7)
 
     /// Causes that hold the line itself: the state is `estop` while one is active.
-    public static let estopLine: TripCauses = [.estop, .inputFault]
+    public static let estopLine = TripCauses(rawValue: estop.rawValue | inputFault.rawValue)
+    /// Causes the bus thread reports. (Written without an array literal: in debug builds a literal
+    /// allocates, and the safety thread must not.)
+    public static let busReported = TripCauses(rawValue: commLoss.rawValue | moduleAlarm.rawValue | busThreadDead.rawValue)
+    /// Bus causes the comm LED shows.
+    public static let busFaults = TripCauses(rawValue: commLoss.rawValue | moduleAlarm.rawValue)
 
     public static let named: [(cause: TripCauses, name: String)] = [
         (.estop, "estop"), (.inputFault, "input_fault"), (.outputFault, "output_fault"),

@@ -121,7 +121,7 @@ public final class SafetyLoop: @unchecked Sendable {
         let halfSecondCycles = max(1, 500_000_000 / timings.cycleNs)
         let cycle = statistics.cycles.load(ordering: .relaxed)
         ok = systemLED.drive(machine.state != .shutdown && (cycle / halfSecondCycles) % 2 == 0) && ok
-        ok = commLED.drive(inputs.busCauses.isDisjoint(with: [.commLoss, .moduleAlarm])) && ok
+        ok = commLED.drive(inputs.busCauses.isDisjoint(with: .busFaults)) && ok
         outputFault = !ok
 
         for index in 0..<step.events.count { events.push(step.events[index]) }

@@ -1,0 +1,146 @@
+import CMallocCounter
+import Foundation
+import OHT50Core
+import OHT50IO
+import OHT50TestSupport
+import Testing
+@testable import OHT50Runtime
+
+@Suite("Safety loop")
+struct SafetyLoopTests {
+    static let timings = SafetyTimings(
+        cycleNs: 1_000_000, resetReleaseNs: 50_000_000, maxStallNs: 1_000_000_000, motionLeaseNs: 300_000_000)
+
+    static func makeLoop(input: any EStopInput, motionEnable: SimulatedOutputLine, heartbeat: SimulatedOutputLine? = nil)
+        -> SafetyLoop
+    {
+        SafetyLoop(timings: timings, input: input, outputs: SafetyOutputLines(motionEnable: motionEnable, heartbeat: heartbeat))
+    }
+
+    @Test("a cycle allocates nothing: sysfs input, outputs, commands, replies, events and snapshot included")
+    func cycleAllocatesNothing() throws {
+        let dir = TemporaryDirectory()
+        let estopPath = dir.write("gpio59/value", "1\n")
+        let outputPath = dir.write("gpio131/value", "0\n")
+        let loop = SafetyLoop(
+            timings: Self.timings, input: try SysfsEStopInput(path: estopPath, activeLow: true),
+            outputs: SafetyOutputLines(
+                motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable"),
+                heartbeat: SimulatedOutputLine()))
+        var now = MonotonicClock.now()
+        for _ in 0..<200 {
+            now += 1_000_000
+            loop.runCycle(now: now)
+        }
+        let commands: [SafetyCommand.Kind] = [.reset, .move(MotionRequest(speedPercent: 20, direction: .forward)), .stop, .reset]
+
+        oht50_malloc_counting_begin()
+        for cycle in 0..<2_000 {
+            if cycle % 100 == 0 { loop.commands.push(SafetyCommand(id: UInt32(cycle), kind: commands[(cycle / 100) % commands.count])) }
+            now += 1_000_000
+            loop.runCycle(now: now, stalled: cycle == 1_500)
+            _ = loop.replies.pop()
+            _ = loop.events.pop()
+        }
+        let allocations = oht50_malloc_counting_end()
+
+        #expect(allocations == 0)
+        #expect(loop.snapshot.read().cycle == 2_200)
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .stall)
+    }
+
+    @Test("the malloc counter sees allocations (so a zero above means something)")
+    func counterWorks() {
+        oht50_malloc_counting_begin()
+        let array = (0..<100).map { "\($0)" }
+        let allocations = oht50_malloc_counting_end()
+        #expect(array.count == 100)
+        #expect(allocations > 0)
+    }
+
+    @Test("on its own RT thread: boot latched, a press shorter than a cycle trips, stop turns everything off")
+    func realThread() async throws {
+        let input = SimulatedEStopInput()
+        let motion = SimulatedOutputLine()
+        let heartbeat = SimulatedOutputLine()
+        let loop = Self.makeLoop(input: input, motionEnable: motion, heartbeat: heartbeat)
+        let channel = CommandChannel(loop: loop)
+        let scheduling = try loop.start(priority: 80)
+        defer { loop.stop() }
+        #expect(scheduling.policy == (scheduling.realtime ? "SCHED_FIFO" : "SCHED_OTHER"))
+
+        #expect(eventually { loop.snapshot.read().machine.state == .latched })
+        #expect(eventually { loop.snapshot.read().machine.resetRefusal(now: loop.snapshot.read().at).isEmpty })
+        let reply = try await channel.send(.reset, source: "test")
+        #expect(reply.accepted)
+        #expect(reply.state == .ready)
+        #expect(eventually { motion.isOn })
+
+        input.press()
+        input.release()
+        #expect(eventually { loop.snapshot.read().machine.lastTrip?.causes == .estop })
+        #expect(!motion.isOn)
+        #expect(eventually { loop.snapshot.read().machine.state == .latched })
+
+        let refused = try await channel.send(.reset, source: "test")
+        #expect(!refused.accepted)
+        #expect(refused.refusal.reasons.contains(.releaseTooShort))
+
+        #expect(eventually { heartbeat.writeCount > 100 })
+        loop.stop()
+        #expect(loop.hasFinished)
+        #expect(loop.snapshot.read().machine.state == .shutdown)
+        #expect(!motion.isOn)
+        #expect(!heartbeat.isOn)
+        var events: [SafetyEvent] = []
+        while let e = loop.events.pop() { events.append(e) }
+        #expect(events.contains { $0.kind == .resetAccepted })
+        #expect(events.contains { $0.kind == .resetRefused })
+        #expect(events.contains { $0.kind == .trip && $0.causes == .estop })
+        #expect(events.last?.to == .shutdown)
+    }
+
+    @Test("an unreadable input trips with input_fault; a failing output trips with output_fault")
+    func inputAndOutputFaults() throws {
+        let input = SimulatedEStopInput()
+        let motion = SimulatedOutputLine()
+        let heartbeat = SimulatedOutputLine()
+        let loop = Self.makeLoop(input: input, motionEnable: motion, heartbeat: heartbeat)
+        var now = MonotonicClock.now()
+        func cycles(_ n: Int) { for _ in 0..<n { now += 1_000_000; loop.runCycle(now: now) } }
+        cycles(100)
+        loop.commands.push(SafetyCommand(id: 1, kind: .reset))
+        cycles(1)
+        #expect(loop.snapshot.read().machine.state == .ready)
+        #expect(motion.isOn)
+
+        input.setFailing(true)
+        cycles(1)
+        #expect(loop.snapshot.read().machine.state == .estop)
+        #expect(loop.snapshot.read().machine.activeCauses == .inputFault)
+        #expect(!motion.isOn)
+        input.setFailing(false)
+        cycles(100)
+        loop.commands.push(SafetyCommand(id: 2, kind: .reset))
+        cycles(1)
+        #expect(loop.snapshot.read().machine.state == .ready)
+
+        heartbeat.setFailing(true)
+        cycles(2)
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
+        #expect(loop.snapshot.read().machine.state == .fault)
+    }
+
+    @Test("the command channel times out when the safety thread does not answer, and says the ring is full when it is")
+    func channelFailures() async {
+        let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
+        let channel = CommandChannel(loop: loop)
+        await #expect(throws: CommandChannel.Failure.timedOut) {
+            try await channel.send(.stop, source: "test", timeout: .milliseconds(10))
+        }
+        for _ in 0..<loop.commands.capacity { loop.commands.push(SafetyCommand(id: 0, kind: .stop)) }
+        await #expect(throws: CommandChannel.Failure.ringFull) {
+            try await channel.send(.stop, source: "test", timeout: .milliseconds(10))
+        }
+    }
+}
