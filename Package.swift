@@ -71,10 +71,7 @@ let package = Package(
             dependencies: ["OHT50Runtime", "OHT50IO", "CMallocCounter", "OHT50TestSupport"]),
         .testTarget(
             name: "OHT50APITests",
-            dependencies: [
-                "OHT50API", "OHT50Runtime",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]),
+            dependencies: ["OHT50API"]),
         .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport"]),
     ]
 )

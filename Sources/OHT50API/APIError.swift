@@ -38,12 +38,13 @@ public struct APIError: Error, Sendable {
     /// Any error a handler or the framework threw, as the JSON answer a client gets.
     static func from(_ error: any Error) -> APIError {
         if let api = error as? APIError { return api }
-        if let http = error as? HTTPError {
+        if let http = error as? any HTTPResponseError {
+            let detail = (error as? HTTPError)?.body
             switch http.status {
-            case .notFound: return APIError(.notFound, code: "not_found", message: "no such route; see /api/v1 routes in the README")
+            case .notFound: return APIError(.notFound, code: "not_found", message: "no such route; see the HTTP section of README.md")
             case .contentTooLarge: return APIError(.contentTooLarge, code: "body_too_large", message: "request bodies are limited to 4 KiB")
-            case .badRequest: return APIError(.badRequest, code: "bad_request", message: http.body ?? "malformed request")
-            default: return APIError(http.status, code: "http_\(http.status.code)", message: http.body ?? http.status.reasonPhrase, headers: http.headers)
+            case .badRequest: return APIError(.badRequest, code: "bad_request", message: detail ?? "malformed request")
+            default: return APIError(http.status, code: "http_\(http.status.code)", message: detail ?? http.status.reasonPhrase, headers: (error as? HTTPError)?.headers ?? [:])
             }
         }
         return APIError(.internalServerError, code: "internal", message: "internal error: \(error)")

@@ -24,6 +24,8 @@ struct SafetyController: Sendable {
     private func status() throws -> Response { try JSONResponse.make(report()) }
 
     private func reset(_ request: Request, context: APIRequestContext) async throws -> Response {
+        // A reset takes no body; anything over the 4 KiB limit is refused (413) without reading it all.
+        _ = try await request.body.collect(upTo: context.maxUploadSize)
         try Authorization.require(token, request: request, logger: logger, context: context)
         if let wait = limiter.admit() {
             let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
