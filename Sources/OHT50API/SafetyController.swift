@@ -45,8 +45,6 @@ struct SafetyController: Sendable {
                     ? "the safety thread's command queue is full; nothing was changed"
                     : "the safety thread did not answer within 100 ms; the reset may still take effect, read the status")
         }
-        // The reply is produced after the state changed; wait until the snapshot shows that cycle.
-        await waitForSnapshot(showing: reply.state)
         guard reply.accepted else {
             let reasons = RefusalText.reasons(reply.refusal, resetReleaseMs: Int(loop.timings.resetReleaseNs / 1_000_000))
             throw APIError(
@@ -57,11 +55,4 @@ struct SafetyController: Sendable {
     }
 
     private var limiterIntervalText: String { "\(limiter.intervalMs) ms" }
-
-    private func waitForSnapshot(showing state: SafetyState) async {
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(20))
-        while loop.snapshot.read().machine.state != state && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .microseconds(200))
-        }
-    }
 }

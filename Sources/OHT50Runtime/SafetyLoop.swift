@@ -124,9 +124,10 @@ public final class SafetyLoop: @unchecked Sendable {
         ok = commLED.drive(inputs.busCauses.isDisjoint(with: .busFaults)) && ok
         outputFault = !ok
 
+        // Publish before replying: whoever reads the reply then reads a snapshot at least this new.
+        snapshot.publish(SafetySnapshot(machine: machine, estop: inputs.estop, outputs: step.outputs, at: now, cycle: cycle &+ 1))
         for index in 0..<step.events.count { events.push(step.events[index]) }
         if let reply = step.reply { replies.push(reply) }
-        snapshot.publish(SafetySnapshot(machine: machine, estop: inputs.estop, outputs: step.outputs, at: now, cycle: cycle &+ 1))
         statistics.bump(statistics.cycles)
         statistics.lastCycleAt.store(now, ordering: .relaxed)
     }

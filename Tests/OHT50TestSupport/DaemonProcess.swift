@@ -17,13 +17,18 @@ public final class DaemonProcess: @unchecked Sendable {
         return ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("oht50d")
     }
 
-    public init(arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = arguments
+    /// - Parameter launcher: a command that runs the daemon, e.g. `setpriv` to drop privileges.
+    public init(arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
+        if let tool = launcher.first {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binaryPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OHT50_") && $0.key != "JOURNAL_STREAM" }
         env.merge(environment) { $1 }
         process.environment = env
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe

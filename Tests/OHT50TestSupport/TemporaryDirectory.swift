@@ -10,6 +10,11 @@ public final class TemporaryDirectory: Sendable {
         path = base.path
     }
 
+    /// For a daemon started as another user.
+    public func makeWorldWritable() {
+        try! FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: path)
+    }
+
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     public func file(_ name: String) -> String { path + "/" + name }

@@ -58,4 +58,22 @@ struct CommandLineTests {
         #expect(second.log.contains("level=error"))
         #expect(dir.read("b/sim/gpio131/value") == "0\n")
     }
+
+    @Test("without RT rights it runs SCHED_OTHER, says so once, and health reports rt: false",
+          .enabled(if: getuid() == 0, "needs root to start the daemon as an unprivileged user"))
+    func realtimeRefused() throws {
+        let dir = TemporaryDirectory()
+        dir.makeWorldWritable()
+        let daemon = try DaemonProcess(
+            arguments: ["--simulate", "--data-dir", dir.file("data"), "--http-port", "0"],
+            launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+        let port = try #require(daemon.httpPort(), "log:\n\(daemon.log)")
+        let health = try HTTPTestClient(port: port).get("/health/detailed").json
+        #expect(health["rt"] as? Bool == false)
+        #expect(health["memory_locked"] as? Bool == false)
+        #expect((health["safety_loop"] as? [String: Any])?["policy"] as? String == "SCHED_OTHER")
+        #expect(daemon.log.components(separatedBy: "SCHED_FIFO refused").count == 2)
+        #expect(eventually { (try? HTTPTestClient(port: port).get("/api/v1/safety/status").json["state"] as? String) == "latched" })
+        #expect(daemon.terminate() == 0)
+    }
 }

@@ -41,6 +41,11 @@ struct SimulatedVehicleTests {
         #expect(eventually { v.state() == "latched" })
         #expect(v.motionEnable == "0")
         #expect(try v.http.get("/health/").json["status"] as? String == "ok")
+        let tokenMode = try FileManager.default.attributesOfItem(atPath: v.dir.file("api-token"))[.posixPermissions] as? Int
+        #expect(tokenMode == 0o600)
+        #expect(v.daemon.log.contains("written to \(v.dir.file("api-token"))"))
+        #expect(v.daemon.log.contains("E-stop file \(v.estopFile)"))
+        #expect(v.daemon.log.contains("motion-enable file \(v.dir.file("sim/gpio131/value"))"))
 
         v.setEStop("0")
         #expect(eventually { v.state() == "estop" })
