@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
 
-/// Encodes answers the same way everywhere: snake_case keys as written in the types, sorted.
+/// Encodes answers the same way everywhere: keys sorted (stable for diffs and scripts), paths unescaped.
 enum JSONResponse {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e
     }()
 

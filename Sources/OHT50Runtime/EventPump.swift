@@ -46,6 +46,8 @@ public struct EventPump: Service {
         }
         if event.commandID != 0 { metadata["source"] = "\(channel.source(of: event.commandID) ?? "unknown")" }
         switch event.kind {
+        case .trip where event.causes == .shutdown:
+            logger.notice("safety shutdown: motion-enable off", metadata: metadata)
         case .trip:
             logger.warning("safety trip", metadata: metadata)
         case .stateChange:
