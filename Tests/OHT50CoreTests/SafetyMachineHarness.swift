@@ -54,6 +54,23 @@ struct SafetyMachineHarness {
         return h
     }
 
+    /// A machine in the named state and the inputs that keep it there.
+    static func holding(_ state: String) -> (SafetyMachineHarness, SafetyInputs) {
+        var inputs = released
+        var h: SafetyMachineHarness
+        switch state {
+        case "init": h = SafetyMachineHarness()
+        case "latched": h = latched()
+        case "ready": h = ready()
+        case "moving": h = moving()
+        case "estop": h = latched(); inputs = pressed
+        case "fault": h = latched(); inputs = with { $0.busCauses = .commLoss }
+        default: h = latched(); inputs = with { $0.shutdownRequested = true }
+        }
+        h.step(inputs)
+        return (h, inputs)
+    }
+
     static func with(_ mutate: (inout SafetyInputs) -> Void) -> SafetyInputs {
         var i = released
         mutate(&i)

@@ -192,16 +192,7 @@ struct SafetyMachineTests {
 
     @Test("a reset outside latched is refused", arguments: ["init", "ready", "moving", "estop", "fault", "shutdown"])
     func resetOutsideLatched(from: String) {
-        var h: H
-        var inputs = H.released
-        switch from {
-        case "init": h = H()
-        case "ready": h = H.ready()
-        case "moving": h = H.moving()
-        case "estop": h = H.latched(); inputs = H.pressed; h.step(inputs)
-        case "fault": h = H.latched(); inputs = H.with { $0.busCauses = .commLoss }; h.step(inputs)
-        default: h = H.latched(); inputs = H.with { $0.shutdownRequested = true }; h.step(inputs)
-        }
+        var (h, inputs) = H.holding(from)
         let before = h.state
         let s = h.step(inputs, command: .reset)
         #expect(s.reply?.accepted == false)
@@ -262,18 +253,9 @@ struct SafetyMachineTests {
         #expect(h.events.contains { $0.kind == .leaseExpired })
     }
 
-    @Test("stop is always accepted", arguments: ["init", "latched", "ready", "moving", "estop", "shutdown"])
+    @Test("stop is always accepted", arguments: ["init", "latched", "ready", "moving", "estop", "fault", "shutdown"])
     func stopAlwaysAccepted(from: String) {
-        var h: H
-        var inputs = H.released
-        switch from {
-        case "init": h = H()
-        case "latched": h = H.latched()
-        case "ready": h = H.ready()
-        case "moving": h = H.moving()
-        case "estop": h = H.latched(); inputs = H.pressed
-        default: h = H.latched(); inputs = H.with { $0.shutdownRequested = true }
-        }
+        var (h, inputs) = H.holding(from)
         let s = h.step(inputs, command: .stop)
         #expect(s.reply?.accepted == true)
         #expect(s.outputs.drive == nil)
