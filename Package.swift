@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "oht50d", targets: ["oht50d"]),
+        .executable(name: "oht50-sim", targets: ["oht50-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -49,6 +50,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "CPosixTTY"),
+        .target(name: "OHT50Sim", dependencies: ["OHT50Core", "CPosixTTY"]),
+        .executableTarget(
+            name: "oht50-sim",
+            dependencies: [
+                "OHT50Core", "OHT50Sim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "oht50d",

@@ -1,0 +1,65 @@
+import OHT50Core
+
+/// The simulator's runtime commands, one per line (stdin of `oht50-sim`):
+///
+///     offline ADDR on|off     stop answering / answer again
+///     delay ADDR MS           answer MS milliseconds late (0 = on time)
+///     crc ADDR N              corrupt the CRC of every Nth reply (0 = never)
+///     exception ADDR CODE     answer every request with exception CODE (0 = normal answers)
+///     alarm ADDR BITS         power: alarm bits at 0x0008; motor: error register of channel 1
+///     junk ADDR N             send N junk bytes before each reply
+///     clear ADDR              remove every fault and alarm
+///     status                  modules, faults and frame counts
+public enum FaultCommand {
+    public static let help = """
+        commands: offline ADDR on|off · delay ADDR MS · crc ADDR N · exception ADDR CODE · alarm ADDR BITS · \
+        junk ADDR N · clear ADDR · status · help
+        """
+
+    /// Applies one command line; returns the answer to print ("ok …" or "error: …").
+    public static func apply(_ line: String, to bus: SimulatedBus) -> String {
+        let words = line.split(separator: " ").map(String.init)
+        guard let verb = words.first else { return "" }
+        if verb == "help" { return help }
+        if verb == "status" { return status(bus) }
+        guard words.count >= 2, let address = parse(words[1]).flatMap({ UInt8(exactly: $0) }) else {
+            return "error: \(verb) needs a module address; \(help)"
+        }
+        let value = words.count >= 3 ? words[2] : ""
+        let number = parse(value)
+        let result: String? = bus.withModule(address) { module in
+            switch verb {
+            case "offline" where value == "on" || value == "off": module.faults.offline = value == "on"
+            case "delay" where number != nil: module.faults.delayMs = number!
+            case "crc" where number != nil: module.faults.corruptCRCEvery = number!
+            case "exception" where number != nil && (number == 0 || ModbusException(rawValue: UInt8(truncatingIfNeeded: number!)) != nil):
+                module.faults.exception = number == 0 ? nil : UInt8(number!)
+            case "alarm" where number != nil: module.setAlarm(UInt16(truncatingIfNeeded: number!))
+            case "junk" where number != nil: module.faults.junkBytes = number!
+            case "clear":
+                module.faults = ModuleFaults()
+                module.setAlarm(0)
+            default: return "error: cannot understand \"\(line)\"; \(help)"
+            }
+            return "ok \(line)"
+        }
+        return result ?? "error: no module at address \(address); modules: \(bus.addresses.map(String.init).joined(separator: ", "))"
+    }
+
+    static func status(_ bus: SimulatedBus) -> String {
+        var lines = bus.addresses.compactMap { address in
+            bus.withModule(address) { m in
+                let f = m.faults
+                return "module \(m.address) \(m.type.rawValue): offline=\(f.offline) delay_ms=\(f.delayMs) crc_every=\(f.corruptCRCEvery) "
+                    + "exception=\(f.exception.map(String.init) ?? "none") junk=\(f.junkBytes)"
+            }
+        }
+        let counts = bus.frameCounts.withLock { $0 }
+        lines.append("frames: requests=\(counts.requests) answered=\(counts.answered) ignored=\(counts.ignored)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func parse(_ text: String) -> Int? {
+        text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
+    }
+}
