@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "OHT50IO",
             dependencies: [
-                "OHT50Core",
+                "OHT50Core", "CModbus",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(
@@ -74,7 +74,7 @@ let package = Package(
             name: "OHT50TestSupport",
             path: "Tests/OHT50TestSupport"),
         .testTarget(name: "OHT50CoreTests", dependencies: ["OHT50Core"]),
-        .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50TestSupport"]),
+        .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50Sim", "OHT50TestSupport"]),
         .testTarget(
             name: "OHT50RuntimeTests",
             dependencies: ["OHT50Runtime", "OHT50IO", "CMallocCounter", "OHT50TestSupport"]),

@@ -1,0 +1,139 @@
+import CModbus
+import Foundation
+import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Modbus master over libmodbus (RTU, or TCP for bench gateways). Not thread-safe, like the libmodbus
+/// context it owns: one thread (the bus thread, or rs485-probe) uses it.
+///
+/// Differences from libmodbus' defaults, all deliberate: the response timeout comes from config (20 ms,
+/// not 500 ms); no retries; the inter-frame gap t3.5 is enforced here because libmodbus does not; the
+/// port is opened exclusively (flock + TIOCEXCL).
+public final class ModbusMaster: @unchecked Sendable {
+    private let context: OpaquePointer
+    public let port: String
+    /// t3.5 at the line's baud rate, never below the spec's 1.75 ms.
+    public let gapNs: UInt64
+    private var lastEnd: UInt64 = 0
+    private var connected = false
+
+    public convenience init(settings: BusSettings) throws(BusOpenError) {
+        let parity: CChar =
+            switch settings.parity {
+            case .none: CChar(UInt8(ascii: "N"))
+            case .even: CChar(UInt8(ascii: "E"))
+            case .odd: CChar(UInt8(ascii: "O"))
+            }
+        guard let context = modbus_new_rtu(settings.port, Int32(settings.baud), parity, Int32(settings.dataBits), Int32(settings.stopBits)) else {
+            throw .unusable(port: settings.port, reason: String(cString: modbus_strerror(errno)))
+        }
+        let character = 1e9 * Double(1 + settings.dataBits + (settings.parity == .none ? 0 : 1) + settings.stopBits) / Double(settings.baud)
+        try self.init(context: context, port: settings.port, gapNs: max(1_750_000, UInt64(3.5 * character)), responseTimeoutMs: settings.responseTimeoutMs)
+    }
+
+    /// Modbus TCP (a bench gateway): no inter-frame gap on the wire.
+    public convenience init(host: String, port: Int, responseTimeoutMs: Int) throws(BusOpenError) {
+        guard let context = modbus_new_tcp(host, Int32(port)) else {
+            throw .unusable(port: "\(host):\(port)", reason: String(cString: modbus_strerror(errno)))
+        }
+        try self.init(context: context, port: "\(host):\(port)", gapNs: 0, responseTimeoutMs: responseTimeoutMs)
+    }
+
+    private init(context: OpaquePointer, port: String, gapNs: UInt64, responseTimeoutMs: Int) throws(BusOpenError) {
+        self.context = context
+        self.port = port
+        self.gapNs = gapNs
+        // From here on deinit releases the context, also when this initializer throws.
+        if gapNs > 0 && !FileManager.default.fileExists(atPath: port) {
+            throw .unusable(port: port, reason: "no such device")
+        }
+        guard modbus_connect(context) == 0 else {
+            let error = errno
+            if error == EBUSY { throw .busy(port: port, holder: PortHolder.describe(port)) }
+            throw .unusable(port: port, reason: String(cString: modbus_strerror(error)))
+        }
+        connected = true
+        if gapNs > 0 {
+            let fd = modbus_get_socket(context)
+            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                throw .busy(port: port, holder: PortHolder.describe(port))
+            }
+            _ = ioctl(fd, UInt(TIOCEXCL))
+            // Auto-direction transceivers need no RTS toggling; on a pty or USB adapter the RS485
+            // ioctl fails with ENOTTY, which is normal.
+            _ = modbus_rtu_set_serial_mode(context, MODBUS_RTU_RS485)
+        }
+        let timeout = UInt32(responseTimeoutMs)
+        modbus_set_response_timeout(context, timeout / 1000, (timeout % 1000) * 1000)
+        modbus_set_byte_timeout(context, timeout / 1000, (timeout % 1000) * 1000)
+        modbus_set_error_recovery(context, MODBUS_ERROR_RECOVERY_NONE)
+    }
+
+    deinit {
+        if connected { modbus_close(context) }
+        modbus_free(context)
+    }
+
+    /// FC03 (holding) or FC04 (input) into `buffer`, which holds at least `count` registers.
+    public func read(address: UInt8, inputRegisters: Bool = false, start: UInt16, count: Int, into buffer: UnsafeMutablePointer<UInt16>)
+        -> TransactionOutcome
+    {
+        transact(address) {
+            inputRegisters
+                ? modbus_read_input_registers(context, Int32(start), Int32(count), buffer)
+                : modbus_read_registers(context, Int32(start), Int32(count), buffer)
+        }
+    }
+
+    /// FC06 for one register, FC16 for several.
+    public func write(address: UInt8, start: UInt16, values: UnsafeBufferPointer<UInt16>) -> TransactionOutcome {
+        transact(address) {
+            values.count == 1
+                ? modbus_write_register(context, Int32(start), values[0])
+                : modbus_write_registers(context, Int32(start), Int32(values.count), values.baseAddress)
+        }
+    }
+
+    public func write(address: UInt8, start: UInt16, values: [UInt16]) -> TransactionOutcome {
+        values.withUnsafeBufferPointer { write(address: address, start: start, values: $0) }
+    }
+
+    private func transact(_ address: UInt8, _ body: () -> Int32) -> TransactionOutcome {
+        waitForGap()
+        modbus_set_slave(context, Int32(address))
+        let result = body()
+        let error = errno
+        lastEnd = Self.now()
+        if result >= 0 { return .ok }
+        let outcome = Self.classify(error)
+        if outcome != .ok { modbus_flush(context) }
+        return outcome
+    }
+
+    private func waitForGap() {
+        guard gapNs > 0, lastEnd > 0 else { return }
+        let due = lastEnd + gapNs
+        var ts = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+    }
+
+    static func classify(_ error: Int32) -> TransactionOutcome {
+        let base = Int32(MODBUS_ENOBASE)
+        switch error {
+        case ETIMEDOUT: return .timeout
+        case base + 1...base + 0x0B: return .exception(UInt8(error - base))
+        case base + 0x0C: return .crc
+        case EIO, ENXIO, ENODEV, EBADF, EPIPE, ECONNRESET: return .portLost(error)
+        default: return .other(error)
+        }
+    }
+
+    private static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import OHT50Core
+import OHT50Sim
+import OHT50TestSupport
+import Testing
+@testable import OHT50IO
+
+/// libmodbus over a real pty against the simulator, which frames with Core's codec: the two
+/// implementations have to agree byte for byte.
+@Suite("Modbus master against the simulator")
+struct ModbusMasterTests {
+    static func bus() throws -> (SimulatedBus, ModbusMaster) {
+        let bus = try SimulatedBus(modules: [SimulatedModule(address: 2, type: .power), SimulatedModule(address: 3, type: .motor)])
+        var settings = BusSettings()
+        settings.port = bus.terminal.path
+        return (bus, try ModbusMaster(settings: settings))
+    }
+
+    static func read(_ master: ModbusMaster, _ address: UInt8, _ start: UInt16, _ count: Int) -> (TransactionOutcome, [UInt16]) {
+        var registers = [UInt16](repeating: 0, count: count)
+        let outcome = registers.withUnsafeMutableBufferPointer { master.read(address: address, start: start, count: count, into: $0.baseAddress!) }
+        return (outcome, registers)
+    }
+
+    @Test("reads the identity block and decodes it to the configured type")
+    func identity() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        let (outcome, registers) = Self.read(master, 3, IdentityBlock.start, Int(IdentityBlock.count))
+        #expect(outcome == .ok)
+        let identity = try #require(IdentityBlock(registers: registers))
+        #expect(identity.moduleType == .motor)
+        #expect(identity.deviceID == 0x5003)
+        #expect(identity.name == "MOTO")
+        #expect(identity.firmwareVersion == "1.2")
+    }
+
+    @Test("power registers decode with units")
+    func powerValues() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        let map = RegisterMap.power
+        let (outcome, registers) = Self.read(master, 2, map.pollStart, Int(map.pollCount))
+        #expect(outcome == .ok)
+        let voltage = try #require(map.decode(registers).first { $0.name == "voltage" })
+        #expect(voltage.unit == "V")
+        #expect((20.0...28.0).contains(voltage.value))
+    }
+
+    @Test("an absent address times out, and the next transaction still succeeds")
+    func absentAddress() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        #expect(Self.read(master, 9, 0, 2).0 == .timeout)
+        #expect(Self.read(master, 2, 0, 2).0 == .ok)
+    }
+
+    @Test("injected faults arrive in the right class: exception, CRC, offline")
+    func faults() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        bus.withModule(3) { $0.faults.exception = 4 }
+        #expect(Self.read(master, 3, 0, 2).0 == .exception(4))
+        bus.withModule(3) { $0.faults = ModuleFaults(); $0.faults.corruptCRCEvery = 1 }
+        #expect(Self.read(master, 3, 0, 2).0 == .crc)
+        bus.withModule(3) { $0.faults = ModuleFaults(); $0.faults.offline = true }
+        #expect(Self.read(master, 3, 0, 2).0 == .timeout)
+        bus.withModule(3) { $0.faults = ModuleFaults() }
+        #expect(Self.read(master, 3, 0, 2).0 == .ok)
+    }
+
+    @Test("writes reach the drive and read back; a write to a read-only register is an exception")
+    func writes() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        #expect(master.write(address: 3, start: 0x01, values: [1, 200]) == .ok)
+        #expect(Self.read(master, 3, 0x01, 2).1 == [1, 200])
+        #expect(master.write(address: 3, start: 0x06, values: [5]) == .exception(2))
+    }
+
+    @Test("a second master on the same port is refused as busy; a missing port is unusable")
+    func exclusiveAndMissing() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        var settings = BusSettings()
+        settings.port = bus.terminal.path
+        #expect {
+            try ModbusMaster(settings: settings)
+        } throws: { error in
+            if case .busy(let port, _) = error as? BusOpenError { return port == bus.terminal.path }
+            return false
+        }
+        _ = master
+        settings.port = "/dev/ttyOHT485-missing"
+        #expect {
+            try ModbusMaster(settings: settings)
+        } throws: { error in
+            (error as? BusOpenError)?.description.contains("/dev/ttyOHT485-missing is missing or unusable") == true
+        }
+    }
+}
