@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "oht50d",
             dependencies: [
-                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API",
+                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API", "OHT50Sim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,22 +7,25 @@ import OHT50Runtime
 public struct SafetyAPI: Sendable {
     private let health: HealthController
     private let safety: SafetyController
+    private let telemetry: TelemetryController
     private let logger: Logger
 
     /// Every route and its methods, so a wrong method gets 405 with `Allow` rather than 404.
     static let routes: [String: [HTTPRequest.Method]] = [
         "/health": [.get], "/health/detailed": [.get],
         "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
+        "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
     ]
 
     public init(
-        loop: SafetyLoop, channel: CommandChannel, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
+        loop: SafetyLoop, bus: BusLoop?, channel: CommandChannel, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
         logger: Logger
     ) {
         health = HealthController(loop: loop, info: info)
         safety = SafetyController(
             loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
             logger: logger)
+        telemetry = TelemetryController(loop: loop, bus: bus)
         self.logger = logger
     }
 
@@ -32,6 +35,7 @@ public struct SafetyAPI: Sendable {
         router.middlewares.add(MethodNotAllowedMiddleware(routes: Self.routes))
         health.register(on: router)
         safety.register(on: router)
+        telemetry.register(on: router)
         return router
     }
 }

@@ -20,6 +20,13 @@ public final class SafetyLoop: @unchecked Sendable {
     public let snapshot: SnapshotCell<SafetySnapshot>
     public let statistics = LoopStatistics()
     public let input: any EStopInput
+    /// The bus thread's mailbox; nil when no modules are configured.
+    public let bus: BusLink?
+    /// A bus thread whose heartbeat has not moved for this long is `bus_thread_dead`. Its longest
+    /// legitimate pause is a stop written to every drive channel and read back, a few response timeouts.
+    private static let busDeadNs: UInt64 = 1_000_000_000
+    private var lastBusHeartbeat: UInt64 = 0
+    private var lastBusProgress: UInt64 = 0
 
     private let lines: SafetyOutputLines
     private var machine: SafetyMachine
@@ -35,10 +42,11 @@ public final class SafetyLoop: @unchecked Sendable {
     private let finished = Atomic<Bool>(false)
     private var thread: RealtimeThread?
 
-    public init(timings: SafetyTimings, input: any EStopInput, outputs: SafetyOutputLines, ringCapacity: Int = 256) {
+    public init(timings: SafetyTimings, input: any EStopInput, outputs: SafetyOutputLines, bus: BusLink? = nil, ringCapacity: Int = 256) {
         let now = MonotonicClock.now()
         self.timings = timings
         self.input = input
+        self.bus = bus
         self.lines = outputs
         self.machine = SafetyMachine(timings: timings, now: now)
         self.inputs = SafetyInputs(estop: .unreadable)
@@ -103,6 +111,30 @@ public final class SafetyLoop: @unchecked Sendable {
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
     }
 
+    @inline(__always)
+    private func readBus(_ bus: BusLink, now: UInt64) {
+        let heartbeat = bus.heartbeat.load(ordering: .relaxed)
+        if heartbeat != lastBusHeartbeat || lastBusProgress == 0 {
+            lastBusHeartbeat = heartbeat
+            lastBusProgress = now
+        }
+        var causes = bus.busCauses
+        if now &- lastBusProgress > Self.busDeadNs { causes.insert(.busThreadDead) }
+        inputs.busCauses = causes
+        inputs.requiredModulesHealthy = bus.modulesHealthy.load(ordering: .acquiring)
+        inputs.busReady = bus.ready.load(ordering: .acquiring)
+    }
+
+    /// The drive setpoint for the bus thread, and on a trip a new trip generation so it stops every
+    /// drive before it polls again.
+    @inline(__always)
+    private func writeBus(_ bus: BusLink, _ step: SafetyStep) {
+        for index in 0..<step.events.count where step.events[index].kind == .trip {
+            bus.tripGeneration.wrappingAdd(1, ordering: .releasing)
+        }
+        bus.setpoint.store(DriveSetpoint(step.outputs.drive).raw, ordering: .releasing)
+    }
+
     /// One cycle's work. Public so tests can run cycles on their own thread with their own clock.
     public func runCycle(now: UInt64, stalled: Bool = false) {
         inputs.estop = input.sample()
@@ -110,7 +142,9 @@ public final class SafetyLoop: @unchecked Sendable {
         inputs.stalled = stalled
         inputs.outputFault = outputFault
         inputs.shutdownRequested = shutdownRequested.load(ordering: .acquiring)
+        if let bus { readBus(bus, now: now) }
         let step = machine.step(inputs, now: now)
+        if let bus { writeBus(bus, step) }
 
         var ok = motionEnable.drive(step.outputs.motionEnable)
         if let heartbeat = lines.heartbeat {

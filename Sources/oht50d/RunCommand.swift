@@ -26,8 +26,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("HTTP port (http.port); 0 picks a free one.", valueName: "n"))
     var httpPort: String?
 
-    /// The safety thread's SCHED_FIFO priority (DESIGN "Threads").
+    /// SCHED_FIFO priorities (DESIGN "Threads"): the safety thread above the bus thread.
     static let safetyPriority: Int32 = 80
+    static let busPriority: Int32 = 70
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -53,6 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let loop: SafetyLoop
+        let bus: VehicleBusWiring?
         let powerLED: (any OutputLine)?
         let networkLED: (any OutputLine)?
         do {
@@ -70,7 +72,8 @@ struct RunCommand: AsyncParsableCommand {
                 commLED: try optional(leds.comm, "comm LED (outputs.leds.comm)"))
             powerLED = try optional(leds.power, "power LED (outputs.leds.power)")
             networkLED = try optional(leds.network, "network LED (outputs.leds.network)")
-            loop = SafetyLoop(timings: SafetyTimings(config.safety), input: input, outputs: lines)
+            bus = try VehicleBusWiring.make(config: config, simulate: simulate, dataDir: config.storage.dataDir, logger: logger)
+            loop = SafetyLoop(timings: SafetyTimings(config.safety), input: input, outputs: lines, bus: bus?.loop.link)
             logger.notice("E-stop input: \(input.description)")
             logger.notice("motion-enable output: \(lines.motionEnable.description)")
         } catch {
@@ -90,9 +93,11 @@ struct RunCommand: AsyncParsableCommand {
         if let reason = scheduling.fallbackReason {
             logger.warning("SCHED_FIFO refused, the safety loop runs SCHED_OTHER (health reports rt: false): \(reason)")
         }
+        let busScheduling = try bus?.loop.start(priority: Self.busPriority)
         _ = powerLED?.set(true)
         defer {
             loop.stop()
+            bus?.loop.stop()
             _ = powerLED?.set(false)
             _ = networkLED?.set(false)
         }
@@ -100,7 +105,7 @@ struct RunCommand: AsyncParsableCommand {
         let channel = CommandChannel(loop: loop)
         let pump = EventPump(loop: loop, channel: channel, logger: logger)
         let api = SafetyAPI(
-            loop: loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
+            loop: loop, bus: bus?.loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: DaemonInfo(startedAt: startedAt, scheduling: scheduling, memoryLocked: memoryLocked), logger: logger)
         let bindAddress = config.http.bind
         let serverLogger = logger
@@ -114,18 +119,21 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [pump, app, SafetyLoopService(loop: loop)], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: [pump, app, SafetyLoopService(loop: loop, bus: bus?.loop)], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.notice(
             "oht50d \(FirmwareVersion.current) started",
             metadata: [
                 "state": "init", "cycle_ms": "\(config.safety.cycleMs)", "policy": "\(scheduling.policy)",
                 "data_dir": "\(config.storage.dataDir)", "simulate": "\(simulate)",
+                "modules": "\(config.modules.map { "\($0.type.rawValue)@\($0.address)" }.joined(separator: ","))",
+                "bus_policy": "\(busScheduling?.policy ?? "none")",
             ])
         do {
             try await group.run()
         } catch {
             loop.stop()
+            bus?.loop.stop()
             pump.drain()
             logger.error("stopping after a failure: \(error)")
             throw ExitCode.failure
@@ -143,15 +151,10 @@ struct RunCommand: AsyncParsableCommand {
         logger.notice("configuration loaded from \(loaded.path ?? "the built-in defaults")")
         for line in loaded.overrides { logger.info("configuration override: \(line)") }
         var config = loaded.config
-        if !config.modules.isEmpty && !simulate {
-            throw ConfigError(
-                origin: .file(path: loaded.path ?? "(defaults)", line: 1), key: "modules", value: nil,
-                problem: "lists bus modules, but this build has no RS485 bus yet",
-                allowed: "modules: [] until the bus is implemented")
-        }
         if simulate {
-            config.modules = []
             if dataDir == nil { config.storage.dataDir = "./.oht50" }
+            config.modules = SimulatedVehicleBus.modules
+            config.bus = config.bus ?? BusSettings()
         }
         return config
     }

@@ -1,0 +1,85 @@
+import OHT50Core
+import OHT50Runtime
+
+/// One module as `/api/v1/modules` and `/api/v1/telemetry/current` show it.
+struct ModuleReport: Encodable, Sendable {
+    struct Counters: Encodable, Sendable {
+        var transactions: UInt64
+        var timeouts: UInt64
+        var crcErrors: UInt64
+        var exceptions: UInt64
+        var otherErrors: UInt64
+        var consecutiveFailures: Int
+
+        enum CodingKeys: String, CodingKey {
+            case transactions, timeouts, exceptions
+            case crcErrors = "crc_errors"
+            case otherErrors = "other_errors"
+            case consecutiveFailures = "consecutive_failures"
+        }
+    }
+
+    struct Latency: Encodable, Sendable {
+        var p50: Double?
+        var p99: Double?
+        var max: Double
+    }
+
+    struct Value: Encodable, Sendable {
+        var value: Double
+        var unit: String
+        var raw: UInt16
+    }
+
+    var address: Int
+    var type: String
+    var required: Bool
+    var pollMs: Int
+    var online: Bool
+    var healthy: Bool
+    var alarm: String?
+    var typeProblem: String?
+    var ageMs: Double?
+    var values: [String: Value]
+    var identity: IdentityBlock?
+    var counters: Counters?
+    var latencyMs: Latency?
+
+    enum CodingKeys: String, CodingKey {
+        case address, type, required, online, healthy, alarm, values, identity, counters
+        case pollMs = "poll_ms"
+        case typeProblem = "type_problem"
+        case ageMs = "age_ms"
+        case latencyMs = "latency_ms"
+    }
+
+    /// - Parameter detailed: with identity, counters and latency (`/api/v1/modules`).
+    init(_ module: BusModule, commLossAfter: Int, now: UInt64, detailed: Bool) {
+        let reading = module.reading.read()
+        let registers = reading.registers
+        let failures = module.counters.consecutiveFailures.load(ordering: .relaxed)
+        let problem = module.typeProblem.withLock { $0 }
+        address = module.settings.address
+        type = module.settings.type.rawValue
+        required = module.settings.required
+        pollMs = module.settings.pollMs
+        online = reading.at != 0 && failures < commLossAfter
+        alarm = registers.isEmpty ? nil : module.map.alarm(in: registers)
+        typeProblem = problem
+        healthy = online && failures == 0 && alarm == nil && problem == nil
+        ageMs = reading.at == 0 ? nil : Double(now - min(now, reading.at)) / 1e6
+        values = Dictionary(uniqueKeysWithValues: module.map.decode(registers).map { ($0.name, Value(value: $0.value, unit: $0.unit, raw: $0.raw)) })
+        guard detailed else { return }
+        identity = module.identity.withLock { $0 }
+        let c = module.counters
+        counters = Counters(
+            transactions: c.transactions.load(ordering: .relaxed), timeouts: c.timeouts.load(ordering: .relaxed),
+            crcErrors: c.crcErrors.load(ordering: .relaxed), exceptions: c.exceptions.load(ordering: .relaxed),
+            otherErrors: c.otherErrors.load(ordering: .relaxed), consecutiveFailures: failures)
+        let counts = c.latencyCounts
+        latencyMs = Latency(
+            p50: LatencyBuckets.percentile(0.5, counts: counts).map { Double($0) / 1000 },
+            p99: LatencyBuckets.percentile(0.99, counts: counts).map { Double($0) / 1000 },
+            max: Double(c.maxLatencyNs.load(ordering: .relaxed)) / 1e6)
+    }
+}

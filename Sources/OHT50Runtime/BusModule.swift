@@ -1,0 +1,35 @@
+import OHT50Core
+import OHT50IO
+import Synchronization
+
+/// One configured module as the bus thread tracks it, and what non-RT readers may see of it.
+public final class BusModule: @unchecked Sendable {
+    public let settings: ModuleSettings
+    public let map: RegisterMap
+    public let counters = ModuleCounters()
+    public let reading = SnapshotCell(ModuleReading())
+    /// Set at discovery (start and every reconnect).
+    public let identity = Mutex<IdentityBlock?>(nil)
+    /// "configured motor, but the module reports power"; nil when the type matches.
+    public let typeProblem = Mutex<String?>(nil)
+
+    // Bus thread only.
+    var nextDue: UInt64 = 0
+    var discovered = false
+    var attempted = false
+    var alarm = false
+    /// `typeProblem != nil`, kept here so the loop need not lock to read it.
+    var typeMismatch = false
+    let registers = UnsafeMutablePointer<UInt16>.allocate(capacity: 125)
+
+    init(_ settings: ModuleSettings) {
+        self.settings = settings
+        self.map = RegisterMap.of(settings.type)
+        registers.initialize(repeating: 0, count: 125)
+    }
+
+    deinit { registers.deallocate() }
+
+    public var address: UInt8 { UInt8(settings.address) }
+    var periodNs: UInt64 { UInt64(settings.pollMs) * 1_000_000 }
+}
