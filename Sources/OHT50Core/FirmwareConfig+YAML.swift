@@ -30,7 +30,7 @@ extension FirmwareConfig {
         output(1, "heartbeat", outputs.heartbeat)
         line(1, "leds:")
         for (name, led) in outputs.leds.all { output(2, name, led) }
-        if let bus {
+        do {
             line(0, "bus:")
             line(1, "port: \(quoted(bus.port))")
             line(1, "baud: \(bus.baud)")

@@ -3,8 +3,9 @@ public struct FirmwareConfig: Sendable, Equatable {
     public var safety = SafetySettings()
     public var estop = EStopSettings()
     public var outputs = OutputSettings()
-    public var bus: BusSettings?
-    public var modules: [ModuleSettings] = []
+    public var bus = BusSettings()
+    /// The vehicle's power module and drive, both required; `modules: []` runs without a bus.
+    public var modules = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)]
     public var http = HTTPSettings()
     public var storage = StorageSettings()
     public var logLevel = LogLevel.info
@@ -12,11 +13,7 @@ public struct FirmwareConfig: Sendable, Equatable {
     public init() {}
 
     /// The built-in defaults; `config/firmware.yaml` documents exactly these (a test keeps them equal).
-    public static var defaults: FirmwareConfig {
-        var config = FirmwareConfig()
-        config.bus = BusSettings()
-        return config
-    }
+    public static var defaults: FirmwareConfig { FirmwareConfig() }
 
     public static func decode(_ root: ConfigNode) throws -> FirmwareConfig {
         var top = try ConfigMapping(root, path: "", parentOrigin: root.origin)
@@ -27,16 +24,10 @@ public struct FirmwareConfig: Sendable, Equatable {
         config.estop = try EStopSettings.decode(&estop)
         var outputs = try top.mapping("outputs")
         config.outputs = try OutputSettings.decode(&outputs)
-        let busNode = top.node("bus")
-        if busNode != nil {
-            var bus = try ConfigMapping(busNode, path: "bus", parentOrigin: top.origin)
-            config.bus = try BusSettings.decode(&bus)
-        }
-        config.modules = try ModuleSettings.decodeList(top.node("modules"), parentOrigin: top.origin)
-        if !config.modules.isEmpty && config.bus == nil {
-            throw ConfigError(
-                origin: top.origin, key: "bus", value: nil, problem: "is missing while modules are configured",
-                allowed: "a bus section (port, baud, …)")
+        var bus = try top.mapping("bus")
+        config.bus = try BusSettings.decode(&bus)
+        if let modules = top.node("modules") {
+            config.modules = try ModuleSettings.decodeList(modules, parentOrigin: top.origin)
         }
         var http = try top.mapping("http")
         config.http = try HTTPSettings.decode(&http)

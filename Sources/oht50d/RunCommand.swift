@@ -154,7 +154,6 @@ struct RunCommand: AsyncParsableCommand {
         if simulate {
             if dataDir == nil { config.storage.dataDir = "./.oht50" }
             config.modules = SimulatedVehicleBus.modules
-            config.bus = config.bus ?? BusSettings()
         }
         return config
     }

@@ -13,7 +13,8 @@ struct VehicleBusWiring {
 
     /// nil when no modules are configured. Throws `HardwareError` (exit 69) when the port is missing or held.
     static func make(config: FirmwareConfig, simulate: Bool, dataDir: String, logger: Logger) throws -> VehicleBusWiring? {
-        guard !config.modules.isEmpty, var settings = config.bus else { return nil }
+        guard !config.modules.isEmpty else { return nil }
+        var settings = config.bus
         var simulator: SimulatedBus?
         if simulate {
             let sim = try SimulatedBus(
