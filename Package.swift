@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50Sim", "OHT50TestSupport"]),
         .testTarget(
             name: "OHT50RuntimeTests",
-            dependencies: ["OHT50Runtime", "OHT50IO", "CMallocCounter", "OHT50TestSupport"]),
+            dependencies: ["OHT50Runtime", "OHT50IO", "OHT50Sim", "CMallocCounter", "OHT50TestSupport"]),
         .testTarget(
             name: "OHT50APITests",
             dependencies: ["OHT50API"]),

@@ -1,0 +1,144 @@
+import Foundation
+import OHT50Core
+import OHT50IO
+import OHT50Sim
+import OHT50TestSupport
+import Testing
+@testable import OHT50Runtime
+
+/// The bus thread and the safety thread together, on their own threads, against the simulator over a
+/// real pty through real libmodbus.
+@Suite("Bus loop with the safety loop")
+struct BusLoopTests {
+    final class Rig: @unchecked Sendable {
+        let sim: SimulatedBus
+        let bus: BusLoop
+        let loop: SafetyLoop
+        let estop = SimulatedEStopInput()
+        let motion = SimulatedOutputLine()
+        let channel: CommandChannel
+        let settings: BusSettings
+
+        init(commLossAfter: Int = 3, modules: [ModuleSettings] = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)]) throws {
+            sim = try SimulatedBus(modules: [SimulatedModule(address: 2, type: .power), SimulatedModule(address: 3, type: .motor)])
+            var settings = BusSettings()
+            settings.port = sim.terminal.path
+            settings.commLossAfter = commLossAfter
+            self.settings = settings
+            let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in try ModbusMaster(settings: settings) }
+            let link = BusLink()
+            bus = BusLoop(settings: settings, modules: modules, link: link, master: try open(), open: open)
+            loop = SafetyLoop(
+                timings: SafetyTimings(cycleNs: 1_000_000, resetReleaseNs: 20_000_000, maxStallNs: 1_000_000_000, motionLeaseNs: 2_000_000_000),
+                input: estop, outputs: SafetyOutputLines(motionEnable: motion), bus: link)
+            channel = CommandChannel(loop: loop)
+            _ = try loop.start(priority: 80)
+            _ = try bus.start(priority: 70)
+        }
+
+        deinit {
+            loop.stop()
+            bus.stop()
+            sim.stop()
+        }
+
+        var state: SafetyState { loop.snapshot.read().machine.state }
+        var causes: TripCauses { loop.snapshot.read().machine.activeCauses }
+        func module(_ address: UInt8) -> BusModule { bus.modules.first { $0.address == address }! }
+
+        func resetUntilReady() async -> Bool {
+            await eventually(timeout: .seconds(10), poll: .milliseconds(20)) {
+                (try? await channel.send(.reset, source: "test"))?.accepted == true
+            }
+        }
+    }
+
+    @Test("boot waits for the bus, reaches latched with live values, and a reset gives ready")
+    func bootWithBus() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(eventually { rig.module(2).reading.read().at != 0 && rig.module(3).reading.read().at != 0 })
+        #expect(rig.module(2).identity.withLock { $0?.moduleType } == .power)
+        let voltage = RegisterMap.power.decode(rig.module(2).reading.read().registers).first { $0.name == "voltage" }
+        #expect(voltage.map { (20.0...28.0).contains($0.value) } == true)
+        #expect(await rig.resetUntilReady())
+    }
+
+    @Test("a move reaches the drive's registers as 0–255 and direction; the drive ramps; a trip stops it")
+    func motionPath() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        let reply = try await rig.channel.send(.move(MotionRequest(speedPercent: 40, direction: .reverse)), source: "test")
+        #expect(reply.accepted)
+        let drive = { (register: UInt16) in rig.sim.withModule(3) { $0.register(register) } ?? 999 }
+        #expect(eventually { drive(0x01) == 1 && drive(0x02) == 102 && drive(0x07) == 2 })
+        #expect(eventually { drive(0x11) == 1 && drive(0x12) == 102 && drive(0x17) == 2 })
+        #expect(eventually { drive(0x06) > 0 })
+
+        rig.estop.press()
+        #expect(eventually { drive(0x01) == 0 && drive(0x02) == 0 && drive(0x11) == 0 && drive(0x12) == 0 })
+        #expect(rig.state == .estop || rig.state == .latched)
+        #expect(!rig.motion.isOn)
+    }
+
+    @Test("an isolated CRC error is counted and does not trip")
+    func isolatedCRCErrorNoTrip() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        rig.sim.withModule(3) { $0.faults.corruptCRCEvery = 25 }
+        #expect(eventually { rig.module(3).counters.crcErrors.load(ordering: .relaxed) >= 3 })
+        rig.sim.withModule(3) { $0.faults = ModuleFaults() }
+        #expect(rig.state == .ready)
+        #expect(rig.loop.snapshot.read().machine.lastTrip == nil)
+    }
+
+    @Test("a required module going offline trips comm_loss; reset is refused until it is back, then accepted")
+    func offlineTripsCommLoss() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        rig.sim.withModule(2) { $0.faults.offline = true }
+        #expect(eventually { rig.state == .fault })
+        #expect(rig.loop.snapshot.read().machine.lastTrip?.causes == .commLoss)
+        #expect(!rig.motion.isOn)
+        let refused = try await rig.channel.send(.reset, source: "test")
+        #expect(!refused.accepted)
+        #expect(refused.refusal.activeCauses.contains(.commLoss))
+        #expect(rig.module(2).counters.timeouts.load(ordering: .relaxed) >= 3)
+
+        rig.sim.withModule(2) { $0.faults = ModuleFaults() }
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+    }
+
+    @Test("power alarm bits 0–3 and a drive error trip module_alarm; bits 4–5 do not", arguments: [
+        (UInt8(2), UInt16(0b0001), true), (UInt8(2), UInt16(0b1000), true), (UInt8(2), UInt16(0b110000), false), (UInt8(3), UInt16(7), true),
+    ])
+    func alarmsTrip(address: UInt8, value: UInt16, trips: Bool) async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        rig.sim.withModule(address) { $0.setAlarm(value) }
+        if trips {
+            #expect(eventually { rig.state == .fault })
+            #expect(rig.loop.snapshot.read().machine.lastTrip?.causes == .moduleAlarm)
+            rig.sim.withModule(address) { $0.setAlarm(0) }
+            #expect(eventually { rig.state == .latched })
+        } else {
+            let polls = rig.module(2).counters.transactions.load(ordering: .relaxed)
+            #expect(eventually { rig.module(2).counters.transactions.load(ordering: .relaxed) > polls + 3 })
+            #expect(rig.state == .ready)
+        }
+    }
+
+    @Test("a module reporting another type than configured is a fault naming both")
+    func typeMismatch() async throws {
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .motor), ModuleSettings(address: 3, type: .motor)])
+        #expect(eventually { rig.module(2).typeProblem.withLock { $0 } != nil })
+        #expect(rig.module(2).typeProblem.withLock { $0 } == "configured motor, but the module at address 2 reports power")
+        #expect(eventually { rig.state == .fault })
+        #expect(rig.causes.contains(.moduleAlarm))
+    }
+}
