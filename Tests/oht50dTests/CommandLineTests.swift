@@ -8,7 +8,7 @@ struct CommandLineTests {
     func badConfigExits78() throws {
         let dir = TemporaryDirectory()
         let path = dir.write("firmware.yaml", "safety:\n  cycle_ms: 1\nhttp:\n  port: eighty\n")
-        let daemon = try DaemonProcess(arguments: ["--config", path, "--data-dir", dir.file("data")])
+        let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
         #expect(daemon.waitForExit() == 78)
         #expect(daemon.log.contains("\(path):4: http.port = \\\"eighty\\\": is not an integer; allowed: an integer from 0 to 65535"))
     }
@@ -17,12 +17,12 @@ struct CommandLineTests {
     func checkConfig() throws {
         let dir = TemporaryDirectory()
         let bad = dir.write("bad.yaml", "estop:\n  sysfs_pth: /x\n")
-        let rejected = try DaemonProcess(arguments: ["check-config", "--config", bad])
+        let rejected = try ChildProcess.oht50d(arguments: ["check-config", "--config", bad])
         #expect(rejected.waitForExit() == 78)
         #expect(rejected.log.contains("\(bad):2: estop.sysfs_pth: is not a known key; allowed: backend, chip, line, sysfs_path, active_low"))
 
         let good = dir.write("good.yaml", "safety:\n  cycle_ms: 2\n")
-        let accepted = try DaemonProcess(arguments: ["check-config", "--config", good], environment: ["OHT50_HTTP_PORT": "9090"])
+        let accepted = try ChildProcess.oht50d(arguments: ["check-config", "--config", good], environment: ["OHT50_HTTP_PORT": "9090"])
         #expect(accepted.waitForExit() == 0)
         #expect(accepted.log.contains("cycle_ms: 2"))
         #expect(accepted.log.contains("port: 9090"))
@@ -33,7 +33,7 @@ struct CommandLineTests {
     func missingEStopExits69() throws {
         let dir = TemporaryDirectory()
         let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(dir.file("gpio59/value"))\n")
-        let daemon = try DaemonProcess(arguments: ["--config", path, "--data-dir", dir.file("data")])
+        let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
         #expect(daemon.waitForExit() == 69)
         #expect(daemon.log.contains("E-stop input (estop.sysfs_path): \(dir.file("gpio59/value"))"))
     }
@@ -43,7 +43,7 @@ struct CommandLineTests {
         let dir = TemporaryDirectory()
         let estop = dir.write("gpio59/value", "1\n")
         let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n")
-        let daemon = try DaemonProcess(arguments: ["--config", path, "--data-dir", dir.file("data")])
+        let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
         #expect(daemon.waitForExit() == 69)
         #expect(daemon.log.contains("motion-enable output (outputs.motion_enable)"))
     }
@@ -51,9 +51,9 @@ struct CommandLineTests {
     @Test("a port already in use is a clear failure, and motion-enable stays off")
     func portInUse() throws {
         let dir = TemporaryDirectory()
-        let first = try DaemonProcess(arguments: ["--simulate", "--data-dir", dir.file("a"), "--http-port", "0"])
+        let first = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("a"), "--http-port", "0"])
         let port = try #require(first.httpPort())
-        let second = try DaemonProcess(arguments: ["--simulate", "--data-dir", dir.file("b"), "--http-port", "\(port)"])
+        let second = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("b"), "--http-port", "\(port)"])
         #expect(second.waitForExit() == 1)
         #expect(second.log.contains("level=error"))
         #expect(dir.read("b/sim/gpio131/value") == "0\n")
@@ -64,7 +64,7 @@ struct CommandLineTests {
     func realtimeRefused() throws {
         let dir = TemporaryDirectory()
         dir.makeWorldWritable()
-        let daemon = try DaemonProcess(
+        let daemon = try ChildProcess.oht50d(
             arguments: ["--simulate", "--data-dir", dir.file("data"), "--http-port", "0"],
             launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
         let port = try #require(daemon.httpPort(), "log:\n\(daemon.log)")

@@ -8,12 +8,12 @@ struct SimulatedVehicleTests {
     /// A daemon on the simulated vehicle in a private data directory, on a free port.
     final class Vehicle: @unchecked Sendable {
         let dir: TemporaryDirectory
-        let daemon: DaemonProcess
+        let daemon: ChildProcess
         let http: HTTPTestClient
 
         init(dir: TemporaryDirectory = TemporaryDirectory("oht50-e2e"), extraArguments: [String] = [], environment: [String: String] = [:]) throws {
             self.dir = dir
-            daemon = try DaemonProcess(
+            daemon = try ChildProcess.oht50d(
                 arguments: ["--simulate", "--data-dir", dir.path, "--http-port", "0"] + extraArguments, environment: environment)
             guard let port = daemon.httpPort() else {
                 throw HTTPTestClient.Failure(description: "the daemon never listened; its log:\n\(daemon.log)")

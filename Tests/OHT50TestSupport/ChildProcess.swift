@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// The real `oht50d` binary run as a child process, its output collected for assertions. Whatever a
-/// test does, the process is killed when the value goes away.
-public final class DaemonProcess: @unchecked Sendable {
+/// A real process (`oht50d`, `oht50-sim`, a peer tool) run as a child, its output collected for
+/// assertions and its stdin open for commands. Whatever a test does, the process is killed when the
+/// value goes away.
+public final class ChildProcess: @unchecked Sendable {
     public let process = Process()
     private let output = OutputBuffer()
 
@@ -11,21 +12,33 @@ public final class DaemonProcess: @unchecked Sendable {
         let text = Mutex("")
     }
 
-    /// The `oht50d` built next to the test bundle (`swift build` puts products and tests together).
-    public static var binaryPath: String {
+    private let input = Pipe()
+
+    /// A product built next to the test bundle (`swift build` puts products and tests together).
+    public static func productPath(_ name: String) -> String {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("oht50d")
+        return ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
     }
 
-    /// - Parameter launcher: a command that runs the daemon, e.g. `setpriv` to drop privileges.
-    public init(arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
+    /// The repository, for scripts under tools/.
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// The daemon under test.
+    public static func oht50d(arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws -> ChildProcess {
+        try ChildProcess(executable: productPath("oht50d"), arguments: arguments, environment: environment, launcher: launcher)
+    }
+
+    /// - Parameter launcher: a command that runs the executable, e.g. `setpriv` to drop privileges.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
         if let tool = launcher.first {
             process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = Array(launcher.dropFirst()) + [Self.binaryPath] + arguments
+            process.arguments = Array(launcher.dropFirst()) + [executable] + arguments
         } else {
-            process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+            process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
         }
+        process.standardInput = input
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OHT50_") && $0.key != "JOURNAL_STREAM" }
         env.merge(environment) { $1 }
         process.environment = env
@@ -71,6 +84,11 @@ public final class DaemonProcess: @unchecked Sendable {
     public func terminate(timeout: Duration = .seconds(10)) -> Int32? {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         return waitForExit(timeout: timeout)
+    }
+
+    /// Writes one line to the process' stdin.
+    public func send(_ line: String) {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
     }
 
     public func kill9() {

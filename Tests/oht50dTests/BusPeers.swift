@@ -1,0 +1,75 @@
+import Foundation
+import OHT50TestSupport
+
+/// Real processes for bus tests: socat pty pairs, the pymodbus server, oht50-sim, and a daemon whose
+/// config points its bus at one of them.
+enum BusPeers {
+    static func socatPair(_ dir: TemporaryDirectory) throws -> (process: ChildProcess, daemonSide: String, peerSide: String) {
+        let a = dir.file("ttyA"), b = dir.file("ttyB")
+        let socat = try ChildProcess(executable: "/usr/bin/socat", arguments: ["pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
+        guard eventually({ FileManager.default.fileExists(atPath: a) && FileManager.default.fileExists(atPath: b) }) else {
+            throw HTTPTestClient.Failure(description: "socat did not create \(a) and \(b): \(socat.log)")
+        }
+        return (socat, a, b)
+    }
+
+    static func pymodbusServer(port: String) throws -> ChildProcess {
+        let server = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_server.py", port])
+        guard server.waitForLog("pymodbus server on") else {
+            throw HTTPTestClient.Failure(description: "pymodbus server did not start: \(server.log)")
+        }
+        return server
+    }
+
+    static func simulator(link: String, modules: String = "power@2,motor@3") throws -> ChildProcess {
+        let sim = try ChildProcess(executable: ChildProcess.productPath("oht50-sim"), arguments: ["--link", link, "--modules", modules])
+        guard sim.waitForLog("oht50-sim: ") else { throw HTTPTestClient.Failure(description: "oht50-sim did not start: \(sim.log)") }
+        return sim
+    }
+
+    static let token = "bus-test-token-0123456789abcdef"
+
+    /// A daemon with file-backed E-stop and motion-enable and its bus on `port`.
+    static func daemon(_ dir: TemporaryDirectory, port: String, responseTimeoutMs: Int = 100) throws -> (ChildProcess, HTTPTestClient) {
+        let estop = dir.write("gpio59/value", "1\n")
+        let motion = dir.write("gpio131/value", "0\n")
+        let config = dir.write(
+            "firmware.yaml",
+            """
+            estop: {backend: sysfs, sysfs_path: "\(estop)"}
+            outputs:
+              motion_enable: {backend: sysfs, sysfs_path: "\(motion)"}
+            bus: {port: "\(port)", response_timeout_ms: \(responseTimeoutMs), comm_loss_after: 3}
+            http: {port: 0, reset_min_interval_ms: 0}
+            storage: {data_dir: "\(dir.file("data"))"}
+            """)
+        let daemon = try ChildProcess.oht50d(arguments: ["--config", config], environment: ["OHT50_API_TOKEN": token])
+        guard let httpPort = daemon.httpPort() else { throw HTTPTestClient.Failure(description: "daemon did not listen: \(daemon.log)") }
+        return (daemon, HTTPTestClient(port: httpPort))
+    }
+}
+
+extension HTTPTestClient {
+    func state() -> String? { (try? get("/api/v1/safety/status").json)?["state"] as? String }
+
+    func causes() -> [String] { ((try? get("/api/v1/safety/status").json)?["causes"] as? [String]) ?? [] }
+
+    func reset() throws -> Response {
+        try post("/api/v1/safety/reset", headers: ["Authorization": "Bearer \(BusPeers.token)"])
+    }
+
+    /// Resets until accepted (the E-stop release timer runs from boot).
+    func resetUntilReady() -> Bool {
+        eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? reset())?.status == 200 }
+    }
+
+    func module(_ address: Int) -> [String: Any]? {
+        let modules = (try? get("/api/v1/telemetry/current").json)?["modules"] as? [[String: Any]]
+        return modules?.first { $0["address"] as? Int == address }
+    }
+
+    func value(_ address: Int, _ name: String) -> Double? {
+        ((module(address)?["values"] as? [String: Any])?[name] as? [String: Any])?["value"] as? Double
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""An independent Modbus RTU server (pymodbus) serving the OHT-50 power module (address 2) and drive
+(address 3) register maps on a serial port, for conformance tests of oht50d's bus layer.
+
+    python3 tools/peers/pymodbus_server.py PORT [--baud 115200]
+
+Values served (holding registers): power 0x0000 voltage 241 (24.1 V), 0x0001 current 37 (3.7 A),
+0x0002 temperature 298 (29.8 °C), 0x0004 relay 1 status 1; identity block 0x00F0–0x00FF with module type
+codes 2 and 3 at 0x00F7. The drive reads as stopped with PID gain 1.50 on both channels.
+"""
+import argparse
+import logging
+
+from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
+from pymodbus.server import StartSerialServer
+
+
+def identity(address, type_code, name):
+    regs = [0] * 16
+    regs[0x0] = 0x7000 | address          # device id
+    regs[0x1] = 0x0203                    # firmware 2.3
+    regs[0x7] = type_code                 # module type
+    regs[0x8] = (ord(name[0]) << 8) | ord(name[1])
+    regs[0x9] = (ord(name[2]) << 8) | ord(name[3])
+    regs[0xA] = 0x0101                    # hardware 1.1
+    regs[0xB], regs[0xC] = 0, 4242        # serial
+    regs[0xD], regs[0xE] = 2024, (6 << 8) | 30
+    return regs
+
+
+def device(address, type_code, name, low):
+    values = [0] * 0x100
+    values[: len(low)] = low
+    values[0xF0:0x100] = identity(address, type_code, name)
+    # pymodbus serves ModbusSequentialDataBlock(1, values) so that protocol address 0 is values[0].
+    block = ModbusSequentialDataBlock(1, values)
+    return ModbusDeviceContext(hr=block, ir=ModbusSequentialDataBlock(1, values))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("port")
+    parser.add_argument("--baud", type=int, default=115200)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("pymodbus").setLevel(logging.ERROR)
+
+    power = [241, 37, 298, 0, 1, 0, 0, 0, 0]
+    motor = [0] * 0x1D
+    motor[0x08] = motor[0x18] = 150
+    context = ModbusServerContext(
+        devices={2: device(2, 2, "PWR1", power), 3: device(3, 3, "DRV1", motor)}, single=False)
+    print(f"pymodbus server on {args.port}: power@2, motor@3", flush=True)
+    StartSerialServer(context=context, port=args.port, baudrate=args.baud)
+
+
+if __name__ == "__main__":
+    main()
