@@ -109,6 +109,8 @@ public final class ModbusMaster: @unchecked Sendable {
         lastEnd = Self.now()
         if result >= 0 { return .ok }
         let outcome = Self.classify(error)
+        // libmodbus 3.1.6 waits for an answer even to a broadcast; silence is the correct answer there.
+        if address == RTUCodec.broadcastAddress && outcome == .timeout { return .ok }
         if outcome != .ok { modbus_flush(context) }
         return outcome
     }

@@ -98,4 +98,14 @@ struct ModbusMasterTests {
             (error as? BusOpenError)?.description.contains("/dev/ttyOHT485-missing is missing or unusable") == true
         }
     }
+
+    @Test("a broadcast write reaches every module and is not answered")
+    func broadcast() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        #expect(master.write(address: 0, start: 0x0006, values: [1]) == .ok)
+        #expect(eventually { bus.withModule(2) { $0.register(0x0006) } == 1 })
+        #expect(bus.frameCounts.withLock { $0.answered } == 0)
+        #expect(Self.read(master, 2, 0x0006, 1).1 == [1])
+    }
 }

@@ -159,4 +159,27 @@ struct SimulatedVehicleTests {
         let echoed = try v.http.get("/health", headers: ["X-Request-ID": "tech-42"])
         #expect(echoed.header("X-Request-ID") == "tech-42")
     }
+
+    @Test("--simulate shows living power and drive telemetry with units and age")
+    func livingTelemetry() throws {
+        let v = try Vehicle()
+        #expect(eventually { v.http.value(3, "motor1_actual_speed") != nil && v.http.value(2, "voltage") != nil })
+        let telemetry = try v.http.get("/api/v1/telemetry/current").json
+        #expect(telemetry["state"] as? String != nil)
+        let power = try #require(v.http.module(2))
+        #expect(power["online"] as? Bool == true)
+        #expect(power["age_ms"] as? Double ?? 1e9 < 60_000)
+        let voltage = try #require((power["values"] as? [String: Any])?["voltage"] as? [String: Any])
+        #expect(voltage["unit"] as? String == "V")
+        #expect((20.0...28.0).contains(voltage["value"] as? Double ?? 0))
+        var seen: Set<Double> = []
+        #expect(eventually(timeout: .seconds(15), poll: .milliseconds(100)) {
+            if let current = v.http.value(2, "current") { seen.insert(current) }
+            return seen.count > 1
+        })
+        let modules = try v.http.get("/api/v1/modules").json["modules"] as? [[String: Any]]
+        #expect(modules?.map { $0["type"] as? String } == ["power", "motor"])
+        #expect((modules?.last?["counters"] as? [String: Any])?["transactions"] as? Int ?? 0 > 0)
+        #expect(try v.http.get("/api/v1/modules/7").status == 404)
+    }
 }
