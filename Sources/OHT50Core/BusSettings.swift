@@ -13,11 +13,26 @@ public struct BusSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// `tcp://HOST:PORT` selects Modbus TCP (a bench gateway) instead of a serial port.
+    public static func tcpEndpoint(_ port: String) -> (host: String, port: Int)? {
+        guard port.hasPrefix("tcp://") else { return nil }
+        let rest = port.dropFirst("tcp://".count)
+        guard let colon = rest.lastIndex(of: ":"), let number = Int(rest[rest.index(after: colon)...]),
+            (1...65_535).contains(number), colon > rest.startIndex
+        else { return nil }
+        return (String(rest[..<colon]), number)
+    }
+
     static let baudRates = [1_200, 2_400, 4_800, 9_600, 19_200, 38_400, 57_600, 115_200, 230_400, 460_800, 921_600]
 
     static func decode(_ m: inout ConfigMapping) throws -> BusSettings {
         var s = BusSettings()
         s.port = try m.string("port", default: s.port)
+        if s.port.hasPrefix("tcp://") && tcpEndpoint(s.port) == nil {
+            throw ConfigError(
+                origin: m.origin, key: m.qualified("port"), value: s.port, problem: "is not a Modbus TCP endpoint",
+                allowed: "a serial device such as /dev/ttyOHT485, or tcp://HOST:PORT")
+        }
         let allowedBauds = baudRates.map(String.init).joined(separator: ", ")
         if let (text, o) = try m.scalar("baud", allowed: allowedBauds) {
             guard let baud = Int(text), baudRates.contains(baud) else {

@@ -24,8 +24,13 @@ struct VehicleBusWiring {
             simulator = sim
             logger.notice("simulated vehicle: modules \(SimulatedVehicleBus.description) on \(sim.terminal.slavePath) (link \(settings.port))")
         }
-        let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in
-            try ModbusMaster(settings: settings)
+        let open: @Sendable () throws(BusOpenError) -> ModbusMaster
+        if let (host, port) = BusSettings.tcpEndpoint(settings.port) {
+            open = { [settings] () throws(BusOpenError) in
+                try ModbusMaster(host: host, port: port, responseTimeoutMs: settings.responseTimeoutMs)
+            }
+        } else {
+            open = { [settings] () throws(BusOpenError) in try ModbusMaster(settings: settings) }
         }
         let master: ModbusMaster
         do {

@@ -38,6 +38,7 @@ struct FirmwareConfigTests {
         BadCase(node: doc([("outputs", map([("heartbeat", map([("backend", v("gpiod"))]))]))]), key: "outputs.heartbeat", value: nil, allowedContains: "chip"),
         BadCase(node: doc([("outputs", map([("leds", map([("blue", map([]))]))]))]), key: "outputs.leds.blue", value: nil, allowedContains: "power, system, comm, network, error"),
         BadCase(node: doc([("bus", map([("baud", v("115201"))]))]), key: "bus.baud", value: "115201", allowedContains: "115200"),
+        BadCase(node: doc([("bus", map([("port", v("tcp://gateway"))]))]), key: "bus.port", value: "tcp://gateway", allowedContains: "tcp://HOST:PORT"),
         BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("0")), ("type", v("power"))])], .builtIn))]), key: "modules[0].address", value: "0", allowedContains: "1 to 247"),
         BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("2")), ("type", v("power"))]), map([("address", v("2")), ("type", v("motor"))])], .builtIn))]), key: "modules[1].address", value: "2", allowedContains: "each address once"),
         BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("3")), ("type", v("servo"))])], .builtIn))]), key: "modules[0].type", value: "servo", allowedContains: "power, motor"),

@@ -38,6 +38,21 @@ struct BusConformanceTests {
         server.kill9()
     }
 
+    @Test("over Modbus TCP (bus.port: tcp://HOST:PORT) the daemon polls a pymodbus TCP server")
+    func daemonOverTCP() throws {
+        let dir = TemporaryDirectory("oht50-tcp")
+        let port = FreePort.find()
+        let server = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_server.py", "--tcp", "\(port)"])
+        defer { server.kill9() }
+        #expect(server.waitForLog("pymodbus server on tcp"))
+        #expect(eventually { FreePort.isListening(port) })
+        let (daemon, http) = try BusPeers.daemon(dir, port: "tcp://127.0.0.1:\(port)")
+        defer { _ = daemon.terminate() }
+        #expect(eventually { http.value(2, "voltage") == 24.1 })
+        #expect(http.resetUntilReady())
+    }
+
     @Test("mbpoll reads the simulator's identity block as the simulator serves it, and gets silence from an absent address")
     func mbpollReadsSimulator() throws {
         let dir = TemporaryDirectory("oht50-mbpoll")

@@ -3,6 +3,7 @@
 (address 3) register maps on a serial port, for conformance tests of oht50d's bus layer.
 
     python3 tools/peers/pymodbus_server.py PORT [--baud 115200]
+    python3 tools/peers/pymodbus_server.py --tcp TCP_PORT    (Modbus TCP on 127.0.0.1, a bench gateway)
 
 Values served (holding registers): power 0x0000 voltage 241 (24.1 V), 0x0001 current 37 (3.7 A),
 0x0002 temperature 298 (29.8 °C), 0x0004 relay 1 status 1; identity block 0x00F0–0x00FF with module type
@@ -12,7 +13,7 @@ import argparse
 import logging
 
 from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
-from pymodbus.server import StartSerialServer
+from pymodbus.server import StartSerialServer, StartTcpServer
 
 
 def identity(address, type_code, name):
@@ -39,7 +40,8 @@ def device(address, type_code, name, low):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("port")
+    parser.add_argument("port", nargs="?")
+    parser.add_argument("--tcp", type=int, help="serve Modbus TCP on 127.0.0.1:TCP instead")
     parser.add_argument("--baud", type=int, default=115200)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -50,8 +52,12 @@ def main():
     motor[0x08] = motor[0x18] = 150
     context = ModbusServerContext(
         devices={2: device(2, 2, "PWR1", power), 3: device(3, 3, "DRV1", motor)}, single=False)
-    print(f"pymodbus server on {args.port}: power@2, motor@3", flush=True)
-    StartSerialServer(context=context, port=args.port, baudrate=args.baud)
+    if args.tcp:
+        print(f"pymodbus server on tcp 127.0.0.1:{args.tcp}: power@2, motor@3", flush=True)
+        StartTcpServer(context=context, address=("127.0.0.1", args.tcp))
+    else:
+        print(f"pymodbus server on {args.port}: power@2, motor@3", flush=True)
+        StartSerialServer(context=context, port=args.port, baudrate=args.baud)
 
 
 if __name__ == "__main__":
