@@ -119,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [pump, app, SafetyLoopService(loop: loop, bus: bus?.loop)], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: [pump, app, RealtimeThreadsService(loop: loop, bus: bus?.loop)], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.notice(
             "oht50d \(FirmwareVersion.current) started",

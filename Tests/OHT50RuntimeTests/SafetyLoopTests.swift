@@ -17,19 +17,24 @@ struct SafetyLoopTests {
         SafetyLoop(timings: timings, input: input, outputs: SafetyOutputLines(motionEnable: motionEnable, heartbeat: heartbeat))
     }
 
-    @Test("a cycle allocates nothing: sysfs input, outputs, commands, replies, events and snapshot included")
+    @Test("a cycle allocates nothing: sysfs input, outputs, bus mailbox, commands, replies, events and snapshot included")
     func cycleAllocatesNothing() throws {
         let dir = TemporaryDirectory()
         let estopPath = dir.write("gpio59/value", "1\n")
         let outputPath = dir.write("gpio131/value", "0\n")
+        let bus = BusLink()
+        bus.ready.store(true, ordering: .relaxed)
+        bus.modulesHealthy.store(true, ordering: .relaxed)
         let loop = SafetyLoop(
             timings: Self.timings, input: try SysfsEStopInput(path: estopPath, activeLow: true),
             outputs: SafetyOutputLines(
                 motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable"),
-                heartbeat: SimulatedOutputLine()))
+                heartbeat: SimulatedOutputLine()),
+            bus: bus)
         var now = MonotonicClock.now()
         for _ in 0..<200 {
             now += 1_000_000
+            bus.heartbeat.wrappingAdd(1, ordering: .relaxed)
             loop.runCycle(now: now)
         }
         let commands: [SafetyCommand.Kind] = [.reset, .move(MotionRequest(speedPercent: 20, direction: .forward)), .stop, .reset]
@@ -38,6 +43,9 @@ struct SafetyLoopTests {
         for cycle in 0..<2_000 {
             if cycle % 100 == 0 { loop.commands.push(SafetyCommand(id: UInt32(cycle), kind: commands[(cycle / 100) % commands.count])) }
             now += 1_000_000
+            bus.heartbeat.wrappingAdd(1, ordering: .relaxed)
+            if cycle == 1_200 { bus.causes.store(TripCauses.commLoss.rawValue, ordering: .relaxed) }
+            if cycle == 1_300 { bus.causes.store(0, ordering: .relaxed) }
             loop.runCycle(now: now, stalled: cycle == 1_500)
             _ = loop.replies.pop()
             _ = loop.events.pop()
@@ -47,6 +55,7 @@ struct SafetyLoopTests {
         #expect(allocations == 0)
         #expect(loop.snapshot.read().cycle == 2_200)
         #expect(loop.snapshot.read().machine.lastTrip?.causes == .stall)
+        #expect(bus.tripGeneration.load(ordering: .relaxed) == 2)
     }
 
     @Test("the malloc counter sees allocations (so a zero above means something)")

@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// the safety loop, which runs a last `shutdown` cycle and turns every output off, then the bus thread,
 /// which writes stop to every drive. Put it last in the group so it
 /// is the first to stop.
-public struct SafetyLoopService: Service {
+public struct RealtimeThreadsService: Service {
     private let loop: SafetyLoop
     private let bus: BusLoop?
 
