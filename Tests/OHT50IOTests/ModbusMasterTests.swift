@@ -22,6 +22,10 @@ struct ModbusMasterTests {
         return (outcome, registers)
     }
 
+    static func identity(of bus: SimulatedBus, _ address: UInt8) -> [UInt16] {
+        bus.withModule(address) { m in (0..<16).map { m.register(IdentityBlock.start + UInt16($0)) } } ?? []
+    }
+
     @Test("reads the identity block and decodes it to the configured type")
     func identity() throws {
         let (bus, master) = try Self.bus()
@@ -107,5 +111,31 @@ struct ModbusMasterTests {
         #expect(eventually { bus.withModule(2) { $0.register(0x0006) } == 1 })
         #expect(bus.frameCounts.withLock { $0.answered } == 0)
         #expect(Self.read(master, 2, 0x0006, 1).1 == [1])
+    }
+
+    @Test("a late reply is never taken as the answer to a later request, even to another module")
+    func lateReplyIsDiscarded() throws {
+        let (bus, master) = try Self.bus()
+        defer { bus.stop() }
+        bus.withModule(3) { $0.faults.delayMs = 30 }
+        var wrongModule = 0
+        var rejected = 0
+        for _ in 0..<20 {
+            #expect(Self.read(master, 3, IdentityBlock.start, 16).0 != .ok)
+            for _ in 0..<3 {
+                let (outcome, registers) = Self.read(master, 2, IdentityBlock.start, 16)
+                if outcome == .ok && registers[7] != ModuleType.power.code { wrongModule += 1 }
+                if outcome != .ok { rejected += 1 }
+            }
+        }
+        // libmodbus rejects a reply from another slave (EMBBADSLAVE): errors, never wrong data.
+        #expect(wrongModule == 0)
+        bus.withModule(3) { $0.faults = ModuleFaults() }
+        // The simulator still sends the late replies it owes; once they are drained both answer right.
+        #expect(eventually {
+            Self.read(master, 2, IdentityBlock.start, 16) == (.ok, Self.identity(of: bus, 2))
+                && Self.read(master, 3, IdentityBlock.start, 16) == (.ok, Self.identity(of: bus, 3))
+        })
+        #expect(rejected > 0)
     }
 }
