@@ -8,7 +8,7 @@ import Testing
 
 /// The bus thread and the safety thread together, on their own threads, against the simulator over a
 /// real pty through real libmodbus.
-@Suite("Bus loop with the safety loop")
+@Suite("Bus loop with the safety loop", .serialized)
 struct BusLoopTests {
     final class Rig: @unchecked Sendable {
         let sim: SimulatedBus
@@ -24,6 +24,9 @@ struct BusLoopTests {
             var settings = BusSettings()
             settings.port = sim.terminal.path
             settings.commLossAfter = commLossAfter
+            // Generous: these tests are about behaviour, and a loaded 2-core machine running debug
+            // builds of several RT threads is slow; timing belongs to tools/bench.
+            settings.responseTimeoutMs = 200
             self.settings = settings
             let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in try ModbusMaster(settings: settings) }
             let link = BusLink()
@@ -46,10 +49,17 @@ struct BusLoopTests {
         var causes: TripCauses { loop.snapshot.read().machine.activeCauses }
         func module(_ address: UInt8) -> BusModule { bus.modules.first { $0.address == address }! }
 
+        /// Resets until accepted; on failure records why the last attempt was refused.
         func resetUntilReady() async -> Bool {
-            await eventually(timeout: .seconds(10), poll: .milliseconds(20)) {
-                (try? await channel.send(.reset, source: "test"))?.accepted == true
+            var last: CommandReply?
+            let accepted = await eventually(timeout: .seconds(20), poll: .milliseconds(20)) {
+                last = try? await channel.send(.reset, source: "test")
+                return last?.accepted == true
             }
+            if !accepted {
+                Issue.record("reset never accepted; last refusal: \(String(describing: last?.refusal)), state \(state)")
+            }
+            return accepted
         }
     }
 

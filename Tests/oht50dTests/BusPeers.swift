@@ -1,5 +1,6 @@
 import Foundation
 import OHT50TestSupport
+import Testing
 
 /// Real processes for bus tests: socat pty pairs, the pymodbus server, oht50-sim, and a daemon whose
 /// config points its bus at one of them.
@@ -31,7 +32,7 @@ enum BusPeers {
     static let token = "bus-test-token-0123456789abcdef"
 
     /// A daemon with file-backed E-stop and motion-enable and its bus on `port`.
-    static func daemon(_ dir: TemporaryDirectory, port: String, responseTimeoutMs: Int = 100) throws -> (ChildProcess, HTTPTestClient) {
+    static func daemon(_ dir: TemporaryDirectory, port: String, responseTimeoutMs: Int = 200) throws -> (ChildProcess, HTTPTestClient) {
         let estop = dir.write("gpio59/value", "1\n")
         let motion = dir.write("gpio131/value", "0\n")
         let config = dir.write(
@@ -59,9 +60,15 @@ extension HTTPTestClient {
         try post("/api/v1/safety/reset", headers: ["Authorization": "Bearer \(BusPeers.token)"])
     }
 
-    /// Resets until accepted (the E-stop release timer runs from boot).
+    /// Resets until accepted (the E-stop release timer runs from boot); on failure records why.
     func resetUntilReady() -> Bool {
-        eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? reset())?.status == 200 }
+        var last: Response?
+        let accepted = eventually(timeout: .seconds(20), poll: .milliseconds(100)) {
+            last = try? reset()
+            return last?.status == 200
+        }
+        if !accepted { Issue.record("reset never accepted; last answer: \(last?.status ?? 0) \(last?.body ?? "none")") }
+        return accepted
     }
 
     func module(_ address: Int) -> [String: Any]? {
