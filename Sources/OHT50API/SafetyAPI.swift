@@ -8,6 +8,7 @@ public struct SafetyAPI: Sendable {
     private let health: HealthController
     private let safety: SafetyController
     private let telemetry: TelemetryController
+    private let motion: MotionController
     private let logger: Logger
 
     /// Every route and its methods, so a wrong method gets 405 with `Allow` rather than 404.
@@ -15,6 +16,7 @@ public struct SafetyAPI: Sendable {
         "/health": [.get], "/health/detailed": [.get],
         "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
+        "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post],
     ]
 
     public init(
@@ -26,6 +28,7 @@ public struct SafetyAPI: Sendable {
             loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
             logger: logger)
         telemetry = TelemetryController(loop: loop, bus: bus)
+        motion = MotionController(loop: loop, channel: channel, token: token, logger: logger)
         self.logger = logger
     }
 
@@ -36,6 +39,7 @@ public struct SafetyAPI: Sendable {
         health.register(on: router)
         safety.register(on: router)
         telemetry.register(on: router)
+        motion.register(on: router)
         return router
     }
 }

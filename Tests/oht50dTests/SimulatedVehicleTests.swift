@@ -28,7 +28,7 @@ struct SimulatedVehicleTests {
         func setEStop(_ value: String) { dir.write("sim/gpio59/value", value + "\n") }
 
         func status() throws -> [String: Any] { try http.get("/api/v1/safety/status").json }
-        func state() -> String? { (try? status())?["state"] as? String }
+        func state() -> String? { http.state() }
 
         func reset(token: String? = nil) throws -> HTTPTestClient.Response {
             try http.post("/api/v1/safety/reset", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
