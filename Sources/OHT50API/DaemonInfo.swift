@@ -1,14 +1,24 @@
+import OHT50Core
 import OHT50Runtime
 
 /// Facts about this run of the daemon that reports include.
 public struct DaemonInfo: Sendable {
     public var startedAt: UInt64
     public var scheduling: SchedulingResult
+    public var busScheduling: SchedulingResult?
     public var memoryLocked: Bool
+    public var config: FirmwareConfig
+    public var simulate: Bool
 
-    public init(startedAt: UInt64, scheduling: SchedulingResult, memoryLocked: Bool) {
+    public init(
+        startedAt: UInt64, scheduling: SchedulingResult, busScheduling: SchedulingResult? = nil, memoryLocked: Bool,
+        config: FirmwareConfig = FirmwareConfig(), simulate: Bool = false
+    ) {
         self.startedAt = startedAt
         self.scheduling = scheduling
+        self.busScheduling = busScheduling
         self.memoryLocked = memoryLocked
+        self.config = config
+        self.simulate = simulate
     }
 }

@@ -2,7 +2,7 @@ import Hummingbird
 import OHT50Core
 import OHT50Runtime
 
-/// `/health` (the router serves `/health/` with it) and `/health/detailed`. A tripped vehicle is healthy; a stalled safety
+/// `/health` (the router serves `/health/` with it), `/health/detailed` and `/api/v1/system/status`. A tripped vehicle is healthy; a stalled safety
 /// thread is not (503), which is what the health poller and systemd's watchdog care about.
 struct HealthController: Sendable {
     let loop: SafetyLoop
@@ -11,6 +11,9 @@ struct HealthController: Sendable {
     func register(on router: Router<APIRequestContext>) {
         router.get("/health") { _, _ in try self.health() }
         router.get("/health/detailed") { _, _ in try self.detailed() }
+        router.get("/api/v1/system/status") { _, _ in
+            try JSONResponse.make(SystemStatusReport(info: self.info, loop: self.loop, now: MonotonicClock.now()))
+        }
     }
 
     /// The safety thread is stalled when its last cycle is older than `safety.max_stall_ms`.

@@ -16,7 +16,7 @@ public struct SafetyAPI: Sendable {
         "/health": [.get], "/health/detailed": [.get],
         "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
-        "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post],
+        "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post], "/api/v1/system/status": [.get],
     ]
 
     public init(

@@ -73,6 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             powerLED = try optional(leds.power, "power LED (outputs.leds.power)")
             networkLED = try optional(leds.network, "network LED (outputs.leds.network)")
             bus = try VehicleBusWiring.make(config: config, simulate: simulate, dataDir: config.storage.dataDir, logger: logger)
+            if let bus { config.bus = bus.loop.settings }
             loop = SafetyLoop(timings: SafetyTimings(config.safety), input: input, outputs: lines, bus: bus?.loop.link)
             logger.notice("E-stop input: \(input.description)")
             logger.notice("motion-enable output: \(lines.motionEnable.description)")
@@ -106,7 +107,10 @@ struct RunCommand: AsyncParsableCommand {
         let pump = EventPump(loop: loop, channel: channel, logger: logger)
         let api = SafetyAPI(
             loop: loop, bus: bus?.loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
-            info: DaemonInfo(startedAt: startedAt, scheduling: scheduling, memoryLocked: memoryLocked), logger: logger)
+            info: DaemonInfo(
+                startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
+                config: config, simulate: simulate),
+            logger: logger)
         let bindAddress = config.http.bind
         let serverLogger = logger
         let app = Application(

@@ -182,4 +182,19 @@ struct SimulatedVehicleTests {
         #expect((modules?.last?["counters"] as? [String: Any])?["transactions"] as? Int ?? 0 > 0)
         #expect(try v.http.get("/api/v1/modules/7").status == 404)
     }
+
+    @Test("system/status reports version, uptime, both threads' scheduling and the config in use")
+    func systemStatus() throws {
+        let v = try Vehicle()
+        let status = try v.http.get("/api/v1/system/status").json
+        #expect(status["version"] as? String == "0.1.0")
+        #expect(status["simulate"] as? Bool == true)
+        let threads = status["threads"] as? [String: [String: Any]]
+        #expect(threads?["safety"]?["priority"] as? Int == (threads?["safety"]?["realtime"] as? Bool == true ? 80 : 0))
+        #expect(threads?["bus"] != nil)
+        let config = status["config"] as? [String: Any]
+        #expect(config?["bus_port"] as? String == v.dir.file("sim/ttyOHT485"))
+        #expect(config?["modules"] as? [String] == ["power@2", "motor@3"])
+        #expect(config?["data_dir"] as? String == v.dir.path)
+    }
 }

@@ -1,0 +1,82 @@
+import OHT50Core
+import OHT50Runtime
+
+/// `GET /api/v1/system/status`: what is running, since when, how it is scheduled, and the settings that
+/// matter when something is wrong.
+struct SystemStatusReport: Encodable, Sendable {
+    struct Thread: Encodable, Sendable {
+        var policy: String
+        var priority: Int32
+        var realtime: Bool
+    }
+
+    struct Config: Encodable, Sendable {
+        var cycleMs: Int
+        var resetReleaseMs: Int
+        var maxStallMs: Int
+        var motionLeaseMs: Int
+        var estop: String
+        var motionEnable: String
+        var busPort: String?
+        var baud: Int?
+        var responseTimeoutMs: Int?
+        var commLossAfter: Int?
+        var modules: [String]
+        var http: String
+        var dataDir: String
+        var logLevel: String
+
+        enum CodingKeys: String, CodingKey {
+            case estop, baud, modules, http
+            case cycleMs = "cycle_ms"
+            case resetReleaseMs = "reset_release_ms"
+            case maxStallMs = "max_stall_ms"
+            case motionLeaseMs = "motion_lease_ms"
+            case motionEnable = "motion_enable"
+            case busPort = "bus_port"
+            case responseTimeoutMs = "response_timeout_ms"
+            case commLossAfter = "comm_loss_after"
+            case dataDir = "data_dir"
+            case logLevel = "log_level"
+        }
+    }
+
+    var version: String
+    var uptimeS: Double
+    var startedAt: String
+    var state: String
+    var simulate: Bool
+    var rt: Bool
+    var memoryLocked: Bool
+    var threads: [String: Thread]
+    var config: Config
+
+    enum CodingKeys: String, CodingKey {
+        case version, state, simulate, rt, threads, config
+        case uptimeS = "uptime_s"
+        case startedAt = "started_at"
+        case memoryLocked = "memory_locked"
+    }
+
+    init(info: DaemonInfo, loop: SafetyLoop, now: UInt64) {
+        let c = info.config
+        let bus = c.modules.isEmpty ? nil : c.bus
+        version = FirmwareVersion.current
+        uptimeS = Double(now - info.startedAt) / 1e9
+        startedAt = WallTime.iso8601(monotonic: info.startedAt)
+        state = loop.snapshot.read().machine.state.name
+        simulate = info.simulate
+        rt = info.scheduling.realtime && (info.busScheduling?.realtime ?? true)
+        memoryLocked = info.memoryLocked
+        threads = ["safety": Thread(policy: info.scheduling.policy, priority: info.scheduling.priority, realtime: info.scheduling.realtime)]
+        if let b = info.busScheduling { threads["bus"] = Thread(policy: b.policy, priority: b.priority, realtime: b.realtime) }
+        let motion = c.outputs.motionEnable
+        config = Config(
+            cycleMs: c.safety.cycleMs, resetReleaseMs: c.safety.resetReleaseMs, maxStallMs: c.safety.maxStallMs,
+            motionLeaseMs: c.safety.motionLeaseMs, estop: loop.input.description,
+            motionEnable: motion.backend == .gpiod ? "gpiod \(motion.chip ?? "?") line \(motion.line ?? -1)" : "\(motion.backend.rawValue) \(motion.sysfsPath ?? "")",
+            busPort: bus?.port, baud: bus?.baud, responseTimeoutMs: bus?.responseTimeoutMs, commLossAfter: bus?.commLossAfter,
+            modules: c.modules.map { "\($0.type.rawValue)@\($0.address)\($0.required ? "" : " (optional)")" },
+            http: "\(c.http.bind):\(c.http.port)", dataDir: c.storage.dataDir, logLevel: c.logLevel.rawValue)
+    }
+}
