@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "OHT50Core", "OHT50Runtime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -115,7 +115,9 @@ struct RunCommand: AsyncParsableCommand {
         let serverLogger = logger
         let app = Application(
             router: api.router(),
-            configuration: .init(address: .hostname(bindAddress, port: config.http.port)),
+            server: HTTPLimits.server,
+            configuration: .init(
+                address: .hostname(bindAddress, port: config.http.port), availableConnectionsDelegate: HTTPLimits.connections),
             onServerRunning: { channel in
                 serverLogger.notice("HTTP listening", metadata: ["address": "\(bindAddress)", "port": "\(channel.localAddress?.port ?? -1)"])
                 _ = networkLED?.set(true)

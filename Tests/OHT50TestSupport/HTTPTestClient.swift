@@ -63,7 +63,7 @@ public struct HTTPTestClient: Sendable {
     }
 
     /// A connected loopback TCP socket with 10 s send and receive timeouts.
-    static func connect(port: Int) throws -> Int32 {
+    public static func connect(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
