@@ -81,7 +81,11 @@ let package = Package(
             dependencies: ["OHT50Runtime", "OHT50IO", "OHT50Sim", "CMallocCounter", "OHT50TestSupport"]),
         .testTarget(
             name: "OHT50APITests",
-            dependencies: ["OHT50API"]),
+            dependencies: [
+                "OHT50API", "OHT50Runtime", "OHT50IO",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport"]),
     ]
 )

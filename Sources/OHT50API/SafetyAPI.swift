@@ -11,8 +11,10 @@ public struct SafetyAPI: Sendable {
     private let motion: MotionController
     private let logger: Logger
 
-    /// Every route and its methods, so a wrong method gets 405 with `Allow` rather than 404.
+    /// Every route and its methods, as openapi.yaml writes them (a test holds the router, this table and
+    /// the spec equal), so a wrong method gets 405 with `Allow` rather than 404.
     static let routes: [String: [HTTPRequest.Method]] = [
+        "/api/v1/modules/{address}": [.get],
         "/health": [.get], "/health/detailed": [.get],
         "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import OHT50Core
+import OHT50IO
+import OHT50Runtime
+import Testing
+import Yams
+@testable import OHT50API
+
+@Suite("OpenAPI contract")
+struct OpenAPIContractTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// path → methods, from openapi.yaml; `/health/` is the router's `/health`.
+    static func specRoutes() throws -> [String: Set<String>] {
+        let text = try String(contentsOfFile: repository + "/openapi.yaml", encoding: .utf8)
+        let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let paths = try #require(spec["paths"] as? [String: [String: Any]])
+        var routes: [String: Set<String>] = [:]
+        for (path, operations) in paths {
+            let normalized = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+            routes[normalized, default: []].formUnion(operations.keys.map { $0.uppercased() })
+        }
+        return routes
+    }
+
+    static func router() -> [String: Set<String>] {
+        let loop = SafetyLoop(
+            timings: SafetyTimings(SafetySettings()), input: SimulatedEStopInput(),
+            outputs: SafetyOutputLines(motionEnable: SimulatedOutputLine()))
+        let api = SafetyAPI(
+            loop: loop, bus: nil, channel: CommandChannel(loop: loop), token: nil, resetMinIntervalMs: 1_000,
+            info: DaemonInfo(startedAt: 0, scheduling: SchedulingResult(policy: "SCHED_OTHER", priority: 0, realtime: false), memoryLocked: false),
+            logger: .init(label: "test"))
+        var routes: [String: Set<String>] = [:]
+        for route in api.router().routes {
+            let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            routes["/" + path.joined(separator: "/"), default: []].insert(route.method.rawValue)
+        }
+        return routes
+    }
+
+    @Test("every route the router serves is described in openapi.yaml, and nothing else is")
+    func routerMatchesSpec() throws {
+        #expect(Self.router() == (try Self.specRoutes()))
+    }
+
+    @Test("the 405 table is the router's own")
+    func methodTableMatchesRouter() {
+        let table = SafetyAPI.routes.mapValues { Set($0.map(\.rawValue)) }.filter { $0.key != "/health/" }
+        #expect(table == Self.router())
+    }
+
+    @Test("paths match the 405 table with parameters and a trailing slash")
+    func patternMatching() {
+        #expect(MethodNotAllowedMiddleware.methods(for: "/api/v1/modules/3", in: SafetyAPI.routes) == [.get])
+        #expect(MethodNotAllowedMiddleware.methods(for: "/health/", in: SafetyAPI.routes) == [.get])
+        #expect(MethodNotAllowedMiddleware.methods(for: "/api/v1/nothing", in: SafetyAPI.routes) == nil)
+    }
+}
