@@ -2,25 +2,27 @@ import Foundation
 import OHT50TestSupport
 import Testing
 
-/// schemathesis (from PyPI, installed by tools/install-deps) generates requests from openapi.yaml
-/// against the live daemon: no 5xx, no status, header or body outside the spec, 405 for methods the
-/// spec does not list, 401 where auth is ignored.
-@Suite("openapi.yaml against the live daemon")
-struct APIFuzzTests {
-    @Test("schemathesis finds nothing")
-    func schemathesis() throws {
-        let v = try SimulatedVehicleTests.Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
-        let run = try ChildProcess(
-            executable: "/usr/bin/env",
-            arguments: [
-                "python3", "-m", "schemathesis.cli", "run", ChildProcess.repository + "/openapi.yaml",
-                "--url", "http://127.0.0.1:\(v.http.port)", "--header", "Authorization: Bearer \(v.token)",
-                "--checks", "all", "--max-examples", "25", "--seed", "1", "--no-color",
-            ],
-            environment: ["SCHEMATHESIS_HOOKS": "", "HOME": v.dir.path])
-        let status = run.waitForExit(timeout: .seconds(300))
-        #expect(status == 0, "schemathesis:\n\(run.log.suffix(6_000))")
-        #expect(!v.daemon.log.contains("level=critical"))
-        #expect(v.daemon.process.isRunning)
+extension EndToEnd {
+    /// schemathesis (from PyPI, installed by tools/install-deps) generates requests from openapi.yaml
+    /// against the live daemon: no 5xx, no status, header or body outside the spec, 405 for methods the
+    /// spec does not list, 401 where auth is ignored.
+    @Suite("openapi.yaml against the live daemon")
+    struct APIFuzzTests {
+        @Test("schemathesis finds nothing")
+        func schemathesis() throws {
+            let v = try EndToEnd.SimulatedVehicleTests.Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
+            let run = try ChildProcess(
+                executable: "/usr/bin/env",
+                arguments: [
+                    "python3", "-m", "schemathesis.cli", "run", ChildProcess.repository + "/openapi.yaml",
+                    "--url", "http://127.0.0.1:\(v.http.port)", "--header", "Authorization: Bearer \(v.token)",
+                    "--checks", "all", "--max-examples", "25", "--seed", "1", "--no-color",
+                ],
+                environment: ["SCHEMATHESIS_HOOKS": "", "HOME": v.dir.path])
+            let status = run.waitForExit(timeout: .seconds(300))
+            #expect(status == 0, "schemathesis:\n\(run.log.suffix(6_000))")
+            #expect(!v.daemon.log.contains("level=critical"))
+            #expect(v.daemon.process.isRunning)
+        }
     }
 }

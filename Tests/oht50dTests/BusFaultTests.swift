@@ -2,82 +2,84 @@ import Foundation
 import OHT50TestSupport
 import Testing
 
-/// Faults injected into oht50-sim from its command line, seen through the real daemon's HTTP API.
-@Suite("Bus faults through oht50-sim")
-struct BusFaultTests {
-    @Test("offline → comm_loss; alarm → module_alarm; isolated CRC errors counted without a trip; reset after clear")
-    func injectedFaults() throws {
-        let dir = TemporaryDirectory("oht50-faults")
-        let sim = try BusPeers.simulator(link: dir.file("tty"))
-        defer { sim.kill9() }
-        let (daemon, http) = try BusPeers.daemon(dir, port: dir.file("tty"))
-        defer { _ = daemon.terminate() }
-        #expect(eventually { http.state() == "latched" })
-        #expect(http.resetUntilReady())
+extension EndToEnd {
+    /// Faults injected into oht50-sim from its command line, seen through the real daemon's HTTP API.
+    @Suite("Bus faults through oht50-sim")
+    struct BusFaultTests {
+        @Test("offline → comm_loss; alarm → module_alarm; isolated CRC errors counted without a trip; reset after clear")
+        func injectedFaults() throws {
+            let dir = TemporaryDirectory("oht50-faults")
+            let sim = try BusPeers.simulator(link: dir.file("tty"))
+            defer { sim.kill9() }
+            let (daemon, http) = try BusPeers.daemon(dir, port: dir.file("tty"))
+            defer { _ = daemon.terminate() }
+            #expect(eventually { http.state() == "latched" })
+            #expect(http.resetUntilReady())
 
-        sim.send("crc 3 40")
-        #expect(sim.waitForLog("ok crc 3 40"))
-        #expect(eventually {
-            let counters = (try? http.get("/api/v1/modules/3").json["counters"]) as? [String: Any]
-            return counters?["crc_errors"] as? Int ?? 0 >= 3
-        })
-        #expect(http.state() == "ready")
-        sim.send("clear 3")
+            sim.send("crc 3 40")
+            #expect(sim.waitForLog("ok crc 3 40"))
+            #expect(eventually {
+                let counters = (try? http.get("/api/v1/modules/3").json["counters"]) as? [String: Any]
+                return counters?["crc_errors"] as? Int ?? 0 >= 3
+            })
+            #expect(http.state() == "ready")
+            sim.send("clear 3")
 
-        sim.send("offline 3 on")
-        #expect(eventually { http.state() == "fault" })
-        #expect(http.causes() == ["comm_loss"])
-        #expect((try http.reset()).status == 409)
-        #expect(daemon.waitForLog("causes=comm_loss event=trip"))
-        sim.send("offline 3 off")
-        #expect(eventually { http.state() == "latched" })
-        #expect(http.resetUntilReady())
+            sim.send("offline 3 on")
+            #expect(eventually { http.state() == "fault" })
+            #expect(http.causes() == ["comm_loss"])
+            #expect((try http.reset()).status == 409)
+            #expect(daemon.waitForLog("causes=comm_loss event=trip"))
+            sim.send("offline 3 off")
+            #expect(eventually { http.state() == "latched" })
+            #expect(http.resetUntilReady())
 
-        sim.send("alarm 2 0x4")
-        #expect(eventually { http.state() == "fault" })
-        #expect(http.causes() == ["module_alarm"])
-        #expect(http.module(2)?["alarm"] as? String == "power alarm: over_current")
-        sim.send("clear 2")
-        #expect(eventually { http.state() == "latched" })
-        #expect(http.resetUntilReady())
-    }
+            sim.send("alarm 2 0x4")
+            #expect(eventually { http.state() == "fault" })
+            #expect(http.causes() == ["module_alarm"])
+            #expect(http.module(2)?["alarm"] as? String == "power alarm: over_current")
+            sim.send("clear 2")
+            #expect(eventually { http.state() == "latched" })
+            #expect(http.resetUntilReady())
+        }
 
-    @Test("a port that vanishes trips comm_loss and is reopened when it comes back")
-    func vanishedPortIsReopened() throws {
-        let dir = TemporaryDirectory("oht50-vanish")
-        var sim = try BusPeers.simulator(link: dir.file("tty"))
-        let (daemon, http) = try BusPeers.daemon(dir, port: dir.file("tty"))
-        defer { _ = daemon.terminate() }
-        #expect(eventually { http.state() == "latched" })
-        #expect(http.resetUntilReady())
+        @Test("a port that vanishes trips comm_loss and is reopened when it comes back")
+        func vanishedPortIsReopened() throws {
+            let dir = TemporaryDirectory("oht50-vanish")
+            var sim = try BusPeers.simulator(link: dir.file("tty"))
+            let (daemon, http) = try BusPeers.daemon(dir, port: dir.file("tty"))
+            defer { _ = daemon.terminate() }
+            #expect(eventually { http.state() == "latched" })
+            #expect(http.resetUntilReady())
 
-        sim.kill9()
-        #expect(eventually { http.state() == "fault" })
-        #expect(http.causes().contains("comm_loss"))
-        #expect(eventually { (try? http.get("/api/v1/modules").json["connected"]) as? Bool == false })
+            sim.kill9()
+            #expect(eventually { http.state() == "fault" })
+            #expect(http.causes().contains("comm_loss"))
+            #expect(eventually { (try? http.get("/api/v1/modules").json["connected"]) as? Bool == false })
 
-        sim = try BusPeers.simulator(link: dir.file("tty"))
-        defer { sim.kill9() }
-        #expect(eventually(timeout: .seconds(20)) { http.state() == "latched" })
-        #expect((try? http.get("/api/v1/modules").json["connected"]) as? Bool == true)
-        #expect(http.resetUntilReady())
-    }
+            sim = try BusPeers.simulator(link: dir.file("tty"))
+            defer { sim.kill9() }
+            #expect(eventually(timeout: .seconds(20)) { http.state() == "latched" })
+            #expect((try? http.get("/api/v1/modules").json["connected"]) as? Bool == true)
+            #expect(http.resetUntilReady())
+        }
 
-    @Test("a port the daemon holds is refused to a second daemon, naming the holder, exit 69")
-    func portHeldByDaemon() throws {
-        let dir = TemporaryDirectory("oht50-busy")
-        let sim = try BusPeers.simulator(link: dir.file("tty"))
-        defer { sim.kill9() }
-        let (first, _) = try BusPeers.daemon(dir, port: dir.file("tty"))
-        defer { _ = first.terminate() }
-        let other = TemporaryDirectory("oht50-busy2")
-        let estop = other.write("gpio59/value", "1\n")
-        let motion = other.write("gpio131/value", "0\n")
-        let config = other.write(
-            "firmware.yaml",
-            "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(motion)\"}}\nbus: {port: \"\(dir.file("tty"))\"}\n")
-        let second = try ChildProcess.oht50d(arguments: ["--config", config, "--data-dir", other.file("data")])
-        #expect(second.waitForExit() == 69)
-        #expect(second.log.contains("is in use by oht50d (pid \(first.process.processIdentifier))"))
+        @Test("a port the daemon holds is refused to a second daemon, naming the holder, exit 69")
+        func portHeldByDaemon() throws {
+            let dir = TemporaryDirectory("oht50-busy")
+            let sim = try BusPeers.simulator(link: dir.file("tty"))
+            defer { sim.kill9() }
+            let (first, _) = try BusPeers.daemon(dir, port: dir.file("tty"))
+            defer { _ = first.terminate() }
+            let other = TemporaryDirectory("oht50-busy2")
+            let estop = other.write("gpio59/value", "1\n")
+            let motion = other.write("gpio131/value", "0\n")
+            let config = other.write(
+                "firmware.yaml",
+                "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(motion)\"}}\nbus: {port: \"\(dir.file("tty"))\"}\n")
+            let second = try ChildProcess.oht50d(arguments: ["--config", config, "--data-dir", other.file("data")])
+            #expect(second.waitForExit() == 69)
+            #expect(second.log.contains("is in use by oht50d (pid \(first.process.processIdentifier))"))
+        }
     }
 }

@@ -2,78 +2,80 @@ import Foundation
 import OHT50TestSupport
 import Testing
 
-@Suite("oht50d command line")
-struct CommandLineTests {
-    @Test("a bad config exits 78 naming file, line, key, value and what is allowed")
-    func badConfigExits78() throws {
-        let dir = TemporaryDirectory()
-        let path = dir.write("firmware.yaml", "safety:\n  cycle_ms: 1\nhttp:\n  port: eighty\n")
-        let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
-        #expect(daemon.waitForExit() == 78)
-        #expect(daemon.log.contains("\(path):4: http.port = \\\"eighty\\\": is not an integer; allowed: an integer from 0 to 65535"))
-    }
+extension EndToEnd {
+    @Suite("oht50d command line")
+    struct CommandLineTests {
+        @Test("a bad config exits 78 naming file, line, key, value and what is allowed")
+        func badConfigExits78() throws {
+            let dir = TemporaryDirectory()
+            let path = dir.write("firmware.yaml", "safety:\n  cycle_ms: 1\nhttp:\n  port: eighty\n")
+            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            #expect(daemon.waitForExit() == 78)
+            #expect(daemon.log.contains("\(path):4: http.port = \\\"eighty\\\": is not an integer; allowed: an integer from 0 to 65535"))
+        }
 
-    @Test("an unknown key exits 78 from check-config too, and a good file prints the effective config")
-    func checkConfig() throws {
-        let dir = TemporaryDirectory()
-        let bad = dir.write("bad.yaml", "estop:\n  sysfs_pth: /x\n")
-        let rejected = try ChildProcess.oht50d(arguments: ["check-config", "--config", bad])
-        #expect(rejected.waitForExit() == 78)
-        #expect(rejected.log.contains("\(bad):2: estop.sysfs_pth: is not a known key; allowed: backend, chip, line, sysfs_path, active_low"))
+        @Test("an unknown key exits 78 from check-config too, and a good file prints the effective config")
+        func checkConfig() throws {
+            let dir = TemporaryDirectory()
+            let bad = dir.write("bad.yaml", "estop:\n  sysfs_pth: /x\n")
+            let rejected = try ChildProcess.oht50d(arguments: ["check-config", "--config", bad])
+            #expect(rejected.waitForExit() == 78)
+            #expect(rejected.log.contains("\(bad):2: estop.sysfs_pth: is not a known key; allowed: backend, chip, line, sysfs_path, active_low"))
 
-        let good = dir.write("good.yaml", "safety:\n  cycle_ms: 2\n")
-        let accepted = try ChildProcess.oht50d(arguments: ["check-config", "--config", good], environment: ["OHT50_HTTP_PORT": "9090"])
-        #expect(accepted.waitForExit() == 0)
-        #expect(accepted.log.contains("cycle_ms: 2"))
-        #expect(accepted.log.contains("port: 9090"))
-        #expect(accepted.log.contains("# override: OHT50_HTTP_PORT → http.port"))
-    }
+            let good = dir.write("good.yaml", "safety:\n  cycle_ms: 2\n")
+            let accepted = try ChildProcess.oht50d(arguments: ["check-config", "--config", good], environment: ["OHT50_HTTP_PORT": "9090"])
+            #expect(accepted.waitForExit() == 0)
+            #expect(accepted.log.contains("cycle_ms: 2"))
+            #expect(accepted.log.contains("port: 9090"))
+            #expect(accepted.log.contains("# override: OHT50_HTTP_PORT → http.port"))
+        }
 
-    @Test("a missing E-stop file exits 69 naming it")
-    func missingEStopExits69() throws {
-        let dir = TemporaryDirectory()
-        let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(dir.file("gpio59/value"))\n")
-        let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
-        #expect(daemon.waitForExit() == 69)
-        #expect(daemon.log.contains("E-stop input (estop.sysfs_path): \(dir.file("gpio59/value"))"))
-    }
+        @Test("a missing E-stop file exits 69 naming it")
+        func missingEStopExits69() throws {
+            let dir = TemporaryDirectory()
+            let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(dir.file("gpio59/value"))\n")
+            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            #expect(daemon.waitForExit() == 69)
+            #expect(daemon.log.contains("E-stop input (estop.sysfs_path): \(dir.file("gpio59/value"))"))
+        }
 
-    @Test("a missing motion-enable output exits 69 naming it")
-    func missingOutputExits69() throws {
-        let dir = TemporaryDirectory()
-        let estop = dir.write("gpio59/value", "1\n")
-        let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n")
-        let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
-        #expect(daemon.waitForExit() == 69)
-        #expect(daemon.log.contains("motion-enable output (outputs.motion_enable)"))
-    }
+        @Test("a missing motion-enable output exits 69 naming it")
+        func missingOutputExits69() throws {
+            let dir = TemporaryDirectory()
+            let estop = dir.write("gpio59/value", "1\n")
+            let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n")
+            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            #expect(daemon.waitForExit() == 69)
+            #expect(daemon.log.contains("motion-enable output (outputs.motion_enable)"))
+        }
 
-    @Test("a port already in use is a clear failure, and motion-enable stays off")
-    func portInUse() throws {
-        let dir = TemporaryDirectory()
-        let first = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("a"), "--http-port", "0"])
-        let port = try #require(first.httpPort())
-        let second = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("b"), "--http-port", "\(port)"])
-        #expect(second.waitForExit() == 1)
-        #expect(second.log.contains("level=error"))
-        #expect(dir.read("b/sim/gpio131/value") == "0\n")
-    }
+        @Test("a port already in use is a clear failure, and motion-enable stays off")
+        func portInUse() throws {
+            let dir = TemporaryDirectory()
+            let first = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("a"), "--http-port", "0"])
+            let port = try #require(first.httpPort())
+            let second = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("b"), "--http-port", "\(port)"])
+            #expect(second.waitForExit() == 1)
+            #expect(second.log.contains("level=error"))
+            #expect(dir.read("b/sim/gpio131/value") == "0\n")
+        }
 
-    @Test("without RT rights it runs SCHED_OTHER, says so once, and health reports rt: false",
-          .enabled(if: getuid() == 0, "needs root to start the daemon as an unprivileged user"))
-    func realtimeRefused() throws {
-        let dir = TemporaryDirectory()
-        dir.makeWorldWritable()
-        let daemon = try ChildProcess.oht50d(
-            arguments: ["--simulate", "--data-dir", dir.file("data"), "--http-port", "0"],
-            launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
-        let port = try #require(daemon.httpPort(), "log:\n\(daemon.log)")
-        let health = try HTTPTestClient(port: port).get("/health/detailed").json
-        #expect(health["rt"] as? Bool == false)
-        #expect(health["memory_locked"] as? Bool == false)
-        #expect((health["safety_loop"] as? [String: Any])?["policy"] as? String == "SCHED_OTHER")
-        #expect(daemon.log.components(separatedBy: "SCHED_FIFO refused").count == 2)
-        #expect(eventually { (try? HTTPTestClient(port: port).get("/api/v1/safety/status").json["state"] as? String) == "latched" })
-        #expect(daemon.terminate() == 0)
+        @Test("without RT rights it runs SCHED_OTHER, says so once, and health reports rt: false",
+              .enabled(if: getuid() == 0, "needs root to start the daemon as an unprivileged user"))
+        func realtimeRefused() throws {
+            let dir = TemporaryDirectory()
+            dir.makeWorldWritable()
+            let daemon = try ChildProcess.oht50d(
+                arguments: ["--simulate", "--data-dir", dir.file("data"), "--http-port", "0"],
+                launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+            let port = try #require(daemon.httpPort(), "log:\n\(daemon.log)")
+            let health = try HTTPTestClient(port: port).get("/health/detailed").json
+            #expect(health["rt"] as? Bool == false)
+            #expect(health["memory_locked"] as? Bool == false)
+            #expect((health["safety_loop"] as? [String: Any])?["policy"] as? String == "SCHED_OTHER")
+            #expect(daemon.log.components(separatedBy: "SCHED_FIFO refused").count == 2)
+            #expect(eventually { (try? HTTPTestClient(port: port).get("/api/v1/safety/status").json["state"] as? String) == "latched" })
+            #expect(daemon.terminate() == 0)
+        }
     }
 }

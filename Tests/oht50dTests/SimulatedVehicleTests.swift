@@ -2,199 +2,201 @@ import Foundation
 import OHT50TestSupport
 import Testing
 
-/// The runbook's E-stop procedure against the real `oht50d --simulate` process over loopback HTTP.
-@Suite("oht50d --simulate, end to end")
-struct SimulatedVehicleTests {
-    /// A daemon on the simulated vehicle in a private data directory, on a free port.
-    final class Vehicle: @unchecked Sendable {
-        let dir: TemporaryDirectory
-        let daemon: ChildProcess
-        let http: HTTPTestClient
+extension EndToEnd {
+    /// The runbook's E-stop procedure against the real `oht50d --simulate` process over loopback HTTP.
+    @Suite("oht50d --simulate, end to end")
+    struct SimulatedVehicleTests {
+        /// A daemon on the simulated vehicle in a private data directory, on a free port.
+        final class Vehicle: @unchecked Sendable {
+            let dir: TemporaryDirectory
+            let daemon: ChildProcess
+            let http: HTTPTestClient
 
-        init(dir: TemporaryDirectory = TemporaryDirectory("oht50-e2e"), extraArguments: [String] = [], environment: [String: String] = [:]) throws {
-            self.dir = dir
-            daemon = try ChildProcess.oht50d(
-                arguments: ["--simulate", "--data-dir", dir.path, "--http-port", "0"] + extraArguments, environment: environment)
-            guard let port = daemon.httpPort() else {
-                throw HTTPTestClient.Failure(description: "the daemon never listened; its log:\n\(daemon.log)")
+            init(dir: TemporaryDirectory = TemporaryDirectory("oht50-e2e"), extraArguments: [String] = [], environment: [String: String] = [:]) throws {
+                self.dir = dir
+                daemon = try ChildProcess.oht50d(
+                    arguments: ["--simulate", "--data-dir", dir.path, "--http-port", "0"] + extraArguments, environment: environment)
+                guard let port = daemon.httpPort() else {
+                    throw HTTPTestClient.Failure(description: "the daemon never listened; its log:\n\(daemon.log)")
+                }
+                http = HTTPTestClient(port: port)
             }
-            http = HTTPTestClient(port: port)
+
+            var token: String { (dir.read("api-token") ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+            var estopFile: String { dir.file("sim/gpio59/value") }
+            var motionEnable: String? { dir.read("sim/gpio131/value")?.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+            func setEStop(_ value: String) { dir.write("sim/gpio59/value", value + "\n") }
+
+            func status() throws -> [String: Any] { try http.get("/api/v1/safety/status").json }
+            func state() -> String? { http.state() }
+
+            func reset(token: String? = nil) throws -> HTTPTestClient.Response {
+                try http.post("/api/v1/safety/reset", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+            }
         }
 
-        var token: String { (dir.read("api-token") ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
-        var estopFile: String { dir.file("sim/gpio59/value") }
-        var motionEnable: String? { dir.read("sim/gpio131/value")?.trimmingCharacters(in: .whitespacesAndNewlines) }
+        @Test("the runbook's E-stop procedure: press, refused reset naming the E-stop, release, 401, 200 → ready")
+        func estopProcedure() throws {
+            let v = try Vehicle()
+            #expect(eventually { v.state() == "latched" })
+            #expect(v.motionEnable == "0")
+            #expect(try v.http.get("/health/").json["status"] as? String == "ok")
+            let tokenMode = try FileManager.default.attributesOfItem(atPath: v.dir.file("api-token"))[.posixPermissions] as? Int
+            #expect(tokenMode == 0o600)
+            #expect(v.daemon.log.contains("written to \(v.dir.file("api-token"))"))
+            #expect(v.daemon.log.contains("E-stop file \(v.estopFile)"))
+            #expect(v.daemon.log.contains("motion-enable file \(v.dir.file("sim/gpio131/value"))"))
 
-        func setEStop(_ value: String) { dir.write("sim/gpio59/value", value + "\n") }
+            v.setEStop("0")
+            #expect(eventually { v.state() == "estop" })
+            let pressed = try v.status()
+            #expect((pressed["estop"] as? [String: Any])?["pressed"] as? Bool == true)
+            #expect((pressed["estop"] as? [String: Any])?["raw"] as? Int == 0)
+            #expect(pressed["causes"] as? [String] == ["estop"])
+            #expect(pressed["motion_permitted"] as? Bool == false)
+            #expect(v.motionEnable == "0")
+            #expect(try v.http.get("/health").status == 200)
 
-        func status() throws -> [String: Any] { try http.get("/api/v1/safety/status").json }
-        func state() -> String? { http.state() }
+            let refused = try v.reset(token: v.token)
+            #expect(refused.status == 409)
+            #expect(refused.header("X-Request-ID") != nil)
+            let error = refused.json["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "reset_refused")
+            let codes = (error?["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+            #expect(codes.contains("estop_pressed"))
+            #expect(codes.contains("state_not_latched"))
+            #expect(v.state() == "estop")
 
-        func reset(token: String? = nil) throws -> HTTPTestClient.Response {
-            try http.post("/api/v1/safety/reset", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+            v.setEStop("1")
+            #expect(eventually { v.state() == "latched" })
+            let unauthorized = try v.reset()
+            #expect(unauthorized.status == 401)
+            #expect((unauthorized.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
+
+            var accepted: HTTPTestClient.Response?
+            #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) {
+                accepted = try? v.reset(token: v.token)
+                return accepted?.status == 200
+            })
+            #expect(accepted?.json["state"] as? String == "ready")
+            #expect(eventually { v.motionEnable == "1" })
+            #expect(v.daemon.waitForLog("msg=\"safety reset accepted\""))
+            #expect(v.daemon.waitForLog("reasons=estop_pressed,"))
+            #expect(!v.daemon.log.contains(v.token))
+
+            v.setEStop("0")
+            #expect(eventually { v.motionEnable == "0" })
+            #expect(v.state() == "estop")
+            #expect(v.daemon.terminate() == 0)
+            #expect(v.motionEnable == "0")
         }
-    }
 
-    @Test("the runbook's E-stop procedure: press, refused reset naming the E-stop, release, 401, 200 → ready")
-    func estopProcedure() throws {
-        let v = try Vehicle()
-        #expect(eventually { v.state() == "latched" })
-        #expect(v.motionEnable == "0")
-        #expect(try v.http.get("/health/").json["status"] as? String == "ok")
-        let tokenMode = try FileManager.default.attributesOfItem(atPath: v.dir.file("api-token"))[.posixPermissions] as? Int
-        #expect(tokenMode == 0o600)
-        #expect(v.daemon.log.contains("written to \(v.dir.file("api-token"))"))
-        #expect(v.daemon.log.contains("E-stop file \(v.estopFile)"))
-        #expect(v.daemon.log.contains("motion-enable file \(v.dir.file("sim/gpio131/value"))"))
-
-        v.setEStop("0")
-        #expect(eventually { v.state() == "estop" })
-        let pressed = try v.status()
-        #expect((pressed["estop"] as? [String: Any])?["pressed"] as? Bool == true)
-        #expect((pressed["estop"] as? [String: Any])?["raw"] as? Int == 0)
-        #expect(pressed["causes"] as? [String] == ["estop"])
-        #expect(pressed["motion_permitted"] as? Bool == false)
-        #expect(v.motionEnable == "0")
-        #expect(try v.http.get("/health").status == 200)
-
-        let refused = try v.reset(token: v.token)
-        #expect(refused.status == 409)
-        #expect(refused.header("X-Request-ID") != nil)
-        let error = refused.json["error"] as? [String: Any]
-        #expect(error?["code"] as? String == "reset_refused")
-        let codes = (error?["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
-        #expect(codes.contains("estop_pressed"))
-        #expect(codes.contains("state_not_latched"))
-        #expect(v.state() == "estop")
-
-        v.setEStop("1")
-        #expect(eventually { v.state() == "latched" })
-        let unauthorized = try v.reset()
-        #expect(unauthorized.status == 401)
-        #expect((unauthorized.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
-
-        var accepted: HTTPTestClient.Response?
-        #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) {
-            accepted = try? v.reset(token: v.token)
-            return accepted?.status == 200
-        })
-        #expect(accepted?.json["state"] as? String == "ready")
-        #expect(eventually { v.motionEnable == "1" })
-        #expect(v.daemon.waitForLog("msg=\"safety reset accepted\""))
-        #expect(v.daemon.waitForLog("reasons=estop_pressed,"))
-        #expect(!v.daemon.log.contains(v.token))
-
-        v.setEStop("0")
-        #expect(eventually { v.motionEnable == "0" })
-        #expect(v.state() == "estop")
-        #expect(v.daemon.terminate() == 0)
-        #expect(v.motionEnable == "0")
-    }
-
-    @Test("a restarted daemon comes up latched, never ready, even right after a reset")
-    func restartComesUpLatched() throws {
-        let dir = TemporaryDirectory("oht50-restart")
-        do {
-            let first = try Vehicle(dir: dir)
-            #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? first.reset(token: first.token))?.status == 200 })
-            #expect(first.state() == "ready")
-            first.daemon.kill9()
+        @Test("a restarted daemon comes up latched, never ready, even right after a reset")
+        func restartComesUpLatched() throws {
+            let dir = TemporaryDirectory("oht50-restart")
+            do {
+                let first = try Vehicle(dir: dir)
+                #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? first.reset(token: first.token))?.status == 200 })
+                #expect(first.state() == "ready")
+                first.daemon.kill9()
+            }
+            let second = try Vehicle(dir: dir)
+            #expect(eventually { second.state() == "latched" })
+            #expect(second.motionEnable == "0")
+            #expect(second.token.count == 64)
         }
-        let second = try Vehicle(dir: dir)
-        #expect(eventually { second.state() == "latched" })
-        #expect(second.motionEnable == "0")
-        #expect(second.token.count == 64)
-    }
 
-    @Test("SIGTERM turns motion-enable off and exits 0")
-    func sigtermTurnsOutputsOff() throws {
-        let v = try Vehicle()
-        #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? v.reset(token: v.token))?.status == 200 })
-        #expect(eventually { v.motionEnable == "1" })
-        #expect(v.daemon.terminate() == 0)
-        #expect(v.motionEnable == "0")
-        #expect(v.daemon.waitForLog("safety state ready → shutdown"))
-    }
+        @Test("SIGTERM turns motion-enable off and exits 0")
+        func sigtermTurnsOutputsOff() throws {
+            let v = try Vehicle()
+            #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? v.reset(token: v.token))?.status == 200 })
+            #expect(eventually { v.motionEnable == "1" })
+            #expect(v.daemon.terminate() == 0)
+            #expect(v.motionEnable == "0")
+            #expect(v.daemon.waitForLog("safety state ready → shutdown"))
+        }
 
-    @Test("resets faster than reset_min_interval_ms get 429 with Retry-After; the token from the environment is used")
-    func rateLimit() throws {
-        let v = try Vehicle(environment: ["OHT50_API_TOKEN": "bench-token-0123456789", "OHT50_HTTP_RESET_MIN_INTERVAL_MS": "60000"])
-        #expect(v.dir.read("api-token") == nil)
-        #expect(eventually { v.state() == "latched" })
-        let first = try v.reset(token: "bench-token-0123456789")
-        #expect(first.status == 200 || first.status == 409)
-        let second = try v.reset(token: "bench-token-0123456789")
-        #expect(second.status == 429)
-        #expect(second.header("Retry-After").flatMap(Int.init) ?? 0 > 0)
-        #expect((second.json["error"] as? [String: Any])?["code"] as? String == "rate_limited")
-        #expect(try v.reset(token: "wrong").status == 401)
-    }
+        @Test("resets faster than reset_min_interval_ms get 429 with Retry-After; the token from the environment is used")
+        func rateLimit() throws {
+            let v = try Vehicle(environment: ["OHT50_API_TOKEN": "bench-token-0123456789", "OHT50_HTTP_RESET_MIN_INTERVAL_MS": "60000"])
+            #expect(v.dir.read("api-token") == nil)
+            #expect(eventually { v.state() == "latched" })
+            let first = try v.reset(token: "bench-token-0123456789")
+            #expect(first.status == 200 || first.status == 409)
+            let second = try v.reset(token: "bench-token-0123456789")
+            #expect(second.status == 429)
+            #expect(second.header("Retry-After").flatMap(Int.init) ?? 0 > 0)
+            #expect((second.json["error"] as? [String: Any])?["code"] as? String == "rate_limited")
+            #expect(try v.reset(token: "wrong").status == 401)
+        }
 
-    @Test("health/detailed reports the safety loop's scheduling, counters and wake-up latency")
-    func detailedHealth() throws {
-        let v = try Vehicle()
-        #expect(eventually { ((try? v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any])?["cycles"] as? Int ?? 0 > 100 })
-        let report = try v.http.get("/health/detailed").json
-        let loop = try #require(report["safety_loop"] as? [String: Any])
-        #expect(["SCHED_FIFO", "SCHED_OTHER"].contains(loop["policy"] as? String ?? ""))
-        #expect(loop["period_us"] as? Int == 1_000)
-        #expect(loop["overruns"] is Int)
-        let latency = try #require(loop["wakeup_latency_us"] as? [String: Any])
-        #expect(latency["p50"] is Int && latency["p99"] is Int && latency["max"] is Int)
-        #expect(report["rt"] is Bool)
-    }
+        @Test("health/detailed reports the safety loop's scheduling, counters and wake-up latency")
+        func detailedHealth() throws {
+            let v = try Vehicle()
+            #expect(eventually { ((try? v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any])?["cycles"] as? Int ?? 0 > 100 })
+            let report = try v.http.get("/health/detailed").json
+            let loop = try #require(report["safety_loop"] as? [String: Any])
+            #expect(["SCHED_FIFO", "SCHED_OTHER"].contains(loop["policy"] as? String ?? ""))
+            #expect(loop["period_us"] as? Int == 1_000)
+            #expect(loop["overruns"] is Int)
+            let latency = try #require(loop["wakeup_latency_us"] as? [String: Any])
+            #expect(latency["p50"] is Int && latency["p99"] is Int && latency["max"] is Int)
+            #expect(report["rt"] is Bool)
+        }
 
-    @Test("errors are JSON with X-Request-ID; a valid incoming request id is echoed")
-    func jsonErrors() throws {
-        let v = try Vehicle()
-        let missing = try v.http.get("/api/v1/nothing")
-        #expect(missing.status == 404)
-        #expect((missing.json["error"] as? [String: Any])?["code"] as? String == "not_found")
-        let wrongMethod = try v.http.request("DELETE", "/api/v1/safety/status")
-        #expect(wrongMethod.status == 405)
-        #expect(wrongMethod.header("Allow") == "GET")
-        let tooLarge = try v.http.post("/api/v1/safety/reset", body: String(repeating: "x", count: 5_000), headers: ["Authorization": "Bearer \(v.token)"])
-        #expect(tooLarge.status == 413)
-        #expect((tooLarge.json["error"] as? [String: Any])?["code"] as? String == "body_too_large")
-        let echoed = try v.http.get("/health", headers: ["X-Request-ID": "tech-42"])
-        #expect(echoed.header("X-Request-ID") == "tech-42")
-    }
+        @Test("errors are JSON with X-Request-ID; a valid incoming request id is echoed")
+        func jsonErrors() throws {
+            let v = try Vehicle()
+            let missing = try v.http.get("/api/v1/nothing")
+            #expect(missing.status == 404)
+            #expect((missing.json["error"] as? [String: Any])?["code"] as? String == "not_found")
+            let wrongMethod = try v.http.request("DELETE", "/api/v1/safety/status")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.header("Allow") == "GET")
+            let tooLarge = try v.http.post("/api/v1/safety/reset", body: String(repeating: "x", count: 5_000), headers: ["Authorization": "Bearer \(v.token)"])
+            #expect(tooLarge.status == 413)
+            #expect((tooLarge.json["error"] as? [String: Any])?["code"] as? String == "body_too_large")
+            let echoed = try v.http.get("/health", headers: ["X-Request-ID": "tech-42"])
+            #expect(echoed.header("X-Request-ID") == "tech-42")
+        }
 
-    @Test("--simulate shows living power and drive telemetry with units and age")
-    func livingTelemetry() throws {
-        let v = try Vehicle()
-        #expect(eventually { v.http.value(3, "motor1_actual_speed") != nil && v.http.value(2, "voltage") != nil })
-        let telemetry = try v.http.get("/api/v1/telemetry/current").json
-        #expect(telemetry["state"] as? String != nil)
-        let power = try #require(v.http.module(2))
-        #expect(power["online"] as? Bool == true)
-        #expect(power["age_ms"] as? Double ?? 1e9 < 60_000)
-        let voltage = try #require((power["values"] as? [String: Any])?["voltage"] as? [String: Any])
-        #expect(voltage["unit"] as? String == "V")
-        #expect((20.0...28.0).contains(voltage["value"] as? Double ?? 0))
-        var seen: Set<Double> = []
-        #expect(eventually(timeout: .seconds(15), poll: .milliseconds(100)) {
-            if let current = v.http.value(2, "current") { seen.insert(current) }
-            return seen.count > 1
-        })
-        let modules = try v.http.get("/api/v1/modules").json["modules"] as? [[String: Any]]
-        #expect(modules?.map { $0["type"] as? String } == ["power", "motor"])
-        #expect((modules?.last?["counters"] as? [String: Any])?["transactions"] as? Int ?? 0 > 0)
-        #expect(try v.http.get("/api/v1/modules/7").status == 404)
-    }
+        @Test("--simulate shows living power and drive telemetry with units and age")
+        func livingTelemetry() throws {
+            let v = try Vehicle()
+            #expect(eventually { v.http.value(3, "motor1_actual_speed") != nil && v.http.value(2, "voltage") != nil })
+            let telemetry = try v.http.get("/api/v1/telemetry/current").json
+            #expect(telemetry["state"] as? String != nil)
+            let power = try #require(v.http.module(2))
+            #expect(power["online"] as? Bool == true)
+            #expect(power["age_ms"] as? Double ?? 1e9 < 60_000)
+            let voltage = try #require((power["values"] as? [String: Any])?["voltage"] as? [String: Any])
+            #expect(voltage["unit"] as? String == "V")
+            #expect((20.0...28.0).contains(voltage["value"] as? Double ?? 0))
+            var seen: Set<Double> = []
+            #expect(eventually(timeout: .seconds(15), poll: .milliseconds(100)) {
+                if let current = v.http.value(2, "current") { seen.insert(current) }
+                return seen.count > 1
+            })
+            let modules = try v.http.get("/api/v1/modules").json["modules"] as? [[String: Any]]
+            #expect(modules?.map { $0["type"] as? String } == ["power", "motor"])
+            #expect((modules?.last?["counters"] as? [String: Any])?["transactions"] as? Int ?? 0 > 0)
+            #expect(try v.http.get("/api/v1/modules/7").status == 404)
+        }
 
-    @Test("system/status reports version, uptime, both threads' scheduling and the config in use")
-    func systemStatus() throws {
-        let v = try Vehicle()
-        let status = try v.http.get("/api/v1/system/status").json
-        #expect(status["version"] as? String == "0.1.0")
-        #expect(status["simulate"] as? Bool == true)
-        let threads = status["threads"] as? [String: [String: Any]]
-        #expect(threads?["safety"]?["priority"] as? Int == (threads?["safety"]?["realtime"] as? Bool == true ? 80 : 0))
-        #expect(threads?["bus"] != nil)
-        let config = status["config"] as? [String: Any]
-        #expect(config?["bus_port"] as? String == v.dir.file("sim/ttyOHT485"))
-        #expect(config?["modules"] as? [String] == ["power@2", "motor@3"])
-        #expect(config?["data_dir"] as? String == v.dir.path)
+        @Test("system/status reports version, uptime, both threads' scheduling and the config in use")
+        func systemStatus() throws {
+            let v = try Vehicle()
+            let status = try v.http.get("/api/v1/system/status").json
+            #expect(status["version"] as? String == "0.1.0")
+            #expect(status["simulate"] as? Bool == true)
+            let threads = status["threads"] as? [String: [String: Any]]
+            #expect(threads?["safety"]?["priority"] as? Int == (threads?["safety"]?["realtime"] as? Bool == true ? 80 : 0))
+            #expect(threads?["bus"] != nil)
+            let config = status["config"] as? [String: Any]
+            #expect(config?["bus_port"] as? String == v.dir.file("sim/ttyOHT485"))
+            #expect(config?["modules"] as? [String] == ["power@2", "motor@3"])
+            #expect(config?["data_dir"] as? String == v.dir.path)
+        }
     }
 }
