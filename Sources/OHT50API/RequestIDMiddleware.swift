@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 
 /// Gives every response an `X-Request-ID` (a valid incoming one is echoed), turns every thrown error
 /// into the JSON error answer, and writes one access-log line per request.
@@ -20,6 +21,12 @@ struct RequestIDMiddleware: RouterMiddleware {
             response = APIError.from(error).response()
         }
         response.headers[Self.header] = context.requestID
+        // Routes by their pattern, so an unknown path cannot create a series of its own.
+        let route = context.endpointPath ?? (response.status == .notFound ? "unmatched" : request.uri.path)
+        Counter(
+            label: "oht50_http_requests_total",
+            dimensions: [("route", route), ("method", "\(request.method)"), ("status", "\(response.status.code)")]
+        ).increment()
         let elapsed = ContinuousClock.now - started
         logger.info(
             "http request",

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Prometheus
 import OHT50Core
 import OHT50Runtime
 
@@ -9,6 +10,7 @@ public struct SafetyAPI: Sendable {
     private let safety: SafetyController
     private let telemetry: TelemetryController
     private let motion: MotionController
+    private let metrics: MetricsCollector
     private let logger: Logger
 
     /// Every route and its methods, as openapi.yaml writes them (a test holds the router, this table and
@@ -19,12 +21,14 @@ public struct SafetyAPI: Sendable {
         "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
         "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post], "/api/v1/system/status": [.get],
+        "/metrics": [.get],
     ]
 
     public init(
         loop: SafetyLoop, bus: BusLoop?, channel: CommandChannel, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
-        logger: Logger
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) {
+        metrics = MetricsCollector(registry: registry, loop: loop, bus: bus)
         health = HealthController(loop: loop, info: info)
         safety = SafetyController(
             loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
@@ -42,6 +46,11 @@ public struct SafetyAPI: Sendable {
         safety.register(on: router)
         telemetry.register(on: router)
         motion.register(on: router)
+        router.get("/metrics") { [metrics] _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.scrape())))
+        }
         return router
     }
 }

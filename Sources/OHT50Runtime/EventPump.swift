@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import OHT50Core
 import ServiceLifecycle
 
@@ -36,7 +37,24 @@ public struct EventPump: Service {
         while let event = loop.events.pop() { log(event) }
     }
 
+    /// Counted here, off the RT thread: trips by cause, resets accepted and refused.
+    private func count(_ event: SafetyEvent) {
+        switch event.kind {
+        case .trip:
+            for cause in event.causes.names { Counter(label: "oht50_trips_total", dimensions: [("cause", cause)]).increment() }
+        case .resetAccepted:
+            Counter(label: "oht50_resets_total", dimensions: [("outcome", "accepted")]).increment()
+        case .resetRefused:
+            Counter(label: "oht50_resets_total", dimensions: [("outcome", "refused")]).increment()
+        case .leaseExpired:
+            Counter(label: "oht50_motion_lease_expired_total").increment()
+        case .stateChange:
+            break
+        }
+    }
+
     private func log(_ event: SafetyEvent) {
+        count(event)
         var metadata: Logger.Metadata = [
             "event": "\(event.kind.name)", "from": "\(event.from.name)", "to": "\(event.to.name)",
         ]

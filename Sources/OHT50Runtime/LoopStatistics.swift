@@ -9,6 +9,8 @@ public final class LoopStatistics: Sendable {
     /// Cycles that began more than `safety.max_stall_ms` after the previous one.
     public let stalls = Atomic<UInt64>(0)
     public let maxLatencyNs = Atomic<UInt64>(0)
+    /// Sum of all wake-up latencies, for the Prometheus histogram's `_sum`.
+    public let totalLatencyNs = Atomic<UInt64>(0)
     /// Monotonic time of the last completed cycle: the heartbeat health and the watchdog look at.
     public let lastCycleAt = Atomic<UInt64>(0)
     private let buckets: InlineArray<281, Atomic<UInt64>>
@@ -22,6 +24,7 @@ public final class LoopStatistics: Sendable {
     @inline(__always)
     func recordWakeUp(latencyNs: UInt64) {
         bump(buckets[LatencyBuckets.index(nanoseconds: latencyNs)])
+        totalLatencyNs.store(totalLatencyNs.load(ordering: .relaxed) &+ latencyNs, ordering: .relaxed)
         if latencyNs > maxLatencyNs.load(ordering: .relaxed) { maxLatencyNs.store(latencyNs, ordering: .relaxed) }
     }
 

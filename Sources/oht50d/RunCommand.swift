@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import OHT50API
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
+import Prometheus
 import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
@@ -103,6 +105,8 @@ struct RunCommand: AsyncParsableCommand {
             _ = networkLED?.set(false)
         }
 
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let channel = CommandChannel(loop: loop)
         let pump = EventPump(loop: loop, channel: channel, logger: logger)
         let api = SafetyAPI(
@@ -110,7 +114,7 @@ struct RunCommand: AsyncParsableCommand {
             info: DaemonInfo(
                 startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
                 config: config, simulate: simulate),
-            logger: logger)
+            registry: registry, logger: logger)
         let bindAddress = config.http.bind
         let serverLogger = logger
         let app = Application(

@@ -198,5 +198,27 @@ extension EndToEnd {
             #expect(config?["modules"] as? [String] == ["power@2", "motor@3"])
             #expect(config?["data_dir"] as? String == v.dir.path)
         }
-    }
+    
+        @Test("/metrics scrapes in Prometheus text format: state, trips by cause, resets, latency, bus and HTTP series")
+        func metrics() throws {
+            let v = try Vehicle()
+            #expect(eventually { v.state() == "latched" })
+            v.setEStop("0")
+            #expect(eventually { v.state() == "estop" })
+            _ = try v.reset(token: v.token)
+            let scrape = try v.http.get("/metrics")
+            #expect(scrape.status == 200)
+            #expect(scrape.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+            let text = scrape.body
+            for series in [
+                "oht50_safety_state{state=\"estop\"} 1.0", "oht50_estop_pressed 1.0", "oht50_trips_total{cause=\"estop\"} 1",
+                "oht50_resets_total{outcome=\"refused\"} 1", "oht50_safety_wakeup_latency_seconds_bucket{le=\"+Inf\"}",
+                "oht50_safety_loop_overruns_total", "oht50_bus_transactions_total{module=\"3\",type=\"motor\"}",
+                "oht50_bus_errors_total{module=\"2\",type=\"power\",class=\"timeout\"} 0",
+                "oht50_http_requests_total{route=\"/api/v1/safety/status\",method=\"GET\",status=\"200\"}",
+            ] {
+                #expect(text.contains(series), "missing \(series)")
+            }
+        }
+}
 }

@@ -1,0 +1,92 @@
+import Metrics
+import OHT50Core
+import OHT50Runtime
+import Prometheus
+import Synchronization
+
+/// Copies what the RT threads count (plain atomics) into swift-metrics when Prometheus scrapes, and
+/// renders the text format: the registry's metrics plus the safety loop's wake-up latency histogram,
+/// which comes from the loop's own fixed buckets.
+final class MetricsCollector: Sendable {
+    let registry: PrometheusCollectorRegistry
+    private let loop: SafetyLoop
+    private let bus: BusLoop?
+    /// Last copied totals, so counters grow by the difference.
+    private let copied = Mutex<[String: UInt64]>([:])
+
+    init(registry: PrometheusCollectorRegistry, loop: SafetyLoop, bus: BusLoop?) {
+        self.registry = registry
+        self.loop = loop
+        self.bus = bus
+    }
+
+    /// Histogram edges reported (seconds); the loop's 281 buckets are summed into them.
+    static let latencyEdges: [Double] = [10e-6, 20e-6, 50e-6, 100e-6, 200e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3]
+
+    func scrape() -> String {
+        collect()
+        return registry.emitToString() + latencyHistogram()
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)] = [], total: UInt64) {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        let delta: UInt64 = copied.withLock { copied in
+            let previous = copied[key] ?? 0
+            copied[key] = total
+            return total >= previous ? total - previous : 0
+        }
+        // Creating the counter registers the series, so a zero total is scraped as 0, not missing.
+        let counter = Metrics.Counter(label: label, dimensions: dimensions)
+        if delta > 0 { counter.increment(by: Int64(delta)) }
+    }
+
+    private func collect() {
+        let snapshot = loop.snapshot.read()
+        for state in SafetyState.allCases {
+            Metrics.Gauge(label: "oht50_safety_state", dimensions: [("state", state.name)]).record(snapshot.machine.state == state ? 1 : 0)
+        }
+        Metrics.Gauge(label: "oht50_estop_pressed").record(snapshot.estop.level == .pressed ? 1 : 0)
+        Metrics.Gauge(label: "oht50_motion_enable").record(snapshot.outputs.motionEnable ? 1 : 0)
+        let stats = loop.statistics
+        counter("oht50_safety_loop_cycles_total", total: stats.cycles.load(ordering: .relaxed))
+        counter("oht50_safety_loop_overruns_total", total: stats.overruns.load(ordering: .relaxed))
+        counter("oht50_safety_loop_stalls_total", total: stats.stalls.load(ordering: .relaxed))
+        counter("oht50_safety_events_dropped_total", total: loop.events.dropped)
+        guard let bus else { return }
+        for module in bus.modules {
+            let labels = [("module", "\(module.settings.address)"), ("type", module.settings.type.rawValue)]
+            let c = module.counters
+            counter("oht50_bus_transactions_total", labels, total: c.transactions.load(ordering: .relaxed))
+            let errors: [(String, UInt64)] = [
+                ("timeout", c.timeouts.load(ordering: .relaxed)), ("crc", c.crcErrors.load(ordering: .relaxed)),
+                ("exception", c.exceptions.load(ordering: .relaxed)), ("other", c.otherErrors.load(ordering: .relaxed)),
+            ]
+            for (kind, total) in errors {
+                counter("oht50_bus_errors_total", labels + [("class", kind)], total: total)
+            }
+            Metrics.Gauge(label: "oht50_bus_module_online", dimensions: labels)
+                .record(c.consecutiveFailures.load(ordering: .relaxed) < bus.settings.commLossAfter && module.reading.read().at != 0 ? 1 : 0)
+        }
+    }
+
+    private func latencyHistogram() -> String {
+        let counts = loop.statistics.latencyCounts
+        let name = "oht50_safety_wakeup_latency_seconds"
+        var lines = ["# HELP \(name) Safety loop wake-up latency (time past the absolute deadline).", "# TYPE \(name) histogram"]
+        var cumulative: UInt64 = 0
+        var index = 0
+        for edge in Self.latencyEdges {
+            while index < counts.count && Double(LatencyBuckets.upperBoundMicroseconds(index)) * 1e-6 <= edge + 1e-12 {
+                cumulative += counts[index]
+                index += 1
+            }
+            lines.append("\(name)_bucket{le=\"\(edge)\"} \(cumulative)")
+        }
+        cumulative += counts[index...].reduce(0, +)
+        let sum = Double(loop.statistics.totalLatencyNs.load(ordering: .relaxed)) / 1e9
+        lines.append("\(name)_bucket{le=\"+Inf\"} \(cumulative)")
+        lines.append("\(name)_sum \(sum)")
+        lines.append("\(name)_count \(cumulative)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
