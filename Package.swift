@@ -46,10 +46,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        .target(name: "OHT50Store", dependencies: ["OHT50Core", "CSQLite"]),
         .target(
             name: "OHT50API",
             dependencies: [
-                "OHT50Core", "OHT50Runtime",
+                "OHT50Core", "OHT50Runtime", "OHT50Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -68,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "oht50d",
             dependencies: [
-                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API", "OHT50Sim",
+                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API", "OHT50Sim", "OHT50Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -93,6 +94,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
             ]),
+        .testTarget(name: "OHT50StoreTests", dependencies: ["OHT50Store", "OHT50TestSupport"]),
         .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import OHT50Store
 import Prometheus
 import OHT50Core
 import OHT50Runtime
@@ -11,6 +12,7 @@ public struct SafetyAPI: Sendable {
     private let telemetry: TelemetryController
     private let motion: MotionController
     private let metrics: MetricsCollector
+    private let events: EventsController
     private let logger: Logger
 
     /// Every route and its methods, as openapi.yaml writes them (a test holds the router, this table and
@@ -21,18 +23,19 @@ public struct SafetyAPI: Sendable {
         "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
         "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post], "/api/v1/system/status": [.get],
-        "/metrics": [.get],
+        "/metrics": [.get], "/api/v1/events": [.get],
     ]
 
     public init(
         loop: SafetyLoop, bus: BusLoop?, channel: CommandChannel, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+        journal: EventJournal? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) {
+        events = EventsController(journal: journal)
         metrics = MetricsCollector(registry: registry, loop: loop, bus: bus)
         health = HealthController(loop: loop, info: info)
         safety = SafetyController(
             loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
-            logger: logger)
+            journal: journal, logger: logger)
         telemetry = TelemetryController(loop: loop, bus: bus)
         motion = MotionController(loop: loop, channel: channel, token: token, logger: logger)
         self.logger = logger
@@ -46,6 +49,7 @@ public struct SafetyAPI: Sendable {
         safety.register(on: router)
         telemetry.register(on: router)
         motion.register(on: router)
+        events.register(on: router)
         router.get("/metrics") { [metrics] _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

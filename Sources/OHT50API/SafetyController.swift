@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import OHT50Core
 import OHT50Runtime
+import OHT50Store
 
 /// `/api/v1/safety/status` and `/api/v1/safety/reset`. A reset goes to the safety thread through the
 /// command ring like every command; this controller only authenticates, rate-limits and reports.
@@ -10,6 +11,7 @@ struct SafetyController: Sendable {
     let channel: CommandChannel
     let token: BearerToken?
     let limiter: ResetRateLimiter
+    let journal: EventJournal?
     let logger: Logger
 
     func register(on router: Router<APIRequestContext>) {
@@ -45,6 +47,8 @@ struct SafetyController: Sendable {
                     ? "the safety thread's command queue is full; nothing was changed"
                     : "the safety thread did not answer within 100 ms; the reset may still take effect, read the status")
         }
+        // Every attempt is an event; the answer leaves only once that event is on disk (or known lost).
+        _ = await journal?.waitUntilCommitted(commandID: reply.id)
         guard reply.accepted else {
             let reasons = RefusalText.reasons(reply.refusal, resetReleaseMs: Int(loop.timings.resetReleaseNs / 1_000_000))
             throw APIError(

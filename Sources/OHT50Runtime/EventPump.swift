@@ -3,17 +3,23 @@ import Metrics
 import OHT50Core
 import ServiceLifecycle
 
-/// Drains the safety thread's events ring off the RT thread and writes each event to the log, with the
-/// source of the command that caused it. On shutdown it drains what is left before it returns.
+/// Drains the safety thread's events ring off the RT thread: each event goes to the log and to the
+/// recorder (the event store), with the source of the command that caused it. On shutdown it drains
+/// what is left before it returns.
 public struct EventPump: Service {
     private let loop: SafetyLoop
     private let channel: CommandChannel
     private let logger: Logger
     private let pollInterval: Duration
+    private let recorder: (any SafetyEventRecorder)?
 
-    public init(loop: SafetyLoop, channel: CommandChannel, logger: Logger, pollInterval: Duration = .milliseconds(2)) {
+    public init(
+        loop: SafetyLoop, channel: CommandChannel, recorder: (any SafetyEventRecorder)?, logger: Logger,
+        pollInterval: Duration = .milliseconds(2)
+    ) {
         self.loop = loop
         self.channel = channel
+        self.recorder = recorder
         self.logger = logger
         self.pollInterval = pollInterval
     }
@@ -32,9 +38,13 @@ public struct EventPump: Service {
         drain()
     }
 
-    /// Logs every event waiting in the ring.
+    /// Logs and records every event waiting in the ring.
     public func drain() {
-        while let event = loop.events.pop() { log(event) }
+        while let event = loop.events.pop() {
+            let source = event.commandID == 0 ? nil : channel.source(of: event.commandID)
+            log(event, source: source)
+            recorder?.record(event, source: source, wallTime: WallTime.iso8601(monotonic: event.at))
+        }
     }
 
     /// Counted here, off the RT thread: trips by cause, resets accepted and refused.
@@ -53,7 +63,7 @@ public struct EventPump: Service {
         }
     }
 
-    private func log(_ event: SafetyEvent) {
+    private func log(_ event: SafetyEvent, source: String?) {
         count(event)
         var metadata: Logger.Metadata = [
             "event": "\(event.kind.name)", "from": "\(event.from.name)", "to": "\(event.to.name)",
@@ -62,7 +72,7 @@ public struct EventPump: Service {
         if !event.refusal.isEmpty || event.kind == .resetRefused {
             metadata["reasons"] = "\(RefusalText.codes(event.refusal, causes: event.causes).joined(separator: ","))"
         }
-        if event.commandID != 0 { metadata["source"] = "\(channel.source(of: event.commandID) ?? "unknown")" }
+        if event.commandID != 0 { metadata["source"] = "\(source ?? "unknown")" }
         switch event.kind {
         case .trip where event.causes == .shutdown:
             logger.notice("safety shutdown: motion-enable off", metadata: metadata)

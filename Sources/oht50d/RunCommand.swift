@@ -7,6 +7,7 @@ import OHT50API
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
+import OHT50Store
 import Prometheus
 import ServiceLifecycle
 
@@ -34,8 +35,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let journal = environment["JOURNAL_STREAM"] != nil
-        LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: .info, journal: journal) }
+        let toJournald = environment["JOURNAL_STREAM"] != nil
+        LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: .info, journal: toJournald) }
         var logger = Logger(label: "oht50d")
 
         var config: FirmwareConfig
@@ -105,16 +106,17 @@ struct RunCommand: AsyncParsableCommand {
             _ = networkLED?.set(false)
         }
 
+        let journal = openJournal(config: config, scheduling: scheduling, logger: logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let channel = CommandChannel(loop: loop)
-        let pump = EventPump(loop: loop, channel: channel, logger: logger)
+        let pump = EventPump(loop: loop, channel: channel, recorder: journal, logger: logger)
         let api = SafetyAPI(
             loop: loop, bus: bus?.loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: DaemonInfo(
                 startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
                 config: config, simulate: simulate),
-            registry: registry, logger: logger)
+            journal: journal, registry: registry, logger: logger)
         let bindAddress = config.http.bind
         let serverLogger = logger
         let app = Application(
@@ -149,7 +151,29 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         pump.drain()
+        journal?.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: "stop", detail: "SIGTERM/SIGINT: motion-enable off")
         logger.notice("oht50d stopped: motion-enable off")
+    }
+
+    /// The event store; storage problems are reported and never stop the daemon.
+    private func openJournal(config: FirmwareConfig, scheduling: SchedulingResult, logger: Logger) -> EventJournal? {
+        let now = { (MonotonicClock.now(), WallTime.iso8601(Date())) }
+        do {
+            let journal = try EventJournal(dataDir: config.storage.dataDir)
+            logger.notice("event store: \(config.storage.dataDir)/\(EventStore.fileName)")
+            if let moved = journal.recoveredFrom {
+                logger.error("the event store was corrupt: moved aside to \(moved), a new one was started")
+                let (mono, wall) = now()
+                journal.append(time: wall, monotonicNs: mono, kind: "storage_degraded", detail: "corrupt database moved aside to \(moved)")
+            }
+            let (mono, wall) = now()
+            journal.append(time: wall, monotonicNs: mono, kind: "start", detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)")
+            journal.append(time: wall, monotonicNs: mono, kind: "config_loaded", detail: options.config ?? "built-in defaults")
+            return journal
+        } catch {
+            logger.error("event store unavailable, events are only logged: \(error)")
+            return nil
+        }
     }
 
     private func loadConfig(environment: [String: String], logger: Logger) throws -> FirmwareConfig {

@@ -220,5 +220,38 @@ extension EndToEnd {
                 #expect(text.contains(series), "missing \(series)")
             }
         }
+
+        @Test("every reset attempt is in /api/v1/events with its source by the time it is answered, and survives kill -9")
+        func eventLog() throws {
+            let dir = TemporaryDirectory("oht50-events")
+            var ids: [Int] = []
+            do {
+                let v = try Vehicle(dir: dir)
+                #expect(eventually { v.state() == "latched" })
+                v.setEStop("0")
+                #expect(eventually { v.state() == "estop" })
+                let refused = try v.reset(token: v.token)
+                #expect(refused.status == 409)
+                let requestID = try #require(refused.header("X-Request-ID"))
+                let events = try v.http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]] ?? []
+                let refusal = events.last { $0["kind"] as? String == "reset_refused" }
+                #expect((refusal?["source"] as? String)?.hasSuffix("request \(requestID)") == true)
+                #expect(refusal?["reasons"] as? [String] == ["state_not_latched", "estop_release_too_short"])
+                #expect(refusal?["causes"] as? [String] == ["estop"])
+                #expect(events.contains { $0["kind"] as? String == "trip" && $0["causes"] as? [String] == ["estop"] })
+                #expect(events.first?["kind"] as? String == "start")
+                ids = events.compactMap { $0["id"] as? Int }
+                #expect(!v.daemon.log.contains(v.token))
+                v.daemon.kill9()
+            }
+            let again = try Vehicle(dir: dir)
+            let after = try again.http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]] ?? []
+            #expect(Array(after.compactMap { $0["id"] as? Int }.prefix(ids.count)) == ids)
+            let page = try again.http.get("/api/v1/events?after=2&limit=2").json
+            #expect((page["events"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [3, 4])
+            #expect(page["next_after"] as? Int == 4)
+            #expect(try again.http.get("/api/v1/events?limit=5000").status == 400)
+            #expect(try again.http.get("/api/v1/events?after=x").status == 400)
+        }
 }
 }

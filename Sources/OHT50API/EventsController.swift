@@ -1,0 +1,48 @@
+import Hummingbird
+import OHT50Store
+
+/// `GET /api/v1/events?after=ID&limit=N`: the persisted event log, oldest first, so the backend can
+/// follow it without missing one (ask again with `after` = the last id it got).
+struct EventsController: Sendable {
+    let journal: EventJournal?
+    static let defaultLimit = 100
+    static let maxLimit = 1_000
+
+    func register(on router: Router<APIRequestContext>) {
+        router.get("/api/v1/events") { request, _ in try self.events(request) }
+    }
+
+    private func events(_ request: Request) throws -> Response {
+        struct Body: Encodable {
+            var events: [StoredEvent]
+            var nextAfter: Int64
+
+            enum CodingKeys: String, CodingKey {
+                case events
+                case nextAfter = "next_after"
+            }
+        }
+        let query = request.uri.queryParameters
+        let after = try Self.integer(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
+        let limit = try Self.integer(query["limit"].map(String.init), name: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maxLimit))
+        guard let journal else {
+            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the event store could not be opened; see the daemon's log")
+        }
+        do {
+            let events = try journal.events(after: after, limit: Int(limit))
+            return try JSONResponse.make(Body(events: events, nextAfter: events.last?.id ?? after))
+        } catch let error as StoreError {
+            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the event store cannot be read: \(error)")
+        }
+    }
+
+    static func integer(_ text: String?, name: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text else { return value }
+        guard let number = Int64(text), range.contains(number) else {
+            throw APIError(
+                .badRequest, code: "invalid_parameter",
+                message: "query parameter \(name) = \"\(text)\": must be an integer \(range.lowerBound)–\(range.upperBound == Int64.max ? "…" : "\(range.upperBound)")")
+        }
+        return number
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import OHT50Core
+
+/// `<data-dir>/firmware.db`: the safety event log. WAL; `synchronous=FULL`, so an event is on disk when
+/// its insert returns. A corrupt file found at start is moved aside with a timestamp and a new one is
+/// started (`recovered` says so, for an event).
+public final class EventStore: @unchecked Sendable {
+    public static let fileName = "firmware.db"
+    static let schemaVersion = 1
+
+    private let db: SQLiteDatabase
+    private let insert: SQLiteStatement
+    public let path: String
+    /// Set when a corrupt database was moved aside at start: where it went.
+    public let recoveredFrom: String?
+
+    public init(dataDir: String) throws(StoreError) {
+        path = dataDir + "/" + Self.fileName
+        var movedAside: String?
+        let opened: SQLiteDatabase
+        do {
+            opened = try Self.openChecked(path)
+        } catch {
+            movedAside = Self.moveAside(path)
+            opened = try Self.openChecked(path)
+        }
+        db = opened
+        recoveredFrom = movedAside
+        try Self.migrate(db)
+        insert = try db.prepare(
+            "INSERT INTO events(time, monotonic_ns, kind, from_state, to_state, causes, reasons, source, detail) VALUES (?,?,?,?,?,?,?,?,?)")
+    }
+
+    private static func openChecked(_ path: String) throws(StoreError) -> SQLiteDatabase {
+        let db = try SQLiteDatabase(path: path)
+        try db.execute("PRAGMA journal_mode=WAL")
+        try db.execute("PRAGMA synchronous=FULL")
+        let check = try db.scalar("PRAGMA quick_check")
+        guard check == "ok" else { throw StoreError(code: 11, message: check ?? "no answer", statement: "PRAGMA quick_check") }
+        return db
+    }
+
+    /// `firmware.db` → `firmware.db.corrupt-20261123T081500Z` (with its -wal and -shm).
+    private static func moveAside(_ path: String) -> String {
+        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+        let target = "\(path).corrupt-\(stamp)"
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try? FileManager.default.moveItem(atPath: path + suffix, toPath: target + suffix)
+        }
+        return target
+    }
+
+    private static func migrate(_ db: SQLiteDatabase) throws(StoreError) {
+        let version = Int(try db.scalar("PRAGMA user_version") ?? "0") ?? 0
+        if version < 1 {
+            try db.execute(
+                """
+                BEGIN;
+                CREATE TABLE IF NOT EXISTS events(
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time TEXT NOT NULL,
+                    monotonic_ns INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT,
+                    causes TEXT NOT NULL DEFAULT '',
+                    reasons TEXT NOT NULL DEFAULT '',
+                    source TEXT,
+                    detail TEXT);
+                PRAGMA user_version = 1;
+                COMMIT;
+                """)
+        }
+    }
+
+    /// Appends one event; returns its id once it is committed.
+    @discardableResult
+    public func append(
+        time: String, monotonicNs: UInt64, kind: String, from: String? = nil, to: String? = nil, causes: [String] = [],
+        reasons: [String] = [], source: String? = nil, detail: String? = nil
+    ) throws(StoreError) -> Int64 {
+        insert.reset()
+        insert.bind(1, time)
+        insert.bind(2, Int64(bitPattern: monotonicNs))
+        insert.bind(3, kind)
+        insert.bind(4, from)
+        insert.bind(5, to)
+        insert.bind(6, causes.joined(separator: ","))
+        insert.bind(7, reasons.joined(separator: ","))
+        insert.bind(8, source)
+        insert.bind(9, detail)
+        _ = try insert.step()
+        return db.lastInsertID
+    }
+
+    /// Events with id > `after`, oldest first. Opens its own read connection (WAL: readers never wait
+    /// for the writer).
+    public static func read(dataDir: String, after: Int64, limit: Int) throws(StoreError) -> [StoredEvent] {
+        let db = try SQLiteDatabase(path: dataDir + "/" + fileName, readOnly: true)
+        let query = try db.prepare(
+            "SELECT id, time, monotonic_ns, kind, from_state, to_state, causes, reasons, source, detail FROM events WHERE id > ? ORDER BY id LIMIT ?")
+        query.bind(1, after)
+        query.bind(2, Int64(limit))
+        var events: [StoredEvent] = []
+        let list = { (text: String?) in (text ?? "").split(separator: ",").map(String.init) }
+        while try query.step() {
+            events.append(
+                StoredEvent(
+                    id: query.int(0), time: query.text(1) ?? "", monotonicNs: query.int(2), kind: query.text(3) ?? "",
+                    from: query.text(4), to: query.text(5), causes: list(query.text(6)), reasons: list(query.text(7)),
+                    source: query.text(8), detail: query.text(9)))
+        }
+        return events
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import OHT50TestSupport
+import Testing
+@testable import OHT50Store
+
+@Suite("Event store")
+struct EventStoreTests {
+    @Test("events round-trip in order with their fields; after and limit page through them")
+    func roundTrip() throws {
+        let dir = TemporaryDirectory()
+        let store = try EventStore(dataDir: dir.path)
+        for i in 1...5 {
+            try store.append(
+                time: "t\(i)", monotonicNs: UInt64(i), kind: "reset_refused", from: "estop", to: "estop", causes: ["estop"],
+                reasons: ["state_not_latched", "estop_release_too_short"], source: "http 127.0.0.1:1 request \(i)")
+        }
+        let first = try EventStore.read(dataDir: dir.path, after: 0, limit: 2)
+        #expect(first.map(\.id) == [1, 2])
+        #expect(first[0].reasons == ["state_not_latched", "estop_release_too_short"])
+        #expect(first[0].causes == ["estop"])
+        #expect(first[1].source == "http 127.0.0.1:1 request 2")
+        #expect(try EventStore.read(dataDir: dir.path, after: 2, limit: 100).map(\.id) == [3, 4, 5])
+        #expect(try SQLiteDatabase(path: store.path).scalar("PRAGMA user_version") == "1")
+        #expect(try SQLiteDatabase(path: store.path).scalar("PRAGMA journal_mode") == "wal")
+    }
+
+    @Test("a corrupt database at start is moved aside with a timestamp and a new one is started")
+    func corruptMovedAside() throws {
+        let dir = TemporaryDirectory()
+        dir.write(EventStore.fileName, String(repeating: "not a database ", count: 400))
+        let store = try EventStore(dataDir: dir.path)
+        let moved = try #require(store.recoveredFrom)
+        #expect(moved.hasPrefix(dir.file(EventStore.fileName + ".corrupt-")))
+        #expect(FileManager.default.fileExists(atPath: moved))
+        try store.append(time: "t", monotonicNs: 1, kind: "start")
+        #expect(try EventStore.read(dataDir: dir.path, after: 0, limit: 10).count == 1)
+    }
+
+    @Test("a journal that cannot write counts the event as lost and says why")
+    func lostWhenUnwritable() throws {
+        let dir = TemporaryDirectory()
+        let journal = try EventJournal(dataDir: dir.path)
+        #expect(journal.append(time: "t", monotonicNs: 1, kind: "start") == 1)
+        try SQLiteDatabase(path: dir.file(EventStore.fileName)).execute("DROP TABLE events")
+        #expect(journal.append(time: "t", monotonicNs: 2, kind: "stop") == nil)
+        #expect(journal.lost.load(ordering: .relaxed) == 1)
+        #expect(journal.lastError.withLock { $0 }?.contains("events") == true)
+    }
+}
