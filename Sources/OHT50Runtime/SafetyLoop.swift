@@ -40,6 +40,9 @@ public final class SafetyLoop: @unchecked Sendable {
     private var previousWake: UInt64 = 0
     private let shutdownRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
+    /// Simulation only (`--simulate`, SIGUSR1): milliseconds the thread should stop cycling, to show
+    /// what a stalled loop looks like to health, the watchdog and the state machine.
+    private let stallRequestMs = Atomic<UInt32>(0)
     private var thread: RealtimeThread?
 
     public init(timings: SafetyTimings, input: any EStopInput, outputs: SafetyOutputLines, bus: BusLink? = nil, ringCapacity: Int = 256) {
@@ -78,6 +81,9 @@ public final class SafetyLoop: @unchecked Sendable {
         lines.allOff()
     }
 
+    /// Makes the safety thread miss its deadlines for `milliseconds`, once. For the simulated vehicle.
+    public func injectStall(milliseconds: UInt32) { stallRequestMs.store(milliseconds, ordering: .releasing) }
+
     /// True once the thread has run its shutdown cycle.
     public var hasFinished: Bool { finished.load(ordering: .acquiring) }
 
@@ -88,6 +94,10 @@ public final class SafetyLoop: @unchecked Sendable {
         while true {
             next &+= period
             sleep(until: next)
+            if stallRequestMs.load(ordering: .relaxed) != 0 {
+                let stall = UInt64(stallRequestMs.exchange(0, ordering: .acquiring))
+                sleep(until: MonotonicClock.now() &+ stall * 1_000_000)
+            }
             let woke = MonotonicClock.now()
             let late = woke > next ? woke - next : 0
             statistics.recordWakeUp(latencyNs: late)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Hummingbird
 import Logging
@@ -99,6 +100,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let busScheduling = try bus?.loop.start(priority: Self.busPriority)
         _ = powerLED?.set(true)
+        let stallSignal = simulate ? Self.simulatedStallOnSIGUSR1(loop, logger: logger) : nil
+        defer { stallSignal?.cancel() }
         defer {
             loop.stop()
             bus?.loop.stop()
@@ -153,6 +156,19 @@ struct RunCommand: AsyncParsableCommand {
         pump.drain()
         journal?.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: "stop", detail: "SIGTERM/SIGINT: motion-enable off")
         logger.notice("oht50d stopped: motion-enable off")
+    }
+
+    /// On the simulated vehicle, `kill -USR1 <pid>` stalls the safety loop for 2 s: health answers 503
+    /// meanwhile, and the loop trips with cause `stall` when it resumes.
+    private static func simulatedStallOnSIGUSR1(_ loop: SafetyLoop, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGUSR1, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
+        source.setEventHandler {
+            logger.warning("simulated stall: the safety loop stops cycling for 2000 ms (SIGUSR1)")
+            loop.injectStall(milliseconds: 2_000)
+        }
+        source.resume()
+        return source
     }
 
     /// The event store; storage problems are reported and never stop the daemon.

@@ -253,5 +253,25 @@ extension EndToEnd {
             #expect(try again.http.get("/api/v1/events?limit=5000").status == 400)
             #expect(try again.http.get("/api/v1/events?after=x").status == 400)
         }
+
+        @Test("a stalled safety loop makes health answer 503 unhealthy, then trips with cause stall when it resumes")
+        func stalledLoopIsUnhealthy() throws {
+            let v = try Vehicle()
+            #expect(eventually { v.state() == "latched" })
+            kill(v.daemon.process.processIdentifier, SIGUSR1)
+            var unhealthy: HTTPTestClient.Response?
+            #expect(eventually {
+                unhealthy = try? v.http.get("/health/")
+                return unhealthy?.status == 503
+            })
+            #expect(unhealthy?.json["status"] as? String == "unhealthy")
+            #expect(unhealthy?.header("X-Request-ID") != nil)
+            #expect(eventually { (try? v.http.get("/health"))?.status == 200 })
+            let trip = (try v.status())["last_trip"] as? [String: Any]
+            #expect(trip?["causes"] as? [String] == ["stall"])
+            let loop = (try v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any]
+            #expect(loop?["stalls"] as? Int ?? 0 >= 1)
+            #expect(v.daemon.waitForLog("simulated stall"))
+        }
 }
 }
