@@ -1,12 +1,22 @@
 import Hummingbird
 import OHT50Core
 import OHT50Runtime
+import OHT50Store
 
 /// `/health` (the router serves `/health/` with it), `/health/detailed` and `/api/v1/system/status`. A tripped vehicle is healthy; a stalled safety
 /// thread is not (503), which is what the health poller and systemd's watchdog care about.
 struct HealthController: Sendable {
     let loop: SafetyLoop
     let info: DaemonInfo
+    let journal: EventJournal?
+
+    private var storage: HealthReport.Storage {
+        guard let journal else { return .init(status: "unavailable", path: nil, lostEvents: 0, lastError: "the event store could not be opened") }
+        let error = journal.lastError.withLock { $0 }
+        return .init(
+            status: error == nil ? "ok" : "degraded", path: journal.dataDir + "/" + EventStore.fileName,
+            lostEvents: journal.lost.load(ordering: .relaxed), lastError: error)
+    }
 
     func register(on router: Router<APIRequestContext>) {
         router.get("/health") { _, _ in try self.health() }
@@ -50,7 +60,8 @@ struct HealthController: Sendable {
                     p99: LatencyBuckets.percentile(0.99, counts: counts),
                     max: stats.maxLatencyNs.load(ordering: .relaxed) / 1_000),
                 lastCycleAgeMs: Double(lastCycleAge(now: now)) / 1e6,
-                eventsDropped: loop.events.dropped, commandsDropped: loop.commands.dropped))
+                eventsDropped: loop.events.dropped, commandsDropped: loop.commands.dropped),
+            storage: storage)
         return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
     }
 }

@@ -31,6 +31,20 @@ struct HealthReport: Encodable, Sendable {
         }
     }
 
+    struct Storage: Encodable, Sendable {
+        /// ok, degraded (writes failing; events are counted as lost), unavailable (no database).
+        var status: String
+        var path: String?
+        var lostEvents: UInt64
+        var lastError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case status, path
+            case lostEvents = "lost_events"
+            case lastError = "last_error"
+        }
+    }
+
     var status: String
     var version: String
     var uptimeS: Double
@@ -39,9 +53,10 @@ struct HealthReport: Encodable, Sendable {
     var memoryLocked: Bool
     var state: String
     var safetyLoop: Loop
+    var storage: Storage
 
     enum CodingKeys: String, CodingKey {
-        case status, version, rt, state
+        case status, version, rt, state, storage
         case uptimeS = "uptime_s"
         case rtFallbackReason = "rt_fallback_reason"
         case memoryLocked = "memory_locked"

@@ -1,6 +1,7 @@
 import Metrics
 import OHT50Core
 import OHT50Runtime
+import OHT50Store
 import Prometheus
 import Synchronization
 
@@ -11,13 +12,15 @@ final class MetricsCollector: Sendable {
     let registry: PrometheusCollectorRegistry
     private let loop: SafetyLoop
     private let bus: BusLoop?
+    private let journal: EventJournal?
     /// Last copied totals, so counters grow by the difference.
     private let copied = Mutex<[String: UInt64]>([:])
 
-    init(registry: PrometheusCollectorRegistry, loop: SafetyLoop, bus: BusLoop?) {
+    init(registry: PrometheusCollectorRegistry, loop: SafetyLoop, bus: BusLoop?, journal: EventJournal?) {
         self.registry = registry
         self.loop = loop
         self.bus = bus
+        self.journal = journal
     }
 
     /// Histogram edges reported (seconds); the loop's 281 buckets are summed into them.
@@ -52,6 +55,7 @@ final class MetricsCollector: Sendable {
         counter("oht50_safety_loop_overruns_total", total: stats.overruns.load(ordering: .relaxed))
         counter("oht50_safety_loop_stalls_total", total: stats.stalls.load(ordering: .relaxed))
         counter("oht50_safety_events_dropped_total", total: loop.events.dropped)
+        counter("oht50_storage_lost_events_total", total: journal?.lost.load(ordering: .relaxed) ?? 0)
         guard let bus else { return }
         for module in bus.modules {
             let labels = [("module", "\(module.settings.address)"), ("type", module.settings.type.rawValue)]

@@ -31,8 +31,8 @@ public struct SafetyAPI: Sendable {
         journal: EventJournal? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) {
         events = EventsController(journal: journal)
-        metrics = MetricsCollector(registry: registry, loop: loop, bus: bus)
-        health = HealthController(loop: loop, info: info)
+        metrics = MetricsCollector(registry: registry, loop: loop, bus: bus, journal: journal)
+        health = HealthController(loop: loop, info: info, journal: journal)
         safety = SafetyController(
             loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
             journal: journal, logger: logger)

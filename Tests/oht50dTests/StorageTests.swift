@@ -55,3 +55,47 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd.StorageTests {
+    @Test("a full data directory: the loop keeps working, health says storage is degraded, lost events are counted, writing resumes when space returns",
+          .enabled(if: getuid() == 0, "mounts a small tmpfs"))
+    func fullDisk() throws {
+        let dir = TemporaryDirectory("oht50-full")
+        let mountPoint = dir.file("data")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = try ChildProcess(executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint])
+        #expect(mount.waitForExit() == 0, "\(mount.log)")
+        defer { _ = try? ChildProcess(executable: "/bin/umount", arguments: ["-l", mountPoint]).waitForExit() }
+
+        let daemon = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", mountPoint, "--http-port", "0"])
+        let http = HTTPTestClient(port: try #require(daemon.httpPort()))
+        let estop = mountPoint + "/sim/gpio59/value"
+        #expect(eventually { http.state() == "latched" })
+
+        // Fill the file system (the E-stop file keeps its block, it is rewritten in place).
+        let filler = FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil); return mountPoint + "/filler" }())!
+        let block = Data(repeating: 0, count: 4096)
+        while (try? filler.write(contentsOf: block)) != nil {}
+        try? filler.close()
+
+        func toggle(_ times: Int) {
+            for i in 0..<times {
+                try? (i % 2 == 0 ? "0\n" : "1\n").write(toFile: estop, atomically: false, encoding: .utf8)
+                _ = eventually { http.state() == (i % 2 == 0 ? "estop" : "latched") }
+            }
+        }
+        toggle(20)
+        let storage = { () -> [String: Any] in ((try? http.get("/health/detailed").json["storage"]) as? [String: Any]) ?? [:] }
+        #expect(eventually { storage()["status"] as? String == "degraded" })
+        #expect(storage()["lost_events"] as? Int ?? 0 > 0)
+        #expect(try http.get("/health").status == 200)
+        #expect(http.state() == "latched")
+
+        try FileManager.default.removeItem(atPath: mountPoint + "/filler")
+        toggle(2)
+        #expect(eventually { storage()["status"] as? String == "ok" })
+        let events = try http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]] ?? []
+        #expect(events.last?["kind"] as? String == "state_change")
+        #expect(daemon.terminate() == 0)
+    }
+}
