@@ -11,10 +11,15 @@ extension EndToEnd {
         @Test("schemathesis finds nothing")
         func schemathesis() throws {
             let v = try EndToEnd.SimulatedVehicleTests.Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
+            // The spec as written, without the long-poll parameter: every generated wait_ms would be
+            // honoured in full (up to 30 s each). Long-polling has its own test.
+            let spec = try String(contentsOfFile: ChildProcess.repository + "/openapi.yaml", encoding: .utf8)
+            let longPoll = try #require(spec.split(separator: "\n").first { $0.contains("{name: wait_ms,") })
+            let fuzzSpec = v.dir.write("openapi-fuzz.yaml", spec.replacingOccurrences(of: longPoll + "\n", with: ""))
             let run = try ChildProcess(
                 executable: "/usr/bin/env",
                 arguments: [
-                    "python3", "-m", "schemathesis.cli", "run", ChildProcess.repository + "/openapi.yaml",
+                    "python3", "-m", "schemathesis.cli", "run", fuzzSpec,
                     "--url", "http://127.0.0.1:\(v.http.port)", "--header", "Authorization: Bearer \(v.token)",
                     "--checks", "all", "--max-examples", "25", "--seed", "1", "--no-color",
                 ],

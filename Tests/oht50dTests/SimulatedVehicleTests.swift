@@ -251,6 +251,20 @@ extension EndToEnd {
             #expect((page["events"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [3, 4])
             #expect(page["next_after"] as? Int == 4)
             #expect(try again.http.get("/api/v1/events?limit=5000").status == 400)
+            #expect(try again.http.get("/api/v1/events?wait_ms=40000").status == 400)
+
+            // Follow with long-poll: a request waiting for what comes after the newest event returns the
+            // trip as soon as it is stored.
+            let newest = try again.http.get("/api/v1/events?after=0&limit=1000").json["next_after"] as? Int ?? 0
+            #expect(eventually { again.state() == "latched" })
+            let follower = Thread {
+                Thread.sleep(forTimeInterval: 0.3)
+                again.setEStop("0")
+            }
+            follower.start()
+            let followed = try again.http.get("/api/v1/events?after=\(newest)&wait_ms=20000").json
+            let kinds = (followed["events"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
+            #expect(kinds.first == "trip")
             #expect(try again.http.get("/api/v1/events?after=x").status == 400)
         }
 
