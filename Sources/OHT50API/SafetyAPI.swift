@@ -13,6 +13,7 @@ public struct SafetyAPI: Sendable {
     private let motion: MotionController
     private let metrics: MetricsCollector
     private let events: EventsController
+    private let trips: TripsController
     private let logger: Logger
 
     /// Every route and its methods, as openapi.yaml writes them (a test holds the router, this table and
@@ -23,7 +24,7 @@ public struct SafetyAPI: Sendable {
         "/api/v1/safety/status": [.get], "/api/v1/safety/reset": [.post],
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
         "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post], "/api/v1/system/status": [.get],
-        "/metrics": [.get], "/api/v1/events": [.get],
+        "/metrics": [.get], "/api/v1/events": [.get], "/api/v1/trips": [.get], "/api/v1/trips/{id}": [.get],
     ]
 
     public init(
@@ -31,6 +32,7 @@ public struct SafetyAPI: Sendable {
         journal: EventJournal? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) {
         events = EventsController(journal: journal)
+        trips = TripsController(journal: journal)
         metrics = MetricsCollector(registry: registry, loop: loop, bus: bus, journal: journal)
         health = HealthController(loop: loop, info: info, journal: journal)
         safety = SafetyController(
@@ -50,6 +52,7 @@ public struct SafetyAPI: Sendable {
         telemetry.register(on: router)
         motion.register(on: router)
         events.register(on: router)
+        trips.register(on: router)
         router.get("/metrics") { [metrics] _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -4,4 +4,7 @@ public protocol SafetyEventRecorder: Sendable {
     ///   - source: who caused it (peer and request id), nil for the safety thread's own events.
     ///   - wallTime: ISO 8601 UTC.
     func record(_ event: SafetyEvent, source: String?, wallTime: String)
+
+    /// Saves the recording of the seconds before a trip.
+    func record(_ recording: TripRecording)
 }

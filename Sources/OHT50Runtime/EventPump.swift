@@ -12,12 +12,15 @@ public struct EventPump: Service {
     private let logger: Logger
     private let pollInterval: Duration
     private let recorder: (any SafetyEventRecorder)?
+    private let bus: BusLoop?
+    private let window = SampleWindow()
 
     public init(
-        loop: SafetyLoop, channel: CommandChannel, recorder: (any SafetyEventRecorder)?, logger: Logger,
+        loop: SafetyLoop, channel: CommandChannel, recorder: (any SafetyEventRecorder)?, bus: BusLoop? = nil, logger: Logger,
         pollInterval: Duration = .milliseconds(2)
     ) {
         self.loop = loop
+        self.bus = bus
         self.channel = channel
         self.recorder = recorder
         self.logger = logger
@@ -40,10 +43,33 @@ public struct EventPump: Service {
 
     /// Logs and records every event waiting in the ring.
     public func drain() {
+        window.append(from: loop.samples)
         while let event = loop.events.pop() {
             let source = event.commandID == 0 ? nil : channel.source(of: event.commandID)
+            let wallTime = WallTime.iso8601(monotonic: event.at)
             log(event, source: source)
-            recorder?.record(event, source: source, wallTime: WallTime.iso8601(monotonic: event.at))
+            recorder?.record(event, source: source, wallTime: wallTime)
+            if event.kind == .trip && event.causes != .shutdown, let recorder {
+                // The safety thread pushes a cycle's sample before its events: this one is in the ring now.
+                window.append(from: loop.samples)
+                recorder.record(
+                    TripRecording(
+                        trip: event, wallTime: wallTime, samples: window.samples(before: event.at, window: TripRecording.windowNs),
+                        bus: busSummary()))
+            }
+        }
+    }
+
+    /// The last reading of every module, one line each, for a trip recording.
+    private func busSummary() -> [String] {
+        guard let bus else { return [] }
+        let now = MonotonicClock.now()
+        return bus.modules.map { module in
+            let reading = module.reading.read()
+            let failures = module.counters.consecutiveFailures.load(ordering: .relaxed)
+            guard reading.at != 0 else { return "\(module.settings.type.rawValue)@\(module.address) never answered (failures \(failures))" }
+            let values = module.map.decode(reading.registers).map { "\($0.name)=\($0.value)\($0.unit)" }.joined(separator: " ")
+            return "\(module.settings.type.rawValue)@\(module.address) age_ms=\((now - min(now, reading.at)) / 1_000_000) failures=\(failures) \(values)"
         }
     }
 

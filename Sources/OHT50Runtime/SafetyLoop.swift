@@ -18,6 +18,8 @@ public final class SafetyLoop: @unchecked Sendable {
     /// Safety thread → the event pump (log now, storage later).
     public let events: SPSCRing<SafetyEvent>
     public let snapshot: SnapshotCell<SafetySnapshot>
+    /// Safety thread → the event pump: one sample per cycle, for trip recordings.
+    public let samples: SPSCRing<LoopSample>
     public let statistics = LoopStatistics()
     public let input: any EStopInput
     /// The bus thread's mailbox; nil when no modules are configured.
@@ -36,6 +38,7 @@ public final class SafetyLoop: @unchecked Sendable {
     private var systemLED: DrivenOutput
     private var commLED: DrivenOutput
     private var heartbeatLevel = false
+    private var lastLatencyNs: UInt64 = 0
     private var outputFault = false
     private var previousWake: UInt64 = 0
     private let shutdownRequested = Atomic<Bool>(false)
@@ -56,6 +59,8 @@ public final class SafetyLoop: @unchecked Sendable {
         self.commands = SPSCRing(capacity: ringCapacity)
         self.replies = SPSCRing(capacity: ringCapacity)
         self.events = SPSCRing(capacity: ringCapacity * 4)
+        // More than the recording window at the fastest cycle, so the pump can fall behind a little.
+        self.samples = SPSCRing(capacity: 4_096)
         self.motionEnable = DrivenOutput(outputs.motionEnable)
         self.errorLED = DrivenOutput(outputs.errorLED)
         self.systemLED = DrivenOutput(outputs.systemLED)
@@ -101,6 +106,7 @@ public final class SafetyLoop: @unchecked Sendable {
             let woke = MonotonicClock.now()
             let late = woke > next ? woke - next : 0
             statistics.recordWakeUp(latencyNs: late)
+            lastLatencyNs = late
             if late >= period {
                 statistics.bump(statistics.overruns)
                 // Re-anchor: missed cycles are not replayed in a burst.
@@ -170,6 +176,12 @@ public final class SafetyLoop: @unchecked Sendable {
 
         // Publish before replying: whoever reads the reply then reads a snapshot at least this new.
         snapshot.publish(SafetySnapshot(machine: machine, estop: inputs.estop, outputs: step.outputs, at: now, cycle: cycle &+ 1))
+        // The sample goes before the cycle's events, so a trip's recording already holds its own cycle.
+        samples.push(
+            LoopSample(
+                at: now, state: machine.state, estopRaw: inputs.estop.raw, motionEnable: step.outputs.motionEnable,
+                driveSpeedPercent: step.outputs.drive?.speedPercent ?? 0,
+                wakeupLatencyUs: UInt32(truncatingIfNeeded: min(lastLatencyNs / 1_000, UInt64(UInt32.max))), causes: machine.activeCauses))
         for index in 0..<step.events.count { events.push(step.events[index]) }
         if let reply = step.reply { replies.push(reply) }
         statistics.bump(statistics.cycles)

@@ -36,6 +36,26 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
         }
     }
 
+    public func record(_ recording: TripRecording) {
+        store.withLock { store in
+            do {
+                guard let store else { throw StoreError(code: 0, message: "no database", statement: "append trip") }
+                try store.append(recording)
+            } catch {
+                lost.wrappingAdd(1, ordering: .relaxed)
+                lastError.withLock { $0 = "\(error)" }
+            }
+        }
+    }
+
+    public func trips(after: Int64, limit: Int) throws(StoreError) -> [StoredTrip] {
+        try EventStore.trips(dataDir: dataDir, after: after, limit: limit)
+    }
+
+    public func trip(id: Int64) throws(StoreError) -> StoredTrip? {
+        try EventStore.trips(dataDir: dataDir, id: id).first
+    }
+
     /// Appends an event of the daemon's own; nil (and counted as lost) when it could not be written.
     @discardableResult
     public func append(

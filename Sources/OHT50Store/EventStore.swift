@@ -6,10 +6,11 @@ import OHT50Core
 /// started (`recovered` says so, for an event).
 public final class EventStore: @unchecked Sendable {
     public static let fileName = "firmware.db"
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     private let db: SQLiteDatabase
     private let insert: SQLiteStatement
+    private let insertTrip: SQLiteStatement
     public let path: String
     /// Set when a corrupt database was moved aside at start: where it went.
     public let recoveredFrom: String?
@@ -29,6 +30,8 @@ public final class EventStore: @unchecked Sendable {
         try Self.migrate(db)
         insert = try db.prepare(
             "INSERT INTO events(time, monotonic_ns, kind, from_state, to_state, causes, reasons, source, detail) VALUES (?,?,?,?,?,?,?,?,?)")
+        insertTrip = try db.prepare(
+            "INSERT INTO trips(time, monotonic_ns, causes, from_state, to_state, sample_count, samples, bus) VALUES (?,?,?,?,?,?,?,?)")
     }
 
     private static func openChecked(_ path: String) throws(StoreError) -> SQLiteDatabase {
@@ -71,6 +74,24 @@ public final class EventStore: @unchecked Sendable {
                 COMMIT;
                 """)
         }
+        if version < 2 {
+            try db.execute(
+                """
+                BEGIN;
+                CREATE TABLE IF NOT EXISTS trips(
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time TEXT NOT NULL,
+                    monotonic_ns INTEGER NOT NULL,
+                    causes TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    sample_count INTEGER NOT NULL,
+                    samples TEXT NOT NULL,
+                    bus TEXT NOT NULL);
+                PRAGMA user_version = 2;
+                COMMIT;
+                """)
+        }
     }
 
     /// Appends one event; returns its id once it is committed.
@@ -93,6 +114,22 @@ public final class EventStore: @unchecked Sendable {
         return db.lastInsertID
     }
 
+    /// Saves a trip recording; returns its id.
+    @discardableResult
+    public func append(_ recording: TripRecording) throws(StoreError) -> Int64 {
+        insertTrip.reset()
+        insertTrip.bind(1, recording.wallTime)
+        insertTrip.bind(2, Int64(bitPattern: recording.trip.at))
+        insertTrip.bind(3, recording.trip.causes.names.joined(separator: ","))
+        insertTrip.bind(4, recording.trip.from.name)
+        insertTrip.bind(5, recording.trip.to.name)
+        insertTrip.bind(6, Int64(recording.samples.count))
+        insertTrip.bind(7, TripRecordingJSON.samples(recording.samples, tripAt: recording.trip.at))
+        insertTrip.bind(8, TripRecordingJSON.strings(recording.bus))
+        _ = try insertTrip.step()
+        return db.lastInsertID
+    }
+
     /// Events with id > `after`, oldest first. Opens its own read connection (WAL: readers never wait
     /// for the writer).
     public static func read(dataDir: String, after: Int64, limit: Int) throws(StoreError) -> [StoredEvent] {
@@ -111,5 +148,30 @@ public final class EventStore: @unchecked Sendable {
                     source: query.text(8), detail: query.text(9)))
         }
         return events
+    }
+
+    /// Trips with id > `after`, oldest first; with `id`, that one trip with its samples and bus lines.
+    public static func trips(dataDir: String, after: Int64 = 0, limit: Int = 100, id: Int64? = nil) throws(StoreError) -> [StoredTrip] {
+        let db = try SQLiteDatabase(path: dataDir + "/" + fileName, readOnly: true)
+        let detail = id != nil
+        let query = try db.prepare(
+            "SELECT id, time, monotonic_ns, causes, from_state, to_state, sample_count\(detail ? ", samples, bus" : "") FROM trips "
+                + (detail ? "WHERE id = ?" : "WHERE id > ? ORDER BY id LIMIT ?"))
+        query.bind(1, id ?? after)
+        if !detail { query.bind(2, Int64(limit)) }
+        var trips: [StoredTrip] = []
+        while try query.step() {
+            var trip = StoredTrip(
+                id: query.int(0), time: query.text(1) ?? "", monotonicNs: query.int(2),
+                causes: (query.text(3) ?? "").split(separator: ",").map(String.init), from: query.text(4) ?? "",
+                to: query.text(5) ?? "", sampleCount: query.int(6))
+            if detail {
+                let decoder = JSONDecoder()
+                trip.samples = query.text(7).flatMap { try? decoder.decode(TripRecordingJSON.Columns.self, from: Data($0.utf8)) }
+                trip.bus = query.text(8).flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) }
+            }
+            trips.append(trip)
+        }
+        return trips
     }
 }

@@ -113,7 +113,7 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let channel = CommandChannel(loop: loop)
-        let pump = EventPump(loop: loop, channel: channel, recorder: journal, logger: logger)
+        let pump = EventPump(loop: loop, channel: channel, recorder: journal, bus: bus?.loop, logger: logger)
         let api = SafetyAPI(
             loop: loop, bus: bus?.loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: DaemonInfo(

@@ -8,6 +8,38 @@ extension EndToEnd {
     struct StorageTests {
         typealias Vehicle = SimulatedVehicleTests.Vehicle
 
+        @Test("every trip is saved with the two seconds of safety-loop samples before it and the last bus readings")
+        func tripRecording() throws {
+            let v = try Vehicle()
+            #expect(eventually { v.state() == "latched" })
+            #expect(eventually { v.http.value(2, "voltage") != nil })
+            // Let the window fill: wait until the loop has run well past two seconds.
+            #expect(eventually(timeout: .seconds(20)) {
+                ((try? v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any])?["cycles"] as? Int ?? 0 > 3_000
+            })
+            v.setEStop("0")
+            #expect(eventually { v.state() == "estop" })
+            var trips: [[String: Any]] = []
+            #expect(eventually { trips = (try? v.http.get("/api/v1/trips").json["trips"] as? [[String: Any]]) ?? []; return !trips.isEmpty })
+            let id = try #require(trips.first?["id"] as? Int)
+            #expect(trips.first?["causes"] as? [String] == ["estop"])
+            let trip = try v.http.get("/api/v1/trips/\(id)").json
+            let samples = try #require(trip["samples"] as? [String: Any])
+            let offsets = samples["offset_ms"] as? [Double] ?? []
+            let states = samples["state"] as? [String] ?? []
+            #expect(offsets.count == trip["sample_count"] as? Int)
+            #expect(offsets.count > 500)
+            #expect((offsets.first ?? 0) > -2_000.5 && (offsets.first ?? 0) < -1_000)
+            #expect(offsets.last == 0)
+            #expect(states.last == "estop")
+            #expect(states.first == "latched")
+            #expect((samples["estop_raw"] as? [Int])?.last == 0)
+            let bus = trip["bus"] as? [String] ?? []
+            #expect(bus.count == 2)
+            #expect(bus.first { $0.hasPrefix("power@2") }?.contains("voltage=") == true)
+            #expect(try v.http.get("/api/v1/trips/999").status == 404)
+        }
+
         @Test("oht50d backup makes a valid copy while the daemon runs and writes")
         func onlineBackup() throws {
             let v = try Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])

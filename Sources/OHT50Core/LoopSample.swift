@@ -1,0 +1,23 @@
+/// One safety-loop cycle as a trip recording keeps it. Plain data: the safety thread pushes one per cycle.
+public struct LoopSample: Sendable, BitwiseCopyable, Equatable {
+    /// Monotonic nanoseconds of the cycle.
+    public var at: UInt64
+    public var state: SafetyState
+    public var estopRaw: Int8
+    public var motionEnable: Bool
+    /// The drive setpoint: 0–100 %, 0 when stopped.
+    public var driveSpeedPercent: UInt8
+    /// How late the cycle woke, microseconds (saturated).
+    public var wakeupLatencyUs: UInt32
+    public var causes: TripCauses
+
+    public init(at: UInt64, state: SafetyState, estopRaw: Int8, motionEnable: Bool, driveSpeedPercent: UInt8, wakeupLatencyUs: UInt32, causes: TripCauses) {
+        self.at = at
+        self.state = state
+        self.estopRaw = estopRaw
+        self.motionEnable = motionEnable
+        self.driveSpeedPercent = driveSpeedPercent
+        self.wakeupLatencyUs = wakeupLatencyUs
+        self.causes = causes
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import OHT50Core
+
+/// A recording's samples as columns (one array per field, times relative to the trip), which keeps
+/// two seconds at 1 kHz to a few tens of kilobytes and is easy to plot.
+public enum TripRecordingJSON {
+    public struct Columns: Codable, Sendable {
+        var offsetMs: [Double]
+        var state: [String]
+        var estopRaw: [Int]
+        var motionEnable: [Bool]
+        var driveSpeed: [Int]
+        var wakeupLatencyUs: [UInt32]
+        var causes: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case state, causes
+            case offsetMs = "offset_ms"
+            case estopRaw = "estop_raw"
+            case motionEnable = "motion_enable"
+            case driveSpeed = "drive_speed"
+            case wakeupLatencyUs = "wakeup_latency_us"
+        }
+    }
+
+    static func samples(_ samples: [LoopSample], tripAt: UInt64) -> String {
+        let columns = Columns(
+            offsetMs: samples.map { -Double(tripAt - min(tripAt, $0.at)) / 1e6 },
+            state: samples.map(\.state.name), estopRaw: samples.map { Int($0.estopRaw) },
+            motionEnable: samples.map(\.motionEnable), driveSpeed: samples.map { Int($0.driveSpeedPercent) },
+            wakeupLatencyUs: samples.map(\.wakeupLatencyUs), causes: samples.map { $0.causes.names.joined(separator: ",") })
+        return String(decoding: (try? JSONEncoder().encode(columns)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func strings(_ lines: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(lines)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
