@@ -20,7 +20,7 @@ struct EventStoreTests {
         #expect(first[0].causes == ["estop"])
         #expect(first[1].source == "http 127.0.0.1:1 request 2")
         #expect(try EventStore.read(dataDir: dir.path, after: 2, limit: 100).map(\.id) == [3, 4, 5])
-        #expect(try SQLiteDatabase(path: store.path).scalar("PRAGMA user_version") == "1")
+        #expect(try SQLiteDatabase(path: store.path).scalar("PRAGMA user_version") == "\(EventStore.schemaVersion)")
         #expect(try SQLiteDatabase(path: store.path).scalar("PRAGMA journal_mode") == "wal")
     }
 
@@ -45,5 +45,26 @@ struct EventStoreTests {
         #expect(journal.append(time: "t", monotonicNs: 2, kind: "stop") == nil)
         #expect(journal.lost.load(ordering: .relaxed) == 1)
         #expect(journal.lastError.withLock { $0 }?.contains("events") == true)
+    }
+}
+
+@Suite("Schema migration")
+struct SchemaMigrationTests {
+    @Test("a version 1 database (events only) is migrated to the current version and keeps its events")
+    func fromVersion1() throws {
+        let dir = TemporaryDirectory()
+        let old = try SQLiteDatabase(path: dir.file(EventStore.fileName))
+        try old.execute(
+            """
+            CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, monotonic_ns INTEGER NOT NULL,
+                kind TEXT NOT NULL, from_state TEXT, to_state TEXT, causes TEXT NOT NULL DEFAULT '',
+                reasons TEXT NOT NULL DEFAULT '', source TEXT, detail TEXT);
+            INSERT INTO events(time, monotonic_ns, kind) VALUES ('t', 1, 'start');
+            PRAGMA user_version = 1;
+            """)
+        let store = try EventStore(dataDir: dir.path)
+        #expect(try SQLiteDatabase(path: store.path).scalar("PRAGMA user_version") == "\(EventStore.schemaVersion)")
+        #expect(try EventStore.read(dataDir: dir.path, after: 0, limit: 10).map(\.kind) == ["start"])
+        #expect(try EventStore.trips(dataDir: dir.path).isEmpty)
     }
 }
