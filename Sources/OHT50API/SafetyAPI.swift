@@ -25,11 +25,12 @@ public struct SafetyAPI: Sendable {
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
         "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post], "/api/v1/system/status": [.get],
         "/metrics": [.get], "/api/v1/events": [.get], "/api/v1/trips": [.get], "/api/v1/trips/{id}": [.get],
+        "/api/v1/telemetry/history": [.get],
     ]
 
     public init(
         loop: SafetyLoop, bus: BusLoop?, channel: CommandChannel, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
-        journal: EventJournal? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+        journal: EventJournal? = nil, history: TelemetryHistory? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) {
         events = EventsController(journal: journal)
         trips = TripsController(journal: journal)
@@ -38,7 +39,7 @@ public struct SafetyAPI: Sendable {
         safety = SafetyController(
             loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
             journal: journal, logger: logger)
-        telemetry = TelemetryController(loop: loop, bus: bus)
+        telemetry = TelemetryController(loop: loop, bus: bus, history: history)
         motion = MotionController(loop: loop, channel: channel, token: token, logger: logger)
         self.logger = logger
     }

@@ -1,16 +1,20 @@
+import Foundation
 import Hummingbird
 import OHT50Core
 import OHT50Runtime
+import OHT50Store
 
 /// `/api/v1/telemetry/current` and `/api/v1/modules[/{address}]`: every module's decoded values with
 /// units and age, identity, health and counters.
 struct TelemetryController: Sendable {
     let loop: SafetyLoop
     let bus: BusLoop?
+    let history: TelemetryHistory?
 
     func register(on router: Router<APIRequestContext>) {
         router.get("/api/v1/telemetry/current") { _, _ in try self.current() }
         router.get("/api/v1/modules") { _, _ in try self.modules() }
+        router.get("/api/v1/telemetry/history") { request, _ in try self.historyRows(request) }
         router.get("/api/v1/modules/:address") { _, context in try self.module(context) }
     }
 
@@ -47,6 +51,39 @@ struct TelemetryController: Sendable {
             var modules: [ModuleReport]
         }
         return try JSONResponse.make(Body(port: bus?.settings.port, connected: bus?.isConnected ?? false, modules: reports(detailed: true)))
+    }
+
+    /// `?module=ADDR&from=T&to=T&limit=N`, times as ISO 8601 (2026-11-23T08:00:00Z) or unix milliseconds;
+    /// the last hour by default.
+    private func historyRows(_ request: Request) throws -> Response {
+        struct Body: Encodable { var rows: [TelemetryHistory.Row] }
+        let query = request.uri.queryParameters
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let module = try query["module"].map { try EventsController.integer(String($0), name: "module", default: 0, range: 1...247) }.map(Int.init)
+        let from = try Self.time(query["from"].map(String.init), name: "from") ?? nowMs - 3_600_000
+        let to = try Self.time(query["to"].map(String.init), name: "to") ?? nowMs
+        let limit = try EventsController.integer(query["limit"].map(String.init), name: "limit", default: 3_600, range: 1...100_000)
+        guard let history else {
+            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "no telemetry history: no bus modules, or the store could not be opened")
+        }
+        do {
+            return try JSONResponse.make(Body(rows: try history.rows(module: module, fromMs: from, toMs: to, limit: Int(limit))))
+        } catch let error as StoreError {
+            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the telemetry history cannot be read: \(error)")
+        }
+    }
+
+    static func time(_ text: String?, name: String) throws -> Int64? {
+        guard let text else { return nil }
+        if let ms = Int64(text), ms >= 0 { return ms }
+        let formatter = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        }
+        throw APIError(
+            .badRequest, code: "invalid_parameter",
+            message: "query parameter \(name) = \"\(text)\": must be an ISO 8601 time such as 2026-11-23T08:00:00Z, or unix milliseconds")
     }
 
     private func module(_ context: APIRequestContext) throws -> Response {

@@ -6,7 +6,7 @@ import OHT50Core
 /// started (`recovered` says so, for an event).
 public final class EventStore: @unchecked Sendable {
     public static let fileName = "firmware.db"
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     private let db: SQLiteDatabase
     private let insert: SQLiteStatement
@@ -89,6 +89,21 @@ public final class EventStore: @unchecked Sendable {
                     samples TEXT NOT NULL,
                     bus TEXT NOT NULL);
                 PRAGMA user_version = 2;
+                COMMIT;
+                """)
+        }
+        if version < 3 {
+            try db.execute(
+                """
+                BEGIN;
+                CREATE TABLE IF NOT EXISTS telemetry(
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    unix_ms INTEGER NOT NULL,
+                    module INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    "values" TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS telemetry_by_time ON telemetry(unix_ms, module);
+                PRAGMA user_version = 3;
                 COMMIT;
                 """)
         }

@@ -110,6 +110,14 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let journal = openJournal(config: config, scheduling: scheduling, logger: logger)
+        var history: TelemetryHistory?
+        if journal != nil, bus != nil {
+            do {
+                history = try TelemetryHistory(dataDir: config.storage.dataDir, retentionDays: config.storage.telemetryRetentionDays)
+            } catch {
+                logger.error("telemetry history unavailable: \(error)")
+            }
+        }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let channel = CommandChannel(loop: loop)
@@ -119,7 +127,7 @@ struct RunCommand: AsyncParsableCommand {
             info: DaemonInfo(
                 startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
                 config: config, simulate: simulate),
-            journal: journal, registry: registry, logger: logger)
+            journal: journal, history: history, registry: registry, logger: logger)
         let bindAddress = config.http.bind
         let serverLogger = logger
         let app = Application(
@@ -132,9 +140,13 @@ struct RunCommand: AsyncParsableCommand {
                 _ = networkLED?.set(true)
             },
             logger: logger)
+        // Shut down in reverse: the RT threads first (outputs off), then HTTP, then the writers drain.
+        var services: [any Service] = [pump]
+        if let bus, let history { services.append(TelemetrySampler(bus: bus.loop, recorder: history)) }
+        services += [app, RealtimeThreadsService(loop: loop, bus: bus?.loop)]
         let group = ServiceGroup(
             configuration: .init(
-                services: [pump, app, RealtimeThreadsService(loop: loop, bus: bus?.loop)], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.notice(
             "oht50d \(FirmwareVersion.current) started",

@@ -40,6 +40,27 @@ extension EndToEnd {
             #expect(try v.http.get("/api/v1/trips/999").status == 404)
         }
 
+        @Test("telemetry history keeps one row per module per second, queryable by module and time")
+        func telemetryHistory() throws {
+            let v = try Vehicle()
+            var rows: [[String: Any]] = []
+            #expect(eventually(timeout: .seconds(20), poll: .milliseconds(200)) {
+                rows = (try? v.http.get("/api/v1/telemetry/history?module=2").json["rows"] as? [[String: Any]]) ?? []
+                return rows.count >= 3
+            })
+            #expect(rows.allSatisfy { $0["module"] as? Int == 2 && $0["type"] as? String == "power" })
+            #expect(rows.compactMap { ($0["values"] as? [String: Double])?["voltage"] }.allSatisfy { (20.0...28.0).contains($0) })
+            let times = rows.compactMap { $0["unix_ms"] as? Int }
+            #expect(times == times.sorted())
+            let first = try #require(times.first)
+            let windowed = try v.http.get("/api/v1/telemetry/history?from=\(first + 1)&module=2").json["rows"] as? [[String: Any]] ?? []
+            #expect(windowed.count < rows.count + 2 && !windowed.contains { $0["unix_ms"] as? Int == first })
+            let both = try v.http.get("/api/v1/telemetry/history").json["rows"] as? [[String: Any]] ?? []
+            #expect(Set(both.compactMap { $0["module"] as? Int }) == [2, 3])
+            #expect(try v.http.get("/api/v1/telemetry/history?from=yesterday").status == 400)
+            #expect(try v.http.get("/api/v1/telemetry/history?from=2026-11-23T08:00:00Z").status == 200)
+        }
+
         @Test("oht50d backup makes a valid copy while the daemon runs and writes")
         func onlineBackup() throws {
             let v = try Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
