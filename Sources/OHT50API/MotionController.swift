@@ -73,7 +73,7 @@ struct MotionController: Sendable {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         try Authorization.require(token, request: request, logger: logger, context: context)
         let motion = try Self.parseMove(body)
-        let reply = try await send(.move(motion), context: context)
+        let reply = try await channel.send(.move(motion), context: context)
         guard reply.accepted else {
             let reasons = RefusalText.reasons(reply.refusal, resetReleaseMs: Int(loop.timings.resetReleaseNs / 1_000_000))
             throw APIError(
@@ -85,20 +85,8 @@ struct MotionController: Sendable {
 
     private func stop(_ request: Request, context: APIRequestContext) async throws -> Response {
         _ = try await request.body.collect(upTo: context.maxUploadSize)
-        _ = try await send(.stop, context: context)
+        _ = try await channel.send(.stop, context: context)
         return try JSONResponse.make(MotionReport(loop.snapshot.read()))
-    }
-
-    private func send(_ kind: SafetyCommand.Kind, context: APIRequestContext) async throws -> CommandReply {
-        do {
-            return try await channel.send(kind, source: "http \(context.peer) request \(context.requestID)")
-        } catch {
-            throw APIError(
-                .serviceUnavailable, code: "safety_thread_unresponsive",
-                message: error == .ringFull
-                    ? "the safety thread's command queue is full; nothing was changed"
-                    : "the safety thread did not answer within 100 ms; read the status before retrying")
-        }
     }
 }
 

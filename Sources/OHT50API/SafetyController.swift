@@ -36,17 +36,7 @@ struct SafetyController: Sendable {
                 message: "resets are limited to one per \(limiterIntervalText); try again in \(seconds) s",
                 headers: [.retryAfter: "\(seconds)"])
         }
-        let source = "http \(context.peer) request \(context.requestID)"
-        let reply: CommandReply
-        do {
-            reply = try await channel.send(.reset, source: source)
-        } catch {
-            throw APIError(
-                .serviceUnavailable, code: "safety_thread_unresponsive",
-                message: error == .ringFull
-                    ? "the safety thread's command queue is full; nothing was changed"
-                    : "the safety thread did not answer within 100 ms; the reset may still take effect, read the status")
-        }
+        let reply = try await channel.send(.reset, context: context)
         // Every attempt is an event; the answer leaves only once that event is on disk (or known lost).
         _ = await journal?.waitUntilCommitted(commandID: reply.id)
         guard reply.accepted else {

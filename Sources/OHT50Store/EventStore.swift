@@ -6,7 +6,6 @@ import OHT50Core
 /// started (`recovered` says so, for an event).
 public final class EventStore: @unchecked Sendable {
     public static let fileName = "firmware.db"
-    static let schemaVersion = 3
 
     private let db: SQLiteDatabase
     private let insert: SQLiteStatement
@@ -53,59 +52,50 @@ public final class EventStore: @unchecked Sendable {
         return target
     }
 
+    /// Schema steps; step n brings the file from `user_version` n to n + 1. Append, never edit.
+    static let migrations = [
+        """
+        CREATE TABLE IF NOT EXISTS events(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            monotonic_ns INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            from_state TEXT,
+            to_state TEXT,
+            causes TEXT NOT NULL DEFAULT '',
+            reasons TEXT NOT NULL DEFAULT '',
+            source TEXT,
+            detail TEXT);
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS trips(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            monotonic_ns INTEGER NOT NULL,
+            causes TEXT NOT NULL,
+            from_state TEXT NOT NULL,
+            to_state TEXT NOT NULL,
+            sample_count INTEGER NOT NULL,
+            samples TEXT NOT NULL,
+            bus TEXT NOT NULL);
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS telemetry(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            unix_ms INTEGER NOT NULL,
+            module INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            "values" TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS telemetry_by_time ON telemetry(unix_ms, module);
+        """,
+    ]
+
+    static var schemaVersion: Int { migrations.count }
+
     private static func migrate(_ db: SQLiteDatabase) throws(StoreError) {
         let version = Int(try db.scalar("PRAGMA user_version") ?? "0") ?? 0
-        if version < 1 {
-            try db.execute(
-                """
-                BEGIN;
-                CREATE TABLE IF NOT EXISTS events(
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    time TEXT NOT NULL,
-                    monotonic_ns INTEGER NOT NULL,
-                    kind TEXT NOT NULL,
-                    from_state TEXT,
-                    to_state TEXT,
-                    causes TEXT NOT NULL DEFAULT '',
-                    reasons TEXT NOT NULL DEFAULT '',
-                    source TEXT,
-                    detail TEXT);
-                PRAGMA user_version = 1;
-                COMMIT;
-                """)
-        }
-        if version < 2 {
-            try db.execute(
-                """
-                BEGIN;
-                CREATE TABLE IF NOT EXISTS trips(
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    time TEXT NOT NULL,
-                    monotonic_ns INTEGER NOT NULL,
-                    causes TEXT NOT NULL,
-                    from_state TEXT NOT NULL,
-                    to_state TEXT NOT NULL,
-                    sample_count INTEGER NOT NULL,
-                    samples TEXT NOT NULL,
-                    bus TEXT NOT NULL);
-                PRAGMA user_version = 2;
-                COMMIT;
-                """)
-        }
-        if version < 3 {
-            try db.execute(
-                """
-                BEGIN;
-                CREATE TABLE IF NOT EXISTS telemetry(
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    unix_ms INTEGER NOT NULL,
-                    module INTEGER NOT NULL,
-                    type TEXT NOT NULL,
-                    "values" TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS telemetry_by_time ON telemetry(unix_ms, module);
-                PRAGMA user_version = 3;
-                COMMIT;
-                """)
+        for step in version..<migrations.count {
+            try db.execute("BEGIN;\n\(migrations[step])\nPRAGMA user_version = \(step + 1);\nCOMMIT;")
         }
     }
 
