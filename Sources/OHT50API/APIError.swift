@@ -35,6 +35,12 @@ public struct APIError: Error, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// 409 for a command the safety thread refused, listing every reason.
+    static func refused(_ code: String, _ what: String, _ refusal: CommandRefusal, resetReleaseNs: UInt64) -> APIError {
+        let reasons = RefusalText.reasons(refusal, resetReleaseMs: Int(resetReleaseNs / 1_000_000))
+        return APIError(.conflict, code: code, message: "\(what): " + reasons.map(\.message).joined(separator: "; "), reasons: reasons)
+    }
+
     /// Any error a handler or the framework threw, as the JSON answer a client gets.
     static func from(_ error: any Error) -> APIError {
         if let api = error as? APIError { return api }

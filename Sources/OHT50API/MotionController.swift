@@ -75,10 +75,7 @@ struct MotionController: Sendable {
         let motion = try Self.parseMove(body)
         let reply = try await channel.send(.move(motion), context: context)
         guard reply.accepted else {
-            let reasons = RefusalText.reasons(reply.refusal, resetReleaseMs: Int(loop.timings.resetReleaseNs / 1_000_000))
-            throw APIError(
-                .conflict, code: "motion_inhibited",
-                message: "motion inhibited: " + reasons.map(\.message).joined(separator: "; "), reasons: reasons)
+            throw APIError.refused("motion_inhibited", "motion inhibited", reply.refusal, resetReleaseNs: loop.timings.resetReleaseNs)
         }
         return try JSONResponse.make(MotionReport(loop.snapshot.read()))
     }

@@ -40,10 +40,7 @@ struct SafetyController: Sendable {
         // Every attempt is an event; the answer leaves only once that event is on disk (or known lost).
         _ = await journal?.waitUntilCommitted(commandID: reply.id)
         guard reply.accepted else {
-            let reasons = RefusalText.reasons(reply.refusal, resetReleaseMs: Int(loop.timings.resetReleaseNs / 1_000_000))
-            throw APIError(
-                .conflict, code: "reset_refused",
-                message: "reset refused: " + reasons.map(\.message).joined(separator: "; "), reasons: reasons)
+            throw APIError.refused("reset_refused", "reset refused", reply.refusal, resetReleaseNs: loop.timings.resetReleaseNs)
         }
         return try JSONResponse.make(report())
     }
