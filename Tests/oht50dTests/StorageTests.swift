@@ -61,6 +61,20 @@ extension EndToEnd {
             #expect(try v.http.get("/api/v1/telemetry/history?from=2026-11-23T08:00:00Z").status == 200)
         }
 
+        @Test("a corrupt database at start is moved aside with a timestamp, a new one is started, and an event says so")
+        func corruptDatabaseAtStart() throws {
+            let dir = TemporaryDirectory("oht50-corrupt")
+            dir.write("firmware.db", String(repeating: "this is not SQLite ", count: 1_000))
+            let v = try Vehicle(dir: dir)
+            let events = try v.http.get("/api/v1/events").json["events"] as? [[String: Any]] ?? []
+            let degraded = events.first { $0["kind"] as? String == "storage_degraded" }
+            #expect((degraded?["detail"] as? String)?.contains("firmware.db.corrupt-") == true)
+            let moved = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("firmware.db.corrupt-") }
+            #expect(moved.count == 1)
+            #expect(v.daemon.log.contains("level=error msg=\"the event store was corrupt: moved aside"))
+            #expect(v.state() != nil)
+        }
+
         @Test("oht50d backup makes a valid copy while the daemon runs and writes")
         func onlineBackup() throws {
             let v = try Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
