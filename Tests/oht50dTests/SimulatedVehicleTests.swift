@@ -26,7 +26,12 @@ extension EndToEnd {
             var estopFile: String { dir.file("sim/gpio59/value") }
             var motionEnable: String? { dir.read("sim/gpio131/value")?.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-            func setEStop(_ value: String) { dir.write("sim/gpio59/value", value + "\n") }
+            /// Replaces the file (write aside, rename): a loaded test machine can stall a writer between
+            /// truncate and write for longer than the daemon tolerates an empty file, which is an
+            /// `input_fault` trip, correctly. `echo 0 >` by hand is far quicker than that tolerance.
+            func setEStop(_ value: String) {
+                try! Data((value + "\n").utf8).write(to: URL(fileURLWithPath: estopFile), options: .atomic)
+            }
 
             func status() throws -> [String: Any] { try http.get("/api/v1/safety/status").json }
             func state() -> String? { http.state() }
