@@ -16,7 +16,8 @@ extension EndToEnd {
                 while !stop.load(ordering: .relaxed) {
                     pressed.toggle()
                     v.setEStop(pressed ? "0" : "1")
-                    Thread.sleep(forTimeInterval: 0.01)
+                    // The next toggle once the daemon has seen this level, so both levels are served.
+                    _ = eventually(timeout: .seconds(5)) { v.state() == (pressed ? "estop" : "latched") }
                 }
                 v.setEStop("1")
             }

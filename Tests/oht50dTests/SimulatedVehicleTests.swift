@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import OHT50TestSupport
 import Testing
 
@@ -262,12 +263,18 @@ extension EndToEnd {
             // trip as soon as it is stored.
             let newest = try again.http.get("/api/v1/events?after=0&limit=1000").json["next_after"] as? Int ?? 0
             #expect(eventually { again.state() == "latched" })
+            let answer = Mutex<HTTPTestClient.Response?>(nil)
+            let started = Atomic<Bool>(false)
             let follower = Thread {
-                Thread.sleep(forTimeInterval: 0.3)
-                again.setEStop("0")
+                started.store(true, ordering: .releasing)
+                let response = try? again.http.get("/api/v1/events?after=\(newest)&wait_ms=20000")
+                answer.withLock { $0 = response }
             }
             follower.start()
-            let followed = try again.http.get("/api/v1/events?after=\(newest)&wait_ms=20000").json
+            #expect(eventually { started.load(ordering: .acquiring) })
+            again.setEStop("0")
+            #expect(eventually { answer.withLock { $0 } != nil })
+            let followed = answer.withLock { $0 }?.json ?? [:]
             let kinds = (followed["events"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
             #expect(kinds.first == "trip")
             #expect(try again.http.get("/api/v1/events?after=x").status == 400)
