@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "oht50d", targets: ["oht50d"]),
         .executable(name: "oht50-sim", targets: ["oht50-sim"]),
+        .executable(name: "rs485-probe", targets: ["rs485-probe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -64,6 +65,12 @@ let package = Package(
             name: "oht50-sim",
             dependencies: [
                 "OHT50Core", "OHT50Sim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "rs485-probe",
+            dependencies: [
+                "OHT50Core", "OHT50IO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -18,6 +18,8 @@ public final class ModbusMaster: @unchecked Sendable {
     /// t3.5 at the line's baud rate, never below the spec's 1.75 ms.
     public let gapNs: UInt64
     private var lastEnd: UInt64 = 0
+    /// How long the last transaction took on the wire, without the inter-frame gap waited before it.
+    public private(set) var lastTransactionNs: UInt64 = 0
     private var connected = false
 
     public convenience init(settings: BusSettings) throws(BusOpenError) {
@@ -104,9 +106,11 @@ public final class ModbusMaster: @unchecked Sendable {
     private func transact(_ address: UInt8, _ body: () -> Int32) -> TransactionOutcome {
         waitForGap()
         modbus_set_slave(context, Int32(address))
+        let started = Self.now()
         let result = body()
         let error = errno
         lastEnd = Self.now()
+        lastTransactionNs = lastEnd - started
         if result >= 0 { return .ok }
         let outcome = Self.classify(error)
         // libmodbus 3.1.6 waits for an answer even to a broadcast; silence is the correct answer there.

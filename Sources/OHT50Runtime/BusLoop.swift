@@ -90,9 +90,8 @@ public final class BusLoop: @unchecked Sendable {
     }
 
     private func transact(_ module: BusModule, _ body: () -> TransactionOutcome) -> TransactionOutcome {
-        let started = MonotonicClock.now()
         let outcome = body()
-        let latency = MonotonicClock.now() - started
+        let latency = master?.lastTransactionNs ?? 0
         module.attempted = true
         let kind: TransactionOutcomeClass
         switch outcome {
