@@ -145,13 +145,19 @@ extension EndToEnd.StorageTests {
         while (try? filler.write(contentsOf: block)) != nil {}
         try? filler.close()
 
+        // Rewritten in place (no truncate): on a full file system a truncated file could not get its
+        // block back, and an empty E-stop file is, rightly, an input fault.
+        let line = try #require(FileHandle(forUpdatingAtPath: estop))
+        defer { try? line.close() }
         func toggle(_ times: Int) {
             for i in 0..<times {
-                try? (i % 2 == 0 ? "0\n" : "1\n").write(toFile: estop, atomically: false, encoding: .utf8)
+                try? line.seek(toOffset: 0)
+                try? line.write(contentsOf: Data((i % 2 == 0 ? "0\n" : "1\n").utf8))
                 _ = eventually { http.state() == (i % 2 == 0 ? "estop" : "latched") }
             }
         }
         toggle(20)
+        #expect(http.state() == "latched")
         let storage = { () -> [String: Any] in ((try? http.get("/health/detailed").json["storage"]) as? [String: Any]) ?? [:] }
         #expect(eventually { storage()["status"] as? String == "degraded" })
         #expect(storage()["lost_events"] as? Int ?? 0 > 0)
