@@ -19,7 +19,7 @@ extension EndToEnd {
             let run = try ChildProcess(
                 executable: "/usr/bin/env",
                 arguments: [
-                    "python3", "-m", "schemathesis.cli", "run", fuzzSpec,
+                    "-C", v.dir.path, "python3", "-m", "schemathesis.cli", "run", fuzzSpec,
                     "--url", "http://127.0.0.1:\(v.http.port)", "--header", "Authorization: Bearer \(v.token)",
                     "--checks", "all", "--max-examples", "25", "--seed", "1", "--no-color",
                 ],
