@@ -140,8 +140,12 @@ struct RunCommand: AsyncParsableCommand {
                 _ = networkLED?.set(true)
             },
             logger: logger)
-        // Shut down in reverse: the RT threads first (outputs off), then HTTP, then the writers drain.
-        var services: [any Service] = [pump]
+        // Shut down in reverse: the RT threads first (outputs off), then HTTP, then the writers drain,
+        // and last the watchdog service says STOPPING=1.
+        let notifier = SystemdNotifier(environment: environment)
+        var services: [any Service] = [
+            WatchdogService(notifier: notifier, loop: loop, bus: bus?.loop, environment: environment, logger: logger), pump,
+        ]
         if let bus, let history { services.append(TelemetrySampler(bus: bus.loop, recorder: history)) }
         services += [app, RealtimeThreadsService(loop: loop, bus: bus?.loop)]
         let group = ServiceGroup(

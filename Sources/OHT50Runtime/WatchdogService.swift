@@ -1,0 +1,60 @@
+import Logging
+import OHT50Core
+import ServiceLifecycle
+
+/// systemd's view of the daemon: READY=1 after the first healthy safety cycle and bus pass (the state
+/// has left `init`); WATCHDOG=1 every half `WATCHDOG_USEC`, but only while both RT threads' heartbeats
+/// advance, so a stalled loop gets the service restarted; STATUS= with the safety state; STOPPING=1 once
+/// everything else has stopped (put it first in the service group, it stops last).
+public struct WatchdogService: Service {
+    private let notifier: SystemdNotifier
+    private let loop: SafetyLoop
+    private let bus: BusLoop?
+    private let interval: Duration
+    private let pingsEnabled: Bool
+    private let logger: Logger
+
+    public init(notifier: SystemdNotifier, loop: SafetyLoop, bus: BusLoop?, environment: [String: String], logger: Logger) {
+        self.notifier = notifier
+        self.loop = loop
+        self.bus = bus
+        self.logger = logger
+        let usec = environment["WATCHDOG_USEC"].flatMap { UInt64($0) } ?? 0
+        pingsEnabled = usec > 0
+        // Half the watchdog period, as sd_watchdog_enabled(3) advises; 500 ms when there is none.
+        interval = usec > 0 ? .microseconds(usec / 2) : .milliseconds(500)
+    }
+
+    public func run() async {
+        var ready = false
+        var lastState: SafetyState?
+        var lastCycles = loop.statistics.cycles.load(ordering: .relaxed)
+        var lastBusBeat = bus?.link.heartbeat.load(ordering: .relaxed) ?? 0
+        var reportedStall = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let state = loop.snapshot.read().machine.state
+            if !ready && state != .initializing {
+                ready = true
+                notifier.notify("READY=1\nSTATUS=safety state \(state.name)")
+                logger.info("systemd: READY=1", metadata: ["state": "\(state.name)"])
+            } else if ready && state != lastState {
+                notifier.notify("STATUS=safety state \(state.name)")
+            }
+            lastState = state
+            try? await Task.sleep(for: interval)
+            let cycles = loop.statistics.cycles.load(ordering: .relaxed)
+            let busBeat = bus?.link.heartbeat.load(ordering: .relaxed) ?? 0
+            let alive = cycles != lastCycles && (bus == nil || busBeat != lastBusBeat)
+            lastCycles = cycles
+            lastBusBeat = busBeat
+            if alive && ready && pingsEnabled {
+                notifier.notify("WATCHDOG=1")
+                reportedStall = false
+            } else if !alive && !reportedStall {
+                reportedStall = true
+                logger.error("an RT thread stopped advancing: systemd watchdog pings withheld", metadata: ["safety_cycles": "\(cycles)"])
+            }
+        }
+        notifier.notify("STOPPING=1\nSTATUS=stopped: motion-enable off")
+    }
+}
