@@ -77,5 +77,23 @@ extension EndToEnd {
             #expect(eventually { (try? HTTPTestClient(port: port).get("/api/v1/safety/status").json["state"] as? String) == "latched" })
             #expect(daemon.terminate() == 0)
         }
-    }
+    
+        @Test("with JOURNAL_STREAM set every line carries a <N> syslog priority, so journalctl -p err filters")
+        func journalPriorities() throws {
+            let dir = TemporaryDirectory()
+            let bad = dir.write("firmware.yaml", "http:\n  port: eighty\n")
+            let rejected = try ChildProcess.oht50d(arguments: ["--config", bad], environment: ["JOURNAL_STREAM": "8:12345"])
+            #expect(rejected.waitForExit() == 78)
+            #expect(rejected.log.contains("<3>level=error msg=\"configuration rejected:"))
+
+            let daemon = try ChildProcess.oht50d(
+                arguments: ["--simulate", "--data-dir", dir.file("data"), "--http-port", "0"], environment: ["JOURNAL_STREAM": "8:12345"])
+            #expect(daemon.httpPort() != nil)
+            let lines = daemon.log.split(separator: "\n").filter { $0.contains("level=") }
+            #expect(!lines.isEmpty)
+            #expect(lines.allSatisfy { $0.hasPrefix("<") && !$0.contains("ts=") })
+            #expect(lines.contains { $0.hasPrefix("<5>level=notice") })
+            #expect(daemon.terminate() == 0)
+        }
+}
 }
