@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "OHT50IO",
             dependencies: [
-                "OHT50Core", "CModbus",
+                "OHT50Core", "CModbus", "CGPIOD",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(

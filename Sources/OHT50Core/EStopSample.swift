@@ -13,11 +13,15 @@ public struct EStopSample: Sendable, BitwiseCopyable, Equatable {
     public var pressEdge: Bool
     /// The raw line value as read (before active-low inversion), -1 when unreadable.
     public var raw: Int8
+    /// When the backend knows it: the timestamp of the first press edge since the previous cycle
+    /// (the kernel's event timestamp for `gpiod`, CLOCK_MONOTONIC ns), 0 when unknown or none.
+    public var edgeAt: UInt64
 
-    public init(level: Level, pressEdge: Bool = false, raw: Int8) {
+    public init(level: Level, pressEdge: Bool = false, raw: Int8, edgeAt: UInt64 = 0) {
         self.level = level
         self.pressEdge = pressEdge
         self.raw = raw
+        self.edgeAt = edgeAt
     }
 
     public static func reading(raw: Int8, activeLow: Bool) -> EStopSample {

@@ -28,6 +28,9 @@ public struct SafetyEvent: Sendable, BitwiseCopyable, Equatable {
     public var refusal: CommandRefusal.Reasons
     /// The command that produced it, 0 when none did.
     public var commandID: UInt32
+    /// For an `estop` trip: the input backend's timestamp of the press edge (the kernel's, for gpiod),
+    /// monotonic ns; 0 when the backend has none (sysfs polls levels).
+    public var estopEdgeAt: UInt64 = 0
 
     public init(
         kind: Kind, at: UInt64, from: SafetyState, to: SafetyState, causes: TripCauses = [],
@@ -40,5 +43,14 @@ public struct SafetyEvent: Sendable, BitwiseCopyable, Equatable {
         self.causes = causes
         self.refusal = refusal
         self.commandID = commandID
+    }
+}
+
+extension SafetyEvent {
+    /// "estop_edge_ns=… edge_to_trip_us=…" for a trip the input backend timestamped, else nil.
+    public var estopEdgeDetail: String? {
+        guard kind == .trip, estopEdgeAt != 0 else { return nil }
+        let lag = at >= estopEdgeAt ? (at - estopEdgeAt) / 1_000 : 0
+        return "estop_edge_ns=\(estopEdgeAt) edge_to_trip_us=\(lag)"
     }
 }

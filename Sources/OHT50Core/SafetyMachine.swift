@@ -54,7 +54,9 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             if !newlyActive.isEmpty {
                 lastTrip = TripRecord(causes: newlyActive, at: now, from: state)
                 let to = Self.latchedState(for: active)
-                events.append(SafetyEvent(kind: .trip, at: now, from: state, to: to, causes: newlyActive))
+                var trip = SafetyEvent(kind: .trip, at: now, from: state, to: to, causes: newlyActive)
+                if newlyActive.contains(.estop) { trip.estopEdgeAt = inputs.estop.edgeAt }
+                events.append(trip)
                 motion = nil
                 state = to
             } else if state.isLatched {

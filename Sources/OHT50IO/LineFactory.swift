@@ -7,11 +7,7 @@ public enum LineFactory {
         switch settings.backend {
         case .sysfs: return try SysfsEStopInput(path: settings.sysfsPath, activeLow: settings.activeLow)
         case .simulated: return SimulatedEStopInput()
-        case .gpiod:
-            throw HardwareError(
-                role: "E-stop input (estop.backend)", device: "\(settings.chip) line \(settings.line)",
-                problem: "the gpiod backend is not part of this build yet",
-                hint: "use backend: sysfs with sysfs_path: /sys/class/gpio/gpio59/value")
+        case .gpiod: return try GPIODEStopInput(chip: settings.chip, line: settings.line, activeLow: settings.activeLow)
         }
     }
 
@@ -19,11 +15,7 @@ public enum LineFactory {
         switch settings.backend {
         case .sysfs: return try SysfsOutputLine(path: settings.sysfsPath ?? "", role: role)
         case .simulated: return SimulatedOutputLine()
-        case .gpiod:
-            throw HardwareError(
-                role: role, device: "\(settings.chip ?? "?") line \(settings.line ?? -1)",
-                problem: "the gpiod backend is not part of this build yet",
-                hint: "use backend: sysfs with sysfs_path")
+        case .gpiod: return try GPIODOutputLine(chip: settings.chip ?? "", line: settings.line ?? -1, role: role)
         }
     }
 }

@@ -1,18 +1,26 @@
 import OHT50Core
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `simulated` backend: an in-process line for tests and benchmarks. A press is latched until the
 /// next sample, like a gpiod edge event, so a press shorter than one cycle still trips.
 public final class SimulatedEStopInput: EStopInput, Sendable {
     private let pressed = Atomic<Bool>(false)
-    private let pressSeen = Atomic<Bool>(false)
+    /// Monotonic ns of the first press not yet sampled, 0 when none: the simulated "kernel timestamp".
+    private let pressAt = Atomic<UInt64>(0)
     private let failing = Atomic<Bool>(false)
 
     public init() {}
 
     public func press() {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let at = max(1, UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec))
+        _ = pressAt.compareExchange(expected: 0, desired: at, ordering: .acquiringAndReleasing)
         pressed.store(true, ordering: .releasing)
-        pressSeen.store(true, ordering: .releasing)
     }
 
     public func release() { pressed.store(false, ordering: .releasing) }
@@ -22,9 +30,9 @@ public final class SimulatedEStopInput: EStopInput, Sendable {
 
     public func sample() -> EStopSample {
         if failing.load(ordering: .acquiring) { return .unreadable }
-        let edge = pressSeen.exchange(false, ordering: .acquiringAndReleasing)
+        let edgeAt = pressAt.exchange(0, ordering: .acquiringAndReleasing)
         let isPressed = pressed.load(ordering: .acquiring)
-        return EStopSample(level: isPressed ? .pressed : .released, pressEdge: edge, raw: isPressed ? 0 : 1)
+        return EStopSample(level: isPressed ? .pressed : .released, pressEdge: edgeAt != 0, raw: isPressed ? 0 : 1, edgeAt: edgeAt)
     }
 
     public var description: String { "simulated (in-process)" }

@@ -99,6 +99,9 @@ public struct EventPump: Service {
             metadata["reasons"] = "\(RefusalText.codes(event.refusal, causes: event.causes).joined(separator: ","))"
         }
         if event.commandID != 0 { metadata["source"] = "\(source ?? "unknown")" }
+        if event.estopEdgeAt != 0 {
+            metadata["estop_edge_ns"] = "\(event.estopEdgeAt)"
+        }
         switch event.kind {
         case .trip where event.causes == .shutdown:
             logger.notice("safety shutdown: motion-enable off", metadata: metadata)

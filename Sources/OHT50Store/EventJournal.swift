@@ -24,7 +24,8 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     public func record(_ event: SafetyEvent, source: String?, wallTime: String) {
         let id = append(
             time: wallTime, monotonicNs: event.at, kind: event.kind.name, from: event.from.name, to: event.to.name,
-            causes: event.causes.names, reasons: RefusalText.codes(event.refusal, causes: []), source: source, detail: nil)
+            causes: event.causes.names, reasons: RefusalText.codes(event.refusal, causes: []), source: source,
+            detail: event.estopEdgeDetail)
         guard event.commandID != 0 else { return }
         if let id {
             committed.withLock { map in

@@ -136,6 +136,21 @@ struct SafetyMachineTests {
         #expect(refused.reply?.refusal.reasons == .releaseTooShort)
     }
 
+    @Test("an estop trip keeps the input's edge timestamp; other trips carry none")
+    func tripKeepsEdgeTimestamp() throws {
+        var h = H.ready()
+        let edgeAt = h.now - 400_000
+        let trip = try #require(
+            h.step(SafetyInputs(estop: EStopSample(level: .released, pressEdge: true, raw: 1, edgeAt: edgeAt))).events.all.first)
+        #expect(trip.kind == .trip && trip.causes == .estop)
+        #expect(trip.estopEdgeAt == edgeAt)
+        #expect(trip.estopEdgeDetail == "estop_edge_ns=\(edgeAt) edge_to_trip_us=\((trip.at - edgeAt) / 1_000)")
+
+        var other = H.ready()
+        let commLoss = try #require(other.step(H.with { $0.busCauses = .commLoss; $0.estop.edgeAt = 5 }).events.all.first)
+        #expect(commLoss.causes == .commLoss && commLoss.estopEdgeAt == 0 && commLoss.estopEdgeDetail == nil)
+    }
+
     // MARK: reset
 
     @Test("a reset while the E-stop is pressed is refused with every reason and changes nothing")

@@ -39,6 +39,36 @@ extension EndToEnd {
             #expect(daemon.log.contains("E-stop input (estop.sysfs_path): \(dir.file("gpio59/value"))"))
         }
 
+        @Test("a gpiod E-stop on a chip that does not exist exits 69 naming the chip and what to check")
+        func missingGPIOChipExits69() throws {
+            let dir = TemporaryDirectory()
+            let path = dir.write("firmware.yaml", "estop:\n  backend: gpiod\n  chip: gpiochip1\n  line: 27\n")
+            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            #expect(daemon.waitForExit() == 69)
+            #expect(daemon.log.contains("E-stop input (estop.chip, estop.line): gpiochip1: no such GPIO chip"))
+            #expect(daemon.log.contains("gpiodetect"))
+        }
+
+        @Test("a gpiod output this user may not open exits 69 saying to check group gpio",
+              .enabled(if: getuid() == 0, "needs root to drop to nobody"))
+        func unreadableGPIOChipExits69() throws {
+            let dir = TemporaryDirectory()
+            let estop = dir.write("gpio59/value", "1\n")
+            let chip = dir.write("gpiochip4", "")
+            let path = dir.write(
+                "firmware.yaml",
+                "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    backend: gpiod\n    chip: \(chip)\n    line: 3\n")
+            dir.makeWorldWritable()
+            chmod(chip, 0o600)
+            let daemon = try ChildProcess.oht50d(
+                arguments: ["--config", path, "--data-dir", dir.file("data")],
+                launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+            #expect(daemon.waitForExit() == 69)
+            #expect(daemon.log.contains("motion-enable output (outputs.motion_enable): \(chip)"))
+            #expect(daemon.log.contains("Permission denied"))
+            #expect(daemon.log.contains("group gpio"))
+        }
+
         @Test("a missing motion-enable output exits 69 naming it")
         func missingOutputExits69() throws {
             let dir = TemporaryDirectory()
