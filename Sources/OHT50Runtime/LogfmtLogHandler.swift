@@ -5,17 +5,32 @@ import Synchronization
 /// One line per event on stderr in logfmt (`level=info msg="…" key=value`). When stderr is the
 /// journal (`JOURNAL_STREAM` is set) each line starts with a `<N>` syslog priority, so
 /// `journalctl -u oht50-firmware -p err` filters by level; the journal adds its own timestamp.
+///
+/// Every handler shares one threshold, so a reload (SIGHUP) that changes `log.level` reaches every
+/// logger already handed out.
 public struct LogfmtLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
     private let label: String
     private let journal: Bool
 
     private static let output = Mutex(())
+    private static let threshold = Atomic<UInt8>(2)
+    private static let levels = Logger.Level.allCases
 
-    public init(label: String, level: Logger.Level, journal: Bool) {
+    /// The process-wide level; setting it on any logger sets it for all.
+    public var logLevel: Logger.Level {
+        get { Self.level }
+        set { Self.level = newValue }
+    }
+
+    public static var level: Logger.Level {
+        get { levels[Int(threshold.load(ordering: .relaxed))] }
+        set { threshold.store(UInt8(levels.firstIndex(of: newValue) ?? 2), ordering: .relaxed) }
+    }
+
+    /// New handlers share the current level (info until the configuration sets it).
+    public init(label: String, journal: Bool) {
         self.label = label
-        self.logLevel = level
         self.journal = journal
     }
 

@@ -27,7 +27,8 @@ public struct TelemetrySampler: Service {
             }
             if seconds % 60 == 0 { recorder.prune(nowUnixMs: unixMs) }
             seconds += 1
-            try? await Task.sleep(for: .seconds(1))
+            // Woken by a graceful shutdown: a stop must not wait out the second.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
     }
 }

@@ -41,7 +41,9 @@ public struct WatchdogService: Service {
                 notifier.notify("STATUS=safety state \(state.name)")
             }
             lastState = state
-            try? await Task.sleep(for: interval)
+            // A graceful shutdown wakes it: the RT threads are stopped on purpose then, not stalled.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
             let cycles = loop.statistics.cycles.load(ordering: .relaxed)
             let busBeat = bus?.link.heartbeat.load(ordering: .relaxed) ?? 0
             let alive = cycles != lastCycles && (bus == nil || busBeat != lastBusBeat)

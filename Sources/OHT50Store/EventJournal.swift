@@ -2,7 +2,7 @@ import OHT50Core
 import Synchronization
 
 /// The storage writer's side of the event log: the event pump hands it every safety event, the daemon
-/// its own (start, stop, config_loaded, storage_degraded). Storage trouble never reaches the safety
+/// its own (start, stop, config_loaded, config_reloaded, storage_degraded). Storage trouble never reaches the safety
 /// loop: a failed write is counted as lost and reported, and the journal keeps trying.
 public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     private let store: Mutex<EventStore?>

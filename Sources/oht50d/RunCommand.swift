@@ -37,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let toJournald = environment["JOURNAL_STREAM"] != nil
-        LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: .info, journal: toJournald) }
+        LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, journal: toJournald) }
         var logger = Logger(label: "oht50d")
 
         var config: FirmwareConfig
@@ -48,6 +48,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatus.badConfig
         }
         logger.logLevel = Logger.Level(rawValue: config.logLevel.rawValue) ?? .info
+        let loadedConfig = config
 
         let token: String?
         do {
@@ -102,6 +103,8 @@ struct RunCommand: AsyncParsableCommand {
         _ = powerLED?.set(true)
         let stallSignal = simulate ? Self.simulatedStallOnSIGUSR1(loop, logger: logger) : nil
         defer { stallSignal?.cancel() }
+        var reloadSignal: (any DispatchSourceSignal)?
+        defer { reloadSignal?.cancel() }
         defer {
             loop.stop()
             bus?.loop.stop()
@@ -128,6 +131,7 @@ struct RunCommand: AsyncParsableCommand {
                 startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
                 config: config, simulate: simulate),
             journal: journal, history: history, registry: registry, logger: logger)
+        reloadSignal = reloadOnSIGHUP(running: loadedConfig, environment: environment, journal: journal, logger: logger)
         let bindAddress = config.http.bind
         let serverLogger = logger
         let app = Application(
@@ -187,6 +191,48 @@ struct RunCommand: AsyncParsableCommand {
         return source
     }
 
+    /// `systemctl reload oht50-firmware` (SIGHUP): reads the configuration again the way start did
+    /// (file, environment, flags). What is safe to change while running (`log.level`) is applied; every
+    /// other changed section is named and ignored until a restart. A bad file changes nothing.
+    private func reloadOnSIGHUP(running: FirmwareConfig, environment: [String: String], journal: EventJournal?, logger: Logger)
+        -> any DispatchSourceSignal
+    {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "oht50d.reload"))
+        var current = running
+        let command = self
+        source.setEventHandler {
+            let path = command.options.config ?? "the built-in defaults"
+            let fresh: FirmwareConfig
+            do {
+                fresh = try command.loadConfig(environment: environment, logger: nil)
+            } catch {
+                logger.error("reload rejected, the running configuration is kept: \(error)")
+                return
+            }
+            let changed = current.changedSections(comparedTo: fresh)
+            let applied = changed.filter(FirmwareConfig.reloadableSections.contains)
+            let ignored = changed.filter { !FirmwareConfig.reloadableSections.contains($0) }
+            var detail = "from \(path)"
+            if applied.contains("log") {
+                let old = current.logLevel
+                LogfmtLogHandler.level = Logger.Level(rawValue: fresh.logLevel.rawValue) ?? .info
+                current.logLevel = fresh.logLevel
+                detail += "; log.level \(old.rawValue) → \(fresh.logLevel.rawValue)"
+            }
+            if !ignored.isEmpty {
+                detail += "; ignored until restart: \(ignored.joined(separator: ", "))"
+                logger.warning(
+                    "reload: these sections changed but need a restart (systemctl restart oht50-firmware): \(ignored.joined(separator: ", "))")
+            }
+            if changed.isEmpty { detail += "; nothing changed" }
+            logger.notice("configuration reloaded \(detail)")
+            journal?.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: "config_reloaded", detail: detail)
+        }
+        source.resume()
+        return source
+    }
+
     /// The event store; storage problems are reported and never stop the daemon.
     private func openJournal(config: FirmwareConfig, scheduling: SchedulingResult, logger: Logger) -> EventJournal? {
         let now = { (MonotonicClock.now(), WallTime.iso8601(Date())) }
@@ -208,14 +254,14 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func loadConfig(environment: [String: String], logger: Logger) throws -> FirmwareConfig {
+    private func loadConfig(environment: [String: String], logger: Logger?) throws -> FirmwareConfig {
         var flags: [ConfigLoader.FlagOverride] = []
         if let dataDir { flags.append(.init(flag: "--data-dir", key: "storage.data_dir", value: dataDir)) }
         if let bind { flags.append(.init(flag: "--bind", key: "http.bind", value: bind)) }
         if let httpPort { flags.append(.init(flag: "--http-port", key: "http.port", value: httpPort)) }
         let loaded = try ConfigLoader.load(path: options.config, environment: environment, flags: flags)
-        logger.notice("configuration loaded from \(loaded.path ?? "the built-in defaults")")
-        for line in loaded.overrides { logger.info("configuration override: \(line)") }
+        logger?.notice("configuration loaded from \(loaded.path ?? "the built-in defaults")")
+        for line in loaded.overrides { logger?.info("configuration override: \(line)") }
         var config = loaded.config
         if simulate {
             if dataDir == nil { config.storage.dataDir = "./.oht50" }

@@ -71,9 +71,14 @@ extension EndToEnd {
             #expect(v.daemon.waitForLog("systemd watchdog pings withheld"))
             #expect(eventually { systemd.received.contains { $0.contains("STATUS=safety state fault") || $0.contains("STATUS=safety state latched") } })
 
+            let logBeforeStop = v.daemon.log.count
             #expect(v.daemon.terminate() == 0)
             #expect(eventually { systemd.count("STOPPING=1") == 1 })
             #expect(v.motionEnable == "0")
+            // A stop is not a stall: the RT threads end on purpose and nothing is reported as an error.
+            let stopLog = String(v.daemon.log.dropFirst(logBeforeStop))
+            #expect(!stopLog.contains("level=error"), "\(stopLog)")
+            #expect(stopLog.contains("oht50d stopped: motion-enable off"))
         }
     }
 }
