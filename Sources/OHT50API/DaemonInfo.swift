@@ -7,13 +7,16 @@ public struct DaemonInfo: Sendable {
     public var scheduling: SchedulingResult
     public var busScheduling: SchedulingResult?
     public var memoryLocked: Bool
+    /// `/dev/cpu_dma_latency` is held at 0 µs (CPUs kept out of deep idle states).
+    public var cpuLatencyHeld: Bool
     public var config: FirmwareConfig
     public var simulate: Bool
 
     public init(
         startedAt: UInt64, scheduling: SchedulingResult, busScheduling: SchedulingResult? = nil, memoryLocked: Bool,
-        config: FirmwareConfig = FirmwareConfig(), simulate: Bool = false
+        cpuLatencyHeld: Bool = false, config: FirmwareConfig = FirmwareConfig(), simulate: Bool = false
     ) {
+        self.cpuLatencyHeld = cpuLatencyHeld
         self.startedAt = startedAt
         self.scheduling = scheduling
         self.busScheduling = busScheduling

@@ -50,6 +50,7 @@ struct HealthController: Sendable {
             status: healthy ? "ok" : "unhealthy", version: FirmwareVersion.current,
             uptimeS: Double(now - info.startedAt) / 1e9, rt: info.scheduling.realtime,
             rtFallbackReason: info.scheduling.fallbackReason, memoryLocked: info.memoryLocked,
+            cpuLatencyHeld: info.cpuLatencyHeld,
             state: loop.snapshot.read().machine.state.name,
             safetyLoop: .init(
                 policy: info.scheduling.policy, priority: info.scheduling.priority,
@@ -58,7 +59,8 @@ struct HealthController: Sendable {
                 wakeupLatencyUs: .init(
                     p50: LatencyBuckets.percentile(0.50, counts: counts),
                     p99: LatencyBuckets.percentile(0.99, counts: counts),
-                    max: stats.maxLatencyNs.load(ordering: .relaxed) / 1_000),
+                    max: stats.maxLatencyNs.load(ordering: .relaxed) / 1_000,
+                    histogram: counts.indices.filter { counts[$0] > 0 }.map { [LatencyBuckets.upperBoundMicroseconds($0), counts[$0]] }),
                 lastCycleAgeMs: Double(lastCycleAge(now: now)) / 1e6,
                 eventsDropped: loop.events.dropped, commandsDropped: loop.commands.dropped),
             storage: storage)

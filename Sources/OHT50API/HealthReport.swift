@@ -7,6 +7,9 @@ struct HealthReport: Encodable, Sendable {
         var p50: UInt64?
         var p99: UInt64?
         var max: UInt64
+        /// Every non-empty bucket since start as [upper edge µs, count]: two reads give any window's
+        /// percentiles (tools/bench does that).
+        var histogram: [[UInt64]]
     }
 
     struct Loop: Encodable, Sendable {
@@ -51,6 +54,7 @@ struct HealthReport: Encodable, Sendable {
     var rt: Bool
     var rtFallbackReason: String?
     var memoryLocked: Bool
+    var cpuLatencyHeld: Bool
     var state: String
     var safetyLoop: Loop
     var storage: Storage
@@ -60,6 +64,7 @@ struct HealthReport: Encodable, Sendable {
         case uptimeS = "uptime_s"
         case rtFallbackReason = "rt_fallback_reason"
         case memoryLocked = "memory_locked"
+        case cpuLatencyHeld = "cpu_dma_latency_held"
         case safetyLoop = "safety_loop"
     }
 }

@@ -20,7 +20,12 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         precondition(capacity > 0 && capacity & (capacity - 1) == 0, "SPSCRing capacity must be a power of two")
         self.capacity = capacity
         self.mask = capacity - 1
-        self.storage = .allocate(capacity: capacity)
+        // Every byte is written once here, so no page of the ring is first touched (faulted in) by an
+        // RT thread: memory is locked on fault (MemoryLock), not populated up front.
+        let bytes = capacity * MemoryLayout<Element>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: MemoryLayout<Element>.alignment)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        self.storage = raw.bindMemory(to: Element.self, capacity: capacity)
     }
 
     deinit { storage.deallocate() }

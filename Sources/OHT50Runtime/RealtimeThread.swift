@@ -6,20 +6,37 @@ import OHT50IO
 /// A pthread at SCHED_FIFO `priority`, or SCHED_OTHER when the kernel refuses (EPERM): the daemon
 /// never refuses to start for lack of RT rights, it reports `"rt": false` instead.
 ///
-/// Its stack is prefaulted by `mlockall(MCL_FUTURE)`, which the daemon calls before creating it.
+/// Its stack is its own mapping, populated and locked (`mlock`) before the thread starts, with a guard
+/// page below it: the loop never takes a page fault on its stack.
 public final class RealtimeThread: @unchecked Sendable {
     private var thread = pthread_t()
     public let scheduling: SchedulingResult
     private var joined = false
+    private let stack: UnsafeMutableRawPointer
+    private let stackMapping: Int
 
     public init(name: String, priority: Int32, stackBytes: Int = 512 * 1024, body: @escaping @Sendable () -> Void)
         throws(SystemCallError)
     {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let size = (stackBytes + page - 1) / page * page
+        stackMapping = size + page
+        guard let mapping = mmap(nil, stackMapping, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0),
+            mapping != MAP_FAILED
+        else { throw SystemCallError(call: "mmap", subject: "\(name) stack", errno: errno) }
+        stack = mapping
+        // The lowest page is the guard; the rest is faulted in and locked now. mlock may be refused
+        // (no CAP_IPC_LOCK, RLIMIT_MEMLOCK): then the pages are at least touched.
+        mprotect(mapping, page, PROT_NONE)
+        if mlock(mapping + page, size) != 0 {
+            for offset in stride(from: page, to: stackMapping, by: page) { mapping.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self) }
+        }
+
         let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setstacksize(&attributes, stackBytes)
+        pthread_attr_setstack(&attributes, mapping + page, size)
         pthread_attr_setinheritsched(&attributes, Int32(PTHREAD_EXPLICIT_SCHED))
         pthread_attr_setschedpolicy(&attributes, SCHED_FIFO)
         var parameter = sched_param(sched_priority: priority)
@@ -36,6 +53,7 @@ public final class RealtimeThread: @unchecked Sendable {
         }
         guard result == 0 else {
             Unmanaged<ThreadBody>.fromOpaque(context).release()
+            munmap(mapping, stackMapping)
             throw SystemCallError(call: "pthread_create", subject: name, errno: result)
         }
     }
@@ -44,6 +62,11 @@ public final class RealtimeThread: @unchecked Sendable {
         guard !joined else { return }
         joined = true
         pthread_join(thread, nil)
+    }
+
+    deinit {
+        // The stack may only go once the thread has ended; a thread never joined keeps it.
+        if joined { munmap(stack, stackMapping) }
     }
 }
 

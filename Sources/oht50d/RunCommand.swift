@@ -94,6 +94,14 @@ struct RunCommand: AsyncParsableCommand {
             memoryLocked = false
             logger.warning("memory is not locked, page faults may delay the safety loop: \(error)")
         }
+        var cpuLatency: CPULatencyRequest?
+        do {
+            cpuLatency = try CPULatencyRequest()
+        } catch {
+            logger.warning(
+                "CPU idle states are not held off, wake-ups of the safety loop include their exit time: \(error)")
+        }
+        defer { withExtendedLifetime(cpuLatency) {} }
         let startedAt = MonotonicClock.now()
         let scheduling = try loop.start(priority: Self.safetyPriority)
         if let reason = scheduling.fallbackReason {
@@ -129,7 +137,7 @@ struct RunCommand: AsyncParsableCommand {
             loop: loop, bus: bus?.loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: DaemonInfo(
                 startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
-                config: config, simulate: simulate),
+                cpuLatencyHeld: cpuLatency != nil, config: config, simulate: simulate),
             journal: journal, history: history, registry: registry, logger: logger)
         reloadSignal = reloadOnSIGHUP(running: loadedConfig, environment: environment, journal: journal, logger: logger)
         let bindAddress = config.http.bind

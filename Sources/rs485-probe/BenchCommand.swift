@@ -20,11 +20,16 @@ struct BenchCommand: ParsableCommand {
         var lossPercent: Double
         var latencyMs: [String: Double]
         var errors: [String: Int]
+        /// Wall time of the whole run, t3.5 gaps included, and transactions per second over it.
+        var elapsedS: Double
+        var perSecond: Double
 
         enum CodingKeys: String, CodingKey {
             case address, transactions, ok, errors
             case lossPercent = "loss_percent"
             case latencyMs = "latency_ms"
+            case elapsedS = "elapsed_s"
+            case perSecond = "per_second"
         }
     }
 
@@ -33,16 +38,20 @@ struct BenchCommand: ParsableCommand {
         let master = try bus.open()
         var latencies: [Double] = []
         var errors = ["timeout": 0, "crc": 0, "exception": 0, "other": 0]
+        let started = ContinuousClock.now
         for _ in 0..<count {
             let t = Transaction.read(master, address: addr.value, start: start.value, count: registerCount, retries: bus.retries)
             if t.ok { latencies.append(t.latencyMs) } else { errors[t.outcome == "port_lost" ? "other" : t.outcome, default: 0] += 1 }
         }
+        let elapsed = started.duration(to: .now)
+        let elapsedS = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         latencies.sort()
         let pick = { (p: Double) -> Double in latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)] }
         let report = Report(
             address: Int(addr.value), transactions: count, ok: latencies.count,
             lossPercent: Double(count - latencies.count) * 100 / Double(count),
-            latencyMs: ["p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": latencies.last ?? 0], errors: errors)
+            latencyMs: ["p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": latencies.last ?? 0], errors: errors,
+            elapsedS: elapsedS, perSecond: Double(count) / max(elapsedS, 1e-9))
         switch bus.format {
         case .json: Output.json(report)
         case .csv:
@@ -53,7 +62,8 @@ struct BenchCommand: ParsableCommand {
         case .text:
             Output.line("SUMMARY addr=\(addr.value) ok=\(report.ok)/\(count) loss=\(String(format: "%.2f", report.lossPercent))% "
                 + "p50=\(String(format: "%.2f", pick(0.5)))ms p95=\(String(format: "%.2f", pick(0.95)))ms p99=\(String(format: "%.2f", pick(0.99)))ms max=\(String(format: "%.2f", latencies.last ?? 0))ms "
-                + "timeouts=\(errors["timeout"]!) crc=\(errors["crc"]!) exceptions=\(errors["exception"]!) other=\(errors["other"]!)")
+                + "timeouts=\(errors["timeout"]!) crc=\(errors["crc"]!) exceptions=\(errors["exception"]!) other=\(errors["other"]!) "
+                + "rate=\(String(format: "%.0f", report.perSecond))/s")
         }
         if latencies.count < count { throw ExitCode(1) }
     }

@@ -49,6 +49,10 @@ extension EndToEnd {
             let latency = report["latency_ms"] as? [String: Double] ?? [:]
             #expect(Set(latency.keys) == ["p50", "p95", "p99", "max"])
             #expect((latency["p50"] ?? 0) > 0 && (latency["p50"] ?? 0) <= (latency["p99"] ?? 0) && (latency["p99"] ?? 0) <= (latency["max"] ?? 0))
+            // The rate is the count over the run's wall time: consistent with each other, whatever the machine's speed.
+            let elapsed = report["elapsed_s"] as? Double ?? 0
+            let rate = report["per_second"] as? Double ?? 0
+            #expect(elapsed > 0 && abs(rate * elapsed - 200) < 1)
 
             sim.send("crc 3 4")
             #expect(sim.waitForLog("ok crc 3 4"))
