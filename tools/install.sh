@@ -3,7 +3,7 @@
 #   binaries      /usr/local/bin/{oht50d,rs485-probe,oht50-sim}   (release build)
 #   unit          /etc/systemd/system/oht50-firmware.service
 #   user          oht50 in dialout and gpio            (/usr/lib/sysusers.d/oht50.conf, systemd-sysusers)
-#   udev rule     /etc/udev/rules.d/60-oht50-gpio.rules  (GPIO chips to group gpio)
+#   udev rule     /etc/udev/rules.d/60-oht50-gpio.rules  (GPIO chips to group gpio, cpu_dma_latency to oht50)
 #   config        /opt/oht50/config/firmware.yaml      (an edited one is kept; the new default is written
 #                                                       beside it as firmware.yaml.default)
 #   data          /opt/oht50/data                      (owned by oht50, 0750)

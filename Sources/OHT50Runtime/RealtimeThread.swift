@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CThreadName
 import OHT50IO
 
 /// A pthread at SCHED_FIFO `priority`, or SCHED_OTHER when the kernel refuses (EPERM): the daemon
@@ -32,7 +33,7 @@ public final class RealtimeThread: @unchecked Sendable {
             for offset in stride(from: page, to: stackMapping, by: page) { mapping.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self) }
         }
 
-        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        let context = Unmanaged.passRetained(ThreadBody(name: name, body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -71,12 +72,18 @@ public final class RealtimeThread: @unchecked Sendable {
 }
 
 private final class ThreadBody {
+    let name: String
     let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
 }
 
 private func realtimeThreadEntry(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
     let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+    // Visible in `ps -L -C oht50d`, `top -H` and /proc/PID/task/*/comm.
+    _ = oht50_set_current_thread_name(String(body.name.prefix(15)))
     body.body()
     return nil
 }

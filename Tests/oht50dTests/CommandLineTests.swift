@@ -69,6 +69,20 @@ extension EndToEnd {
             #expect(daemon.log.contains("group gpio"))
         }
 
+        @Test("the RT threads carry their names, so ps -L and top -H tell them apart")
+        func threadNames() throws {
+            let dir = TemporaryDirectory()
+            let daemon = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("data"), "--http-port", "0"])
+            #expect(daemon.httpPort() != nil)
+            let tasks = "/proc/\(daemon.process.processIdentifier)/task"
+            let names = try FileManager.default.contentsOfDirectory(atPath: tasks).compactMap {
+                try? String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            #expect(names.contains("oht50-safety"))
+            #expect(names.contains("oht50-bus"))
+            #expect(daemon.terminate() == 0)
+        }
+
         @Test("a missing motion-enable output exits 69 naming it")
         func missingOutputExits69() throws {
             let dir = TemporaryDirectory()
