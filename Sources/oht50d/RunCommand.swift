@@ -90,6 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         var memoryLocked = true
         do {
             try MemoryLock.lockAll()
+            MemoryLock.populateFileMappings()
         } catch {
             memoryLocked = false
             logger.warning("memory is not locked, page faults may delay the safety loop: \(error)")
