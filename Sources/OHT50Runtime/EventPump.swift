@@ -17,7 +17,7 @@ public struct EventPump: Service {
 
     public init(
         loop: SafetyLoop, channel: CommandChannel, recorder: (any SafetyEventRecorder)?, bus: BusLoop? = nil, logger: Logger,
-        pollInterval: Duration = .milliseconds(2)
+        pollInterval: Duration = .milliseconds(10)
     ) {
         self.loop = loop
         self.bus = bus
