@@ -10,7 +10,11 @@ public final class ChildProcess: @unchecked Sendable {
 
     private final class OutputBuffer: Sendable {
         let text = Mutex("")
+        /// A read from the pipe is under way and its bytes may not be in `text` yet.
+        let reading = Atomic(false)
     }
+
+    private let outputFD: Int32
 
     private let input = Pipe()
 
@@ -45,9 +49,16 @@ public final class ChildProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe
+        outputFD = pipe.fileHandleForReading.fileDescriptor
         pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+            output.reading.store(true, ordering: .sequentiallyConsistent)
+            defer { output.reading.store(false, ordering: .sequentiallyConsistent) }
             let data = handle.availableData
-            if !data.isEmpty { output.text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+            } else {
+                output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
         }
         try process.run()
     }
@@ -73,11 +84,20 @@ public final class ChildProcess: @unchecked Sendable {
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 
-    /// Waits for the process to exit by itself; returns its status, or nil if it is still running.
+    /// Waits for the process to exit by itself and for its last output to be collected; returns its
+    /// status, or nil if it is still running.
     public func waitForExit(timeout: Duration = .seconds(30)) -> Int32? {
         guard eventually(timeout: timeout, { !process.isRunning }) else { return nil }
         process.waitUntilExit()
+        // The pipe is read on another thread: the exit can be seen before its last bytes are read.
+        // Not end of file: a process another test starts meanwhile may inherit the pipe and hold it open.
+        _ = eventually(timeout: .seconds(5)) { unreadOutput == 0 && !output.reading.load(ordering: .sequentiallyConsistent) }
         return process.terminationStatus
+    }
+
+    private var unreadOutput: Int32 {
+        var count: Int32 = 0
+        return ioctl(outputFD, UInt(FIONREAD), &count) == 0 ? count : 0
     }
 
     /// SIGTERM, then the exit status (nil if it did not exit in time).
