@@ -57,6 +57,8 @@ final class MetricsCollector: Sendable {
         counter("oht50_safety_events_dropped_total", total: loop.events.dropped)
         counter("oht50_storage_lost_events_total", total: journal?.lost.load(ordering: .relaxed) ?? 0)
         guard let bus else { return }
+        counter("oht50_bus_late_bytes_total", total: bus.lateBytes.load(ordering: .relaxed))
+        counter("oht50_bus_reconnects_total", total: bus.reconnects.load(ordering: .relaxed))
         for module in bus.modules {
             let labels = [("module", "\(module.settings.address)"), ("type", module.settings.type.rawValue)]
             let c = module.counters

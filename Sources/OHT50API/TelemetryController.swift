@@ -48,9 +48,20 @@ struct TelemetryController: Sendable {
         struct Body: Encodable {
             var port: String?
             var connected: Bool
+            var reconnects: UInt64
+            var lateBytes: UInt64
             var modules: [ModuleReport]
+
+            enum CodingKeys: String, CodingKey {
+                case port, connected, reconnects, modules
+                case lateBytes = "late_bytes"
+            }
         }
-        return try JSONResponse.make(Body(port: bus?.settings.port, connected: bus?.isConnected ?? false, modules: reports(detailed: true)))
+        return try JSONResponse.make(
+            Body(
+                port: bus?.settings.port, connected: bus?.isConnected ?? false,
+                reconnects: bus?.reconnects.load(ordering: .relaxed) ?? 0, lateBytes: bus?.lateBytes.load(ordering: .relaxed) ?? 0,
+                modules: reports(detailed: true)))
     }
 
     /// `?module=ADDR&from=T&to=T&limit=N`, times as ISO 8601 (2026-11-23T08:00:00Z) or unix milliseconds;

@@ -12,14 +12,28 @@ import Glibc
 /// Differences from libmodbus' defaults, all deliberate: the response timeout comes from config (20 ms,
 /// not 500 ms); no retries; the inter-frame gap t3.5 is enforced here because libmodbus does not; the
 /// port is opened exclusively (flock + TIOCEXCL).
+///
+/// RTU has no transaction id: a reply is matched to its request only by arriving in time. So before
+/// every request the line must have been quiet for t3.5 — bytes that arrived while nobody waited for
+/// them (a reply after its timeout, noise) are discarded and counted, and the gap starts again — and
+/// after a failure that shows the line may be out of step (a frame that was not the answer, a garbled
+/// one, or a timeout this thread overslept), it must stay quiet for a whole response timeout first.
+/// Without this, one late reply shifts every following answer by one request: libmodbus refuses
+/// another slave's reply, but takes the same slave's previous answer to the same read as current data.
 public final class ModbusMaster: @unchecked Sendable {
     private let context: OpaquePointer
     public let port: String
     /// t3.5 at the line's baud rate, never below the spec's 1.75 ms.
     public let gapNs: UInt64
+    private let responseTimeoutNs: UInt64
     private var lastEnd: UInt64 = 0
+    /// The line has to stay quiet until this time before the next request (0: just t3.5 after `lastEnd`).
+    private var quietUntil: UInt64 = 0
     /// How long the last transaction took on the wire, without the inter-frame gap waited before it.
     public private(set) var lastTransactionNs: UInt64 = 0
+    /// Bytes nobody was waiting for, discarded before the last request: a reply that came after its
+    /// transaction had ended (timeout too short for that module, or a pause of this thread), or noise.
+    public private(set) var lastDiscardedBytes = 0
     private var connected = false
 
     public convenience init(settings: BusSettings) throws(BusOpenError) {
@@ -48,6 +62,7 @@ public final class ModbusMaster: @unchecked Sendable {
         self.context = context
         self.port = port
         self.gapNs = gapNs
+        self.responseTimeoutNs = UInt64(responseTimeoutMs) * 1_000_000
         // From here on deinit releases the context, also when this initializer throws.
         if gapNs > 0 && !FileManager.default.fileExists(atPath: port) {
             throw .unusable(port: port, reason: "no such device")
@@ -104,7 +119,7 @@ public final class ModbusMaster: @unchecked Sendable {
     }
 
     private func transact(_ address: UInt8, _ body: () -> Int32) -> TransactionOutcome {
-        waitForGap()
+        lastDiscardedBytes = waitForQuietLine()
         modbus_set_slave(context, Int32(address))
         let started = Self.now()
         let result = body()
@@ -115,15 +130,46 @@ public final class ModbusMaster: @unchecked Sendable {
         let outcome = Self.classify(error)
         // libmodbus 3.1.6 waits for an answer even to a broadcast; silence is the correct answer there.
         if address == RTUCodec.broadcastAddress && outcome == .timeout { return .ok }
-        if outcome != .ok { modbus_flush(context) }
+        if Self.mayBeOutOfStep(outcome, tookNs: lastTransactionNs, timeoutNs: responseTimeoutNs) {
+            quietUntil = lastEnd + responseTimeoutNs
+        }
+        modbus_flush(context)
         return outcome
     }
 
-    private func waitForGap() {
-        guard gapNs > 0, lastEnd > 0 else { return }
-        let due = lastEnd + gapNs
-        var ts = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+    /// Whether the answer to the failed request may still arrive: a frame that was not it (another
+    /// slave's, or one libmodbus refused) or a garbled one, or a timeout that took half as long again as
+    /// the timeout — this thread was not running when it expired, so it proves nothing about the slave.
+    /// A plain timeout is a silent slave; waiting after it would slow comm-loss detection for nothing.
+    static func mayBeOutOfStep(_ outcome: TransactionOutcome, tookNs: UInt64, timeoutNs: UInt64) -> Bool {
+        switch outcome {
+        case .crc, .other: true
+        case .timeout: tookNs > timeoutNs + timeoutNs / 2
+        case .ok, .exception, .portLost: false
+        }
+    }
+
+    /// Sleeps until the line has been quiet for t3.5 (or until `quietUntil`), discarding what arrived
+    /// meanwhile and starting the gap again after it. A line that never goes quiet is given one response
+    /// timeout, then the request goes out anyway. Returns the bytes discarded.
+    private func waitForQuietLine() -> Int {
+        guard gapNs > 0, lastEnd > 0 else { return 0 }
+        let fd = modbus_get_socket(context)
+        var due = max(lastEnd + gapNs, quietUntil)
+        let giveUp = due + responseTimeoutNs
+        quietUntil = 0
+        var discarded = 0
+        while true {
+            var ts = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+            var pending: Int32 = 0
+            guard ioctl(fd, UInt(FIONREAD), &pending) == 0, pending > 0 else { return discarded }
+            discarded += Int(pending)
+            tcflush(fd, TCIFLUSH)
+            let now = Self.now()
+            if now >= giveUp { return discarded }
+            due = now + gapNs
+        }
     }
 
     static func classify(_ error: Int32) -> TransactionOutcome {

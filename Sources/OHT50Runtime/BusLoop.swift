@@ -23,6 +23,9 @@ public final class BusLoop: @unchecked Sendable {
     private var reopenAt: UInt64 = 0
     /// Times the port was lost and reopened, for reports.
     public let reconnects = Atomic<UInt64>(0)
+    /// Bytes that arrived when no transaction was waiting for them, discarded before a request: replies
+    /// later than the response timeout (or after a pause of this thread), or line noise.
+    public let lateBytes = Atomic<UInt64>(0)
     public let lastOpenError = Mutex<String?>(nil)
 
     /// - Parameter open: opens the port; called again after the port is lost.
@@ -92,6 +95,9 @@ public final class BusLoop: @unchecked Sendable {
     private func transact(_ module: BusModule, _ body: () -> TransactionOutcome) -> TransactionOutcome {
         let outcome = body()
         let latency = master?.lastTransactionNs ?? 0
+        if let discarded = master?.lastDiscardedBytes, discarded > 0 {
+            lateBytes.wrappingAdd(UInt64(discarded), ordering: .relaxed)
+        }
         module.attempted = true
         let kind: TransactionOutcomeClass
         switch outcome {

@@ -53,6 +53,9 @@ public final class SimulatedModule: @unchecked Sendable {
 
     public func register(_ address: UInt16) -> UInt16 { registers[Int(address) & 0xFF] }
 
+    /// Sets a register as the module itself would (no writability check): a changing value for tests.
+    public func set(_ address: UInt16, to value: UInt16) { registers[Int(address) & 0xFF] = value }
+
     /// Advances the living values by `seconds`.
     public func tick(seconds: Double) {
         elapsed += seconds

@@ -6,7 +6,7 @@ extension EndToEnd {
     /// Faults injected into oht50-sim from its command line, seen through the real daemon's HTTP API.
     @Suite("Bus faults through oht50-sim")
     struct BusFaultTests {
-        @Test("offline → comm_loss; alarm → module_alarm; isolated CRC errors counted without a trip; reset after clear")
+        @Test("offline → comm_loss; late answers → comm_loss of that module only, late bytes counted; alarm → module_alarm; isolated CRC errors counted without a trip; reset after clear")
         func injectedFaults() throws {
             let dir = TemporaryDirectory("oht50-faults")
             let sim = try BusPeers.simulator(link: dir.file("tty"))
@@ -31,6 +31,18 @@ extension EndToEnd {
             #expect((try http.reset()).status == 409)
             #expect(daemon.waitForLog("causes=comm_loss event=trip"))
             sim.send("offline 3 off")
+            #expect(eventually { http.state() == "latched" })
+            #expect(http.resetUntilReady())
+
+            // Answers later than the response timeout (200 ms here): the late module trips comm_loss, its
+            // late bytes are counted and discarded, and the drive polled after it stays online.
+            sim.send("delay 2 300")
+            #expect(eventually { http.state() == "fault" })
+            #expect(http.causes() == ["comm_loss"])
+            #expect(http.module(2)?["online"] as? Bool == false)
+            #expect(http.module(3)?["online"] as? Bool == true)
+            #expect(eventually { (try? http.get("/api/v1/modules").json["late_bytes"]) as? Int ?? 0 > 0 })
+            sim.send("clear 2")
             #expect(eventually { http.state() == "latched" })
             #expect(http.resetUntilReady())
 
