@@ -133,6 +133,8 @@ public final class ModbusMaster: @unchecked Sendable {
         if Self.mayBeOutOfStep(outcome, tookNs: lastTransactionNs, timeoutNs: responseTimeoutNs) {
             quietUntil = lastEnd + responseTimeoutNs
         }
+        // Modbus TCP needs this (its stale answers would be refused one by one, each costing a transaction);
+        // on RTU the quiet wait before the next request also catches what arrives after it.
         modbus_flush(context)
         return outcome
     }
@@ -153,10 +155,10 @@ public final class ModbusMaster: @unchecked Sendable {
     /// meanwhile and starting the gap again after it. A line that never goes quiet is given one response
     /// timeout, then the request goes out anyway. Returns the bytes discarded.
     private func waitForQuietLine() -> Int {
-        guard gapNs > 0, lastEnd > 0 else { return 0 }
+        guard gapNs > 0 else { return 0 }
         let fd = modbus_get_socket(context)
         var due = max(lastEnd + gapNs, quietUntil)
-        let giveUp = due + responseTimeoutNs
+        let giveUp = max(due, Self.now()) + responseTimeoutNs
         quietUntil = 0
         var discarded = 0
         while true {
