@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "OHT50API",
             dependencies: [
-                "OHT50Core", "OHT50Runtime", "OHT50Store",
+                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 import Hummingbird
 import OHT50Core
+import OHT50IO
 import OHT50Runtime
 import OHT50Store
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OHT50Core
+import OHT50IO
 import OHT50Runtime
 import OHT50Store
 

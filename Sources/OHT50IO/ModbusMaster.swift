@@ -121,10 +121,10 @@ public final class ModbusMaster: @unchecked Sendable {
     private func transact(_ address: UInt8, _ body: () -> Int32) -> TransactionOutcome {
         lastDiscardedBytes = waitForQuietLine()
         modbus_set_slave(context, Int32(address))
-        let started = Self.now()
+        let started = MonotonicClock.now()
         let result = body()
         let error = errno
-        lastEnd = Self.now()
+        lastEnd = MonotonicClock.now()
         lastTransactionNs = lastEnd - started
         if result >= 0 { return .ok }
         let outcome = Self.classify(error)
@@ -158,20 +158,27 @@ public final class ModbusMaster: @unchecked Sendable {
         guard gapNs > 0 else { return 0 }
         let fd = modbus_get_socket(context)
         var due = max(lastEnd + gapNs, quietUntil)
-        let giveUp = max(due, Self.now()) + responseTimeoutNs
+        let giveUp = max(due, MonotonicClock.now()) + responseTimeoutNs
         quietUntil = 0
         var discarded = 0
         while true {
             var ts = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
             while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
-            var pending: Int32 = 0
-            guard ioctl(fd, UInt(FIONREAD), &pending) == 0, pending > 0 else { return discarded }
-            discarded += Int(pending)
+            let pending = pendingInputBytes
+            guard pending > 0 else { return discarded }
+            discarded += pending
             tcflush(fd, TCIFLUSH)
-            let now = Self.now()
+            let now = MonotonicClock.now()
             if now >= giveUp { return discarded }
             due = now + gapNs
         }
+    }
+
+    /// Bytes received and not yet read (0 on TCP or when the port cannot say).
+    public var pendingInputBytes: Int {
+        guard gapNs > 0 else { return 0 }
+        var pending: Int32 = 0
+        return ioctl(modbus_get_socket(context), UInt(FIONREAD), &pending) == 0 ? Int(pending) : 0
     }
 
     static func classify(_ error: Int32) -> TransactionOutcome {
@@ -183,11 +190,5 @@ public final class ModbusMaster: @unchecked Sendable {
         case EIO, ENXIO, ENODEV, EBADF, EPIPE, ECONNRESET: return .portLost(error)
         default: return .other(error)
         }
-    }
-
-    private static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

@@ -1,10 +1,6 @@
 import OHT50Core
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The `simulated` backend: an in-process line for tests and benchmarks. A press is latched until the
 /// next sample, like a gpiod edge event, so a press shorter than one cycle still trips.
 public final class SimulatedEStopInput: EStopInput, Sendable {
@@ -16,9 +12,7 @@ public final class SimulatedEStopInput: EStopInput, Sendable {
     public init() {}
 
     public func press() {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let at = max(1, UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec))
+        let at = max(1, MonotonicClock.now())
         _ = pressAt.compareExchange(expected: 0, desired: at, ordering: .acquiringAndReleasing)
         pressed.store(true, ordering: .releasing)
     }

@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import OHT50Core
+import OHT50IO
 import ServiceLifecycle
 
 /// Drains the safety thread's events ring off the RT thread: each event goes to the log and to the

@@ -1,5 +1,6 @@
 import Foundation
 import OHT50Core
+import OHT50IO
 import ServiceLifecycle
 
 /// Once a second, hands every module's latest values to the telemetry history; once a minute, prunes it.

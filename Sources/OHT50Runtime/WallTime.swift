@@ -1,4 +1,5 @@
 import Foundation
+import OHT50IO
 
 /// Wall-clock times as reports and logs carry them: ISO 8601, UTC, milliseconds.
 public enum WallTime {

@@ -122,12 +122,13 @@ struct ModbusMasterTests {
             $0.faults.delayMs = 40
         }
         #expect(Self.read(master, 2, 0x0006, 1).0 == .timeout)
-        #expect(eventually { bus.frameCounts.withLock { $0.answered } == 1 })
+        // Written by the simulator, then moved to the master's side of the pty by a kernel worker.
+        #expect(eventually { master.pendingInputBytes == 7 })
         bus.withModule(2) {
             $0.set(0x0006, to: 2)
             $0.faults.delayMs = 0
         }
-        // The late answer (value 1) sits in the input; the next read must get its own answer (value 2).
+        // The late answer (value 1, 7 bytes) sits in the input; the next read must get its own answer (value 2).
         #expect(Self.read(master, 2, 0x0006, 1) == (.ok, [2]))
         #expect(master.lastDiscardedBytes == 7)  // address, function, count, one register, CRC
     }
