@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OHT50Core
 import Synchronization
 
 /// One line per event on stderr in logfmt (`level=info msg="…" key=value`). When stderr is the
@@ -26,6 +27,11 @@ public struct LogfmtLogHandler: LogHandler {
     public static var level: Logger.Level {
         get { levels[Int(threshold.load(ordering: .relaxed))] }
         set { threshold.store(UInt8(levels.firstIndex(of: newValue) ?? 2), ordering: .relaxed) }
+    }
+
+    /// Applies `log.level` from the configuration to every logger (at start and on reload).
+    public static func apply(_ configured: LogLevel) {
+        level = Logger.Level(rawValue: configured.rawValue) ?? .info
     }
 
     /// New handlers share the current level (info until the configuration sets it).

@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let toJournald = environment["JOURNAL_STREAM"] != nil
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, journal: toJournald) }
-        var logger = Logger(label: "oht50d")
+        let logger = Logger(label: "oht50d")
 
         var config: FirmwareConfig
         do {
@@ -47,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.error("configuration rejected: \(error)")
             throw ExitStatus.badConfig
         }
-        logger.logLevel = Logger.Level(rawValue: config.logLevel.rawValue) ?? .info
+        LogfmtLogHandler.apply(config.logLevel)
         let loadedConfig = config
 
         let token: String?
@@ -225,7 +225,7 @@ struct RunCommand: AsyncParsableCommand {
             var detail = "from \(path)"
             if applied.contains("log") {
                 let old = current.logLevel
-                LogfmtLogHandler.level = Logger.Level(rawValue: fresh.logLevel.rawValue) ?? .info
+                LogfmtLogHandler.apply(fresh.logLevel)
                 current.logLevel = fresh.logLevel
                 detail += "; log.level \(old.rawValue) → \(fresh.logLevel.rawValue)"
             }
