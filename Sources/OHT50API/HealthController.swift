@@ -34,21 +34,35 @@ struct HealthController: Sendable {
         return now > reference ? now - reference : 0
     }
 
-    private func isHealthy(now: UInt64) -> Bool { lastCycleAge(now: now) <= loop.timings.maxStallNs }
+    /// Why the daemon is unhealthy, empty when it is not: a stalled safety loop, and a bus thread the
+    /// safety loop has seen stop (its heartbeat still for a second).
+    private func problems(now: UInt64) -> [String] {
+        var problems: [String] = []
+        if lastCycleAge(now: now) > loop.timings.maxStallNs { problems.append("safety_loop_stalled") }
+        if loop.snapshot.read().machine.activeCauses.contains(.busThreadDead) { problems.append("bus_thread_dead") }
+        return problems
+    }
 
     private func health() throws -> Response {
-        struct Body: Encodable { var status: String }
-        let healthy = isHealthy(now: MonotonicClock.now())
-        return try JSONResponse.make(Body(status: healthy ? "ok" : "unhealthy"), status: healthy ? .ok : .serviceUnavailable)
+        // Healthy stays exactly {"status":"ok"}, which pollers may compare as text.
+        struct Body: Encodable {
+            var status: String
+            var problems: [String]?
+        }
+        let problems = problems(now: MonotonicClock.now())
+        let healthy = problems.isEmpty
+        return try JSONResponse.make(
+            Body(status: healthy ? "ok" : "unhealthy", problems: healthy ? nil : problems), status: healthy ? .ok : .serviceUnavailable)
     }
 
     private func detailed() throws -> Response {
         let now = MonotonicClock.now()
         let stats = loop.statistics
         let counts = stats.latencyCounts
-        let healthy = isHealthy(now: now)
+        let problems = problems(now: now)
+        let healthy = problems.isEmpty
         let report = HealthReport(
-            status: healthy ? "ok" : "unhealthy", version: FirmwareVersion.current,
+            status: healthy ? "ok" : "unhealthy", problems: problems, version: FirmwareVersion.current,
             uptimeS: Double(now - info.startedAt) / 1e9, rt: info.scheduling.realtime,
             rtFallbackReason: info.scheduling.fallbackReason, memoryLocked: info.memoryLocked,
             cpuLatencyHeld: info.cpuLatencyHeld,

@@ -49,6 +49,8 @@ struct HealthReport: Encodable, Sendable {
     }
 
     var status: String
+    /// Why it is unhealthy: `safety_loop_stalled`, `bus_thread_dead`; empty when healthy.
+    var problems: [String]
     var version: String
     var uptimeS: Double
     var rt: Bool
@@ -60,7 +62,7 @@ struct HealthReport: Encodable, Sendable {
     var storage: Storage
 
     enum CodingKeys: String, CodingKey {
-        case status, version, rt, state, storage
+        case status, problems, version, rt, state, storage
         case uptimeS = "uptime_s"
         case rtFallbackReason = "rt_fallback_reason"
         case memoryLocked = "memory_locked"

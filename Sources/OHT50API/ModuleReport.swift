@@ -39,6 +39,8 @@ struct ModuleReport: Encodable, Sendable {
     var healthy: Bool
     var alarm: String?
     var typeProblem: String?
+    /// Drives only: a stop was sent and has not been read back yet.
+    var stopUnconfirmed: Bool?
     var ageMs: Double?
     var values: [String: Value]
     var identity: IdentityBlock?
@@ -49,6 +51,7 @@ struct ModuleReport: Encodable, Sendable {
         case address, type, required, online, healthy, alarm, values, identity, counters
         case pollMs = "poll_ms"
         case typeProblem = "type_problem"
+        case stopUnconfirmed = "stop_unconfirmed"
         case ageMs = "age_ms"
         case latencyMs = "latency_ms"
     }
@@ -66,7 +69,9 @@ struct ModuleReport: Encodable, Sendable {
         online = reading.at != 0 && failures < commLossAfter
         alarm = registers.isEmpty ? nil : module.map.alarm(in: registers)
         typeProblem = problem
-        healthy = online && failures == 0 && alarm == nil && problem == nil
+        let stopPending = module.stopUnconfirmed.load(ordering: .relaxed)
+        stopUnconfirmed = module.settings.type == .motor ? stopPending : nil
+        healthy = online && failures == 0 && alarm == nil && problem == nil && !stopPending
         ageMs = reading.at == 0 ? nil : Double(now - min(now, reading.at)) / 1e6
         values = Dictionary(uniqueKeysWithValues: module.map.decode(registers).map { ($0.name, Value(value: $0.value, unit: $0.unit, raw: $0.raw)) })
         guard detailed else { return }

@@ -12,6 +12,8 @@ public struct CommandRefusal: Sendable, BitwiseCopyable, Equatable {
         public static let releaseTooShort = Reasons(rawValue: 1 << 2)
         /// A required bus module is not answering or not healthy.
         public static let moduleUnhealthy = Reasons(rawValue: 1 << 3)
+        /// A drive has not yet read back its last stop (enable 0, speed 0): it may still be turning.
+        public static let driveStopUnconfirmed = Reasons(rawValue: 1 << 4)
     }
 
     public var reasons: Reasons

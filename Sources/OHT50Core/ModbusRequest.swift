@@ -5,6 +5,13 @@ public enum ModbusRequest: Sendable, Equatable {
     case writeSingleRegister(address: UInt16, value: UInt16)
     case writeMultipleRegisters(start: UInt16, values: [UInt16])
 
+    public var isWrite: Bool {
+        switch self {
+        case .readHoldingRegisters, .readInputRegisters: false
+        case .writeSingleRegister, .writeMultipleRegisters: true
+        }
+    }
+
     public var functionCode: UInt8 {
         switch self {
         case .readHoldingRegisters: 0x03

@@ -29,6 +29,11 @@ public enum RefusalText {
         if refusal.reasons.contains(.moduleUnhealthy) {
             out.append(Reason(code: "module_unhealthy", message: "a required bus module is not answering or not healthy"))
         }
+        if refusal.reasons.contains(.driveStopUnconfirmed) {
+            out.append(Reason(
+                code: "drive_stop_unconfirmed",
+                message: "a drive has not read back its last stop (enable 0, speed 0) and may still be turning: check its wiring and GET /api/v1/modules"))
+        }
         return out
     }
 

@@ -11,6 +11,8 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     /// Since when the E-stop has read released without interruption; `nil` while pressed or unreadable.
     public private(set) var releasedSince: UInt64?
     public private(set) var requiredModulesHealthy = true
+    /// Every drive has read back its last stop; until then neither reset nor move is accepted.
+    public private(set) var drivesStopped = true
     /// The drive command while `moving`.
     public private(set) var motion: MotionRequest?
     /// While `moving`: the drives stop unless a move refreshes the lease before this time.
@@ -93,6 +95,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         }
         if remaining > 0 { reasons.insert(.releaseTooShort) }
         if !requiredModulesHealthy { reasons.insert(.moduleUnhealthy) }
+        if !drivesStopped { reasons.insert(.driveStopUnconfirmed) }
         return CommandRefusal(reasons: reasons, activeCauses: activeCauses, state: state, releaseRemainingNs: remaining)
     }
 
@@ -100,6 +103,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     public func motionRefusal() -> CommandRefusal {
         var reasons: CommandRefusal.Reasons = []
         if !state.permitsMotion { reasons.insert(.stateNotReady) }
+        if !drivesStopped { reasons.insert(.driveStopUnconfirmed) }
         return CommandRefusal(reasons: reasons, activeCauses: activeCauses, state: state)
     }
 
@@ -124,6 +128,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         if inputs.stalled { active.insert(.stall) }
         if inputs.shutdownRequested { active.insert(.shutdown) }
         requiredModulesHealthy = inputs.requiredModulesHealthy
+        drivesStopped = inputs.drivesStopped
         return active
     }
 

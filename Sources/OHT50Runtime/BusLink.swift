@@ -10,6 +10,9 @@ public final class BusLink: Sendable {
     let causes = Atomic<UInt16>(0)
     let modulesHealthy = Atomic<Bool>(false)
     let ready = Atomic<Bool>(false)
+    /// Every drive stop the bus thread was asked for has been read back as stopped (enable 0, speed 0).
+    /// False from start until the boot stop is confirmed.
+    let drivesStopped = Atomic<Bool>(false)
     /// Bumped every bus-loop iteration; a bus thread that stops bumping it is `bus_thread_dead`.
     let heartbeat = Atomic<UInt64>(0)
 
@@ -23,6 +26,7 @@ public final class BusLink: Sendable {
 
     public var busCauses: TripCauses { TripCauses(rawValue: causes.load(ordering: .acquiring)) }
     public var isReady: Bool { ready.load(ordering: .acquiring) }
+    public var areDrivesStopped: Bool { drivesStopped.load(ordering: .acquiring) }
 }
 
 /// The drive command as one word: bit 16 run, bits 8–15 speed 0–255, bits 0–1 direction (1 forward,

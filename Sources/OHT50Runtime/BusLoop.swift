@@ -7,8 +7,13 @@ import Synchronization
 
 /// The bus thread of DESIGN "Threads": the only user of the libmodbus context. It polls every module on
 /// its schedule (drives first when several are due), writes the drive setpoint it gets from the safety
-/// thread, and on a trip writes stop to every drive channel and reads it back before polling again. It
-/// reports comm loss, alarms and health to the safety thread through `BusLink`.
+/// thread, and on a trip writes stop to every drive channel before polling again. It reports comm loss,
+/// alarms and health to the safety thread through `BusLink`.
+///
+/// A stop counts only once it is read back: enable 0 and speed 0 on every channel. Until then the drive
+/// gets the stop again at each of its polls instead of the poll, it is not healthy, and the safety
+/// thread refuses reset and move (`drive_stop_unconfirmed`); a drive that has not confirmed its stop
+/// after `bus.comm_loss_after` attempts is `comm_loss`. Every drive is stopped this way at start too.
 public final class BusLoop: @unchecked Sendable {
     public let settings: BusSettings
     public let modules: [BusModule]
@@ -16,9 +21,14 @@ public final class BusLoop: @unchecked Sendable {
     private let open: @Sendable () throws(BusOpenError) -> ModbusMaster
     private var master: ModbusMaster?
     private let running = Atomic<Bool>(true)
+    /// Simulation only (`--simulate`, SIGUSR2): milliseconds the thread should stop, to show what a dead
+    /// bus thread looks like to health, the watchdog and the state machine.
+    private let stallRequestMs = Atomic<UInt32>(0)
     private var thread: RealtimeThread?
     private var seenTripGeneration: UInt32 = 0
     private var writtenSetpoint = DriveSetpoint(raw: 0)
+    /// Two registers written from here, so that no write allocates an array on this thread.
+    private let writeValues = UnsafeMutablePointer<UInt16>.allocate(capacity: 2)
     private var reopenBackoffNs: UInt64 = 100_000_000
     private var reopenAt: UInt64 = 0
     /// Times the port was lost and reopened, for reports.
@@ -37,7 +47,10 @@ public final class BusLoop: @unchecked Sendable {
         self.link = link
         self.master = master
         self.open = open
+        writeValues.initialize(repeating: 0, count: 2)
     }
+
+    deinit { writeValues.deallocate() }
 
     public func start(priority: Int32) throws(SystemCallError) -> SchedulingResult {
         let thread = try RealtimeThread(name: "oht50-bus", priority: priority) { [self] in run() }
@@ -45,19 +58,32 @@ public final class BusLoop: @unchecked Sendable {
         return thread.scheduling
     }
 
-    /// Stops every drive, then ends the thread.
+    /// Ends the thread, then stops every drive: each gets up to `bus.comm_loss_after` attempts to
+    /// confirm its stop.
     public func stop() {
         running.store(false, ordering: .releasing)
         thread?.join()
         thread = nil
-        if let master { stopDrives(master) }
+        guard let master else { return }
+        requestStop()
+        for _ in 0..<max(1, settings.commLossAfter) where !allDrivesStopped {
+            for module in modules where module.stopPending { attemptStop(module, master) }
+        }
+        publishHealth()
     }
+
+    /// Makes the bus thread stop for `milliseconds`, once. For the simulated vehicle.
+    public func injectStall(milliseconds: UInt32) { stallRequestMs.store(milliseconds, ordering: .releasing) }
 
     public var isConnected: Bool { portConnected.load(ordering: .acquiring) }
     private let portConnected = Atomic<Bool>(true)
 
     private func run() {
         while running.load(ordering: .acquiring) {
+            if stallRequestMs.load(ordering: .relaxed) != 0 {
+                let stall = UInt64(stallRequestMs.exchange(0, ordering: .acquiring))
+                sleep(until: MonotonicClock.now() &+ stall * 1_000_000)
+            }
             link.heartbeat.wrappingAdd(1, ordering: .relaxed)
             guard let master else {
                 reopen()
@@ -66,12 +92,17 @@ public final class BusLoop: @unchecked Sendable {
             let generation = link.tripGeneration.load(ordering: .acquiring)
             if generation != seenTripGeneration {
                 seenTripGeneration = generation
-                stopDrives(master)
                 writtenSetpoint = DriveSetpoint(raw: 0)
+                stopNow(master)
                 continue
             }
             let setpoint = DriveSetpoint(raw: link.setpoint.load(ordering: .acquiring))
             if setpoint != writtenSetpoint {
+                if !setpoint.running {
+                    writtenSetpoint = setpoint
+                    stopNow(master)
+                    continue
+                }
                 if writeDrives(master, setpoint) { writtenSetpoint = setpoint }
                 publishHealth()
                 continue
@@ -87,7 +118,15 @@ public final class BusLoop: @unchecked Sendable {
                 continue
             }
             module.nextDue = max(module.nextDue + module.periodNs, now)
-            if module.discovered { poll(module, master) } else { discover(module, master) }
+            if !module.discovered {
+                discover(module, master)
+                // A drive that cannot even be identified has not confirmed its stop either.
+                if module.stopPending && !module.discovered { module.failedStopAttempts += 1 }
+            } else if module.stopPending {
+                attemptStop(module, master)
+            } else {
+                poll(module, master)
+            }
             publishHealth()
         }
     }
@@ -146,33 +185,75 @@ public final class BusLoop: @unchecked Sendable {
         module.reading.publish(reading)
     }
 
-    /// Enable 0 and speed 0 on every channel of every drive, each read back.
-    private func stopDrives(_ master: ModbusMaster) {
-        for module in modules where module.settings.type == .motor {
-            for base in RegisterMap.motorChannels {
-                let start = base + RegisterMap.motorEnableOffset
-                let written = transact(module) { master.write(address: module.address, start: start, values: [0, 0]) }
-                guard written == .ok else { continue }
-                _ = transact(module) { master.read(address: module.address, start: start, count: 2, into: module.registers) }
-            }
+    /// Every drive must stop (a trip, a stop or a lease expiry): each gets its first attempt now, before
+    /// anything else is polled, and again at each of its polls until it reads back stopped.
+    private func stopNow(_ master: ModbusMaster) {
+        requestStop()
+        for module in modules where module.stopPending { attemptStop(module, master) }
+        publishHealth()
+    }
+
+    /// A drive already waiting for its stop keeps its count of failed attempts: the trip its own
+    /// `comm_loss` causes must not clear that `comm_loss`.
+    private func requestStop() {
+        for module in modules where module.settings.type == .motor && !module.stopPending {
+            module.stopPending = true
+            module.failedStopAttempts = 0
+            module.stopUnconfirmed.store(true, ordering: .relaxed)
         }
     }
 
-    private func writeDrives(_ master: ModbusMaster, _ setpoint: DriveSetpoint) -> Bool {
-        guard setpoint.running else {
-            stopDrives(master)
-            return true
+    private var allDrivesStopped: Bool { !modules.contains { $0.stopPending } }
+
+    /// Enable 0 and speed 0 on both channels, each read back; the stop is confirmed when every channel
+    /// reads 0 and 0. A failed write, a failed read or a drive still reporting a speed is one failed attempt.
+    private func attemptStop(_ module: BusModule, _ master: ModbusMaster) {
+        var confirmed = true
+        writeValues[0] = 0
+        writeValues[1] = 0
+        let values = UnsafeBufferPointer(start: writeValues, count: 2)
+        for base in RegisterMap.motorChannels {
+            let start = base + RegisterMap.motorEnableOffset
+            guard transact(module, { master.write(address: module.address, start: start, values: values) }) == .ok,
+                transact(module, { master.read(address: module.address, start: start, count: 2, into: module.registers) }) == .ok,
+                module.registers[0] == 0, module.registers[1] == 0
+            else {
+                confirmed = false
+                continue
+            }
         }
+        if confirmed {
+            module.stopPending = false
+            module.failedStopAttempts = 0
+            module.stopUnconfirmed.store(false, ordering: .relaxed)
+        } else {
+            module.failedStopAttempts += 1
+        }
+    }
+
+    /// Direction, then enable 1 with the speed, on both channels of every drive. A drive all of whose
+    /// writes went through no longer has a stop pending: the move replaced it.
+    private func writeDrives(_ master: ModbusMaster, _ setpoint: DriveSetpoint) -> Bool {
         var ok = true
         for module in modules where module.settings.type == .motor {
+            var moduleOK = true
             for base in RegisterMap.motorChannels {
-                ok = transact(module) {
-                    master.write(address: module.address, start: base + RegisterMap.motorDirectionOffset, values: [setpoint.direction])
-                } == .ok && ok
-                ok = transact(module) {
-                    master.write(address: module.address, start: base + RegisterMap.motorEnableOffset, values: [1, setpoint.speed])
-                } == .ok && ok
+                writeValues[0] = setpoint.direction
+                moduleOK = transact(module) {
+                    master.write(address: module.address, start: base + RegisterMap.motorDirectionOffset, values: UnsafeBufferPointer(start: writeValues, count: 1))
+                } == .ok && moduleOK
+                writeValues[0] = 1
+                writeValues[1] = setpoint.speed
+                moduleOK = transact(module) {
+                    master.write(address: module.address, start: base + RegisterMap.motorEnableOffset, values: UnsafeBufferPointer(start: writeValues, count: 2))
+                } == .ok && moduleOK
             }
+            if moduleOK {
+                module.stopPending = false
+                module.failedStopAttempts = 0
+                module.stopUnconfirmed.store(false, ordering: .relaxed)
+            }
+            ok = ok && moduleOK
         }
         return ok
     }
@@ -218,12 +299,16 @@ public final class BusLoop: @unchecked Sendable {
             let failures = module.counters.consecutiveFailures.load(ordering: .relaxed)
             let mismatch = module.typeMismatch
             if module.settings.required && failures >= settings.commLossAfter { causes.insert(.commLoss) }
+            // Required or not: a drive that may still be turning is never ignored.
+            if module.failedStopAttempts >= settings.commLossAfter { causes.insert(.commLoss) }
             if module.alarm || mismatch { causes.insert(.moduleAlarm) }
             if module.settings.required && (failures > 0 || !module.discovered || module.alarm || mismatch) { healthy = false }
+            if module.stopPending { healthy = false }
             if !module.attempted { ready = false }
         }
         link.causes.store(causes.rawValue, ordering: .releasing)
         link.modulesHealthy.store(healthy, ordering: .releasing)
+        link.drivesStopped.store(allDrivesStopped, ordering: .releasing)
         link.ready.store(ready, ordering: .releasing)
     }
 

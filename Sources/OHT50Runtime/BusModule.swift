@@ -12,6 +12,8 @@ public final class BusModule: @unchecked Sendable {
     public let identity = Mutex<IdentityBlock?>(nil)
     /// "configured motor, but the module reports power"; nil when the type matches.
     public let typeProblem = Mutex<String?>(nil)
+    /// A drive whose last stop has not been read back as stopped yet, for reports.
+    public let stopUnconfirmed = Atomic<Bool>(false)
 
     // Bus thread only.
     var nextDue: UInt64 = 0
@@ -20,11 +22,18 @@ public final class BusModule: @unchecked Sendable {
     var alarm = false
     /// `typeProblem != nil`, kept here so the loop need not lock to read it.
     var typeMismatch = false
+    /// A drive that must be stopped and has not read back stopped yet: it gets a stop instead of a
+    /// poll until it does. Every drive starts so: a restarted daemon must not trust a drive's state.
+    var stopPending: Bool
+    /// Stop attempts since the stop was asked for that did not read back stopped.
+    var failedStopAttempts = 0
     let registers = UnsafeMutablePointer<UInt16>.allocate(capacity: 125)
 
     init(_ settings: ModuleSettings) {
         self.settings = settings
         self.map = RegisterMap.of(settings.type)
+        self.stopPending = settings.type == .motor
+        stopUnconfirmed.store(stopPending, ordering: .relaxed)
         registers.initialize(repeating: 0, count: 125)
     }
 

@@ -139,6 +139,7 @@ public final class SafetyLoop: @unchecked Sendable {
         inputs.busCauses = causes
         inputs.requiredModulesHealthy = bus.modulesHealthy.load(ordering: .acquiring)
         inputs.busReady = bus.ready.load(ordering: .acquiring)
+        inputs.drivesStopped = bus.drivesStopped.load(ordering: .acquiring)
     }
 
     /// The drive setpoint for the bus thread, and on a trip a new trip generation so it stops every

@@ -8,12 +8,13 @@ import OHT50Core
 ///     exception ADDR CODE     answer every request with exception CODE (0 = normal answers)
 ///     alarm ADDR BITS         power: alarm bits at 0x0008; motor: error register of channel 1
 ///     junk ADDR N             send N junk bytes before each reply
+///     writes ADDR MODE        applied (normal) · ignored (answered, not applied) · unanswered
 ///     clear ADDR              remove every fault and alarm
 ///     status                  modules, faults and frame counts
 public enum FaultCommand {
     public static let help = """
         commands: offline ADDR on|off · delay ADDR MS · crc ADDR N · exception ADDR CODE · alarm ADDR BITS · \
-        junk ADDR N · clear ADDR · status · help
+        junk ADDR N · writes ADDR applied|ignored|unanswered · clear ADDR · status · help
         """
 
     /// Applies one command line; returns the answer to print ("ok …" or "error: …").
@@ -36,6 +37,7 @@ public enum FaultCommand {
                 module.faults.exception = number == 0 ? nil : UInt8(number!)
             case "alarm" where number != nil: module.setAlarm(UInt16(truncatingIfNeeded: number!))
             case "junk" where number != nil: module.faults.junkBytes = number!
+            case "writes" where ModuleFaults.WriteFault(rawValue: value) != nil: module.faults.writes = ModuleFaults.WriteFault(rawValue: value)!
             case "clear":
                 module.faults = ModuleFaults()
                 module.setAlarm(0)
@@ -51,7 +53,7 @@ public enum FaultCommand {
             bus.withModule(address) { m in
                 let f = m.faults
                 return "module \(m.address) \(m.type.rawValue): offline=\(f.offline) delay_ms=\(f.delayMs) crc_every=\(f.corruptCRCEvery) "
-                    + "exception=\(f.exception.map(String.init) ?? "none") junk=\(f.junkBytes)"
+                    + "exception=\(f.exception.map(String.init) ?? "none") junk=\(f.junkBytes) writes=\(f.writes.rawValue)"
             }
         }
         let counts = bus.frameCounts.withLock { $0 }

@@ -10,6 +10,18 @@ public struct ModuleFaults: Sendable, Equatable {
     public var exception: ModbusExceptionCode?
     /// Sends this many junk bytes before each reply.
     public var junkBytes = 0
+    /// What happens to write requests (reads are answered as usual).
+    public var writes = WriteFault.applied
+
+    /// A drive whose writes fail while its reads still work: the case a stop must be read back for.
+    public enum WriteFault: String, Sendable, CaseIterable {
+        /// Written and answered, as a healthy module does.
+        case applied
+        /// Answered as written, but the registers keep their values (a stuck drive, a firmware fault).
+        case ignored
+        /// Not answered at all.
+        case unanswered
+    }
 
     public init() {}
 }

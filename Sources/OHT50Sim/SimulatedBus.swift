@@ -105,6 +105,7 @@ public final class SimulatedBus: @unchecked Sendable {
                 return nil
             }
             guard let module = modules[address], !module.faults.offline else { return nil }
+            if module.faults.writes == .unanswered, request.isWrite { return nil }
             var reply = module.reply(to: request)
             if module.nextReplyIsCorrupt() { reply[reply.count - 1] ^= 0xFF }
             return (reply, module.faults.delayMs, module.faults.junkBytes)

@@ -89,6 +89,8 @@ public final class SimulatedModule: @unchecked Sendable {
             }
             return RTUCodec.encodeReadResponse(
                 address: address, function: request.functionCode, registers: Array(registers[Int(start)..<Int(start) + Int(count)]))
+        case _ where request.isWrite && faults.writes == .ignored:
+            return RTUCodec.encodeWriteResponse(address: address, request: request)
         case .writeSingleRegister(let register, let value):
             guard write(register, [value]) else {
                 return RTUCodec.encodeException(address: address, function: request.functionCode, exception: .illegalDataAddress)

@@ -110,8 +110,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let busScheduling = try bus?.loop.start(priority: Self.busPriority)
         _ = powerLED?.set(true)
-        let stallSignal = simulate ? Self.simulatedStallOnSIGUSR1(loop, logger: logger) : nil
-        defer { stallSignal?.cancel() }
+        let stallSignals = simulate ? Self.simulatedStalls(loop, bus: bus?.loop, logger: logger) : []
+        defer { stallSignals.forEach { $0.cancel() } }
         var reloadSignal: (any DispatchSourceSignal)?
         defer { reloadSignal?.cancel() }
         defer {
@@ -188,16 +188,22 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// On the simulated vehicle, `kill -USR1 <pid>` stalls the safety loop for 2 s: health answers 503
-    /// meanwhile, and the loop trips with cause `stall` when it resumes.
-    private static func simulatedStallOnSIGUSR1(_ loop: SafetyLoop, logger: Logger) -> any DispatchSourceSignal {
-        signal(SIGUSR1, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
-        source.setEventHandler {
-            logger.warning("simulated stall: the safety loop stops cycling for 2000 ms (SIGUSR1)")
-            loop.injectStall(milliseconds: 2_000)
+    /// meanwhile, and the loop trips with cause `stall` when it resumes. `kill -USR2 <pid>` stops the bus
+    /// thread for 2 s: health answers 503 once it counts as dead (1 s), and the loop trips with cause
+    /// `bus_thread_dead`.
+    private static func simulatedStalls(_ loop: SafetyLoop, bus: BusLoop?, logger: Logger) -> [any DispatchSourceSignal] {
+        var targets: [(Int32, String, (UInt32) -> Void)] = [(SIGUSR1, "the safety loop stops cycling", loop.injectStall)]
+        if let bus { targets.append((SIGUSR2, "the bus thread stops", bus.injectStall)) }
+        return targets.map { number, what, inject in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                logger.warning("simulated stall: \(what) for 2000 ms (SIG\(number == SIGUSR1 ? "USR1" : "USR2"))")
+                inject(2_000)
+            }
+            source.resume()
+            return source
         }
-        source.resume()
-        return source
     }
 
     /// `systemctl reload oht50-firmware` (SIGHUP): reads the configuration again the way start did

@@ -205,6 +205,24 @@ struct SafetyMachineTests {
         #expect(h.state == .latched)
     }
 
+    @Test("while a drive has not read back its stop, reset and move are refused saying so; once it has, both are accepted")
+    func driveStopMustBeConfirmed() {
+        var h = H.latched()
+        let unconfirmed = H.with { $0.drivesStopped = false }
+        let reset = h.step(unconfirmed, command: .reset)
+        #expect(reset.reply?.refusal.reasons == .driveStopUnconfirmed)
+        #expect(RefusalText.codes(reset.reply!.refusal.reasons, causes: []) == ["drive_stop_unconfirmed"])
+        #expect(h.state == .latched)
+        #expect(h.step(command: .reset).reply?.accepted == true)
+
+        let move = h.step(unconfirmed, command: .move(MotionRequest(speedPercent: 10, direction: .forward)))
+        #expect(move.reply?.refusal.reasons == .driveStopUnconfirmed)
+        #expect(h.state == .ready)
+        #expect(move.outputs.drive == nil)
+        #expect(h.step(command: .move(MotionRequest(speedPercent: 10, direction: .forward))).reply?.accepted == true)
+        #expect(h.state == .moving)
+    }
+
     @Test("a reset outside latched is refused", arguments: ["init", "ready", "moving", "estop", "fault", "shutdown"])
     func resetOutsideLatched(from: String) {
         var (h, inputs) = H.holding(from)

@@ -19,8 +19,15 @@ struct BusLoopTests {
         let channel: CommandChannel
         let settings: BusSettings
 
-        init(commLossAfter: Int = 3, modules: [ModuleSettings] = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)]) throws {
-            sim = try SimulatedBus(modules: [SimulatedModule(address: 2, type: .power), SimulatedModule(address: 3, type: .motor)])
+        /// - Parameter driveRunning: the drive already turns at both channels' full speed when the daemon
+        ///   starts, as after a crash of the previous one.
+        init(
+            commLossAfter: Int = 3, modules: [ModuleSettings] = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)],
+            driveRunning: Bool = false
+        ) throws {
+            let drive = SimulatedModule(address: 3, type: .motor)
+            if driveRunning { Self.run(drive, speed: 255) }
+            sim = try SimulatedBus(modules: [SimulatedModule(address: 2, type: .power), drive])
             var settings = BusSettings()
             settings.port = sim.terminal.path
             settings.commLossAfter = commLossAfter
@@ -45,7 +52,20 @@ struct BusLoopTests {
             sim.stop()
         }
 
+        static func run(_ drive: SimulatedModule, speed: UInt16) {
+            for base in RegisterMap.motorChannels {
+                drive.set(base + 0x01, to: 1)
+                drive.set(base + 0x02, to: speed)
+            }
+        }
+
+        /// Enable and commanded speed of both channels, as the simulated drive holds them.
+        var driveCommand: [UInt16] {
+            sim.withModule(3) { m in RegisterMap.motorChannels.flatMap { [m.register($0 + 0x01), m.register($0 + 0x02)] } } ?? []
+        }
+
         var state: SafetyState { loop.snapshot.read().machine.state }
+        var driveStopUnconfirmed: Bool { module(3).stopUnconfirmed.load(ordering: .relaxed) }
         var causes: TripCauses { loop.snapshot.read().machine.activeCauses }
         func module(_ address: UInt8) -> BusModule { bus.modules.first { $0.address == address }! }
 
@@ -90,6 +110,77 @@ struct BusLoopTests {
         #expect(eventually { drive(0x01) == 0 && drive(0x02) == 0 && drive(0x11) == 0 && drive(0x12) == 0 })
         #expect(rig.state == .estop || rig.state == .latched)
         #expect(!rig.motion.isOn)
+    }
+
+    @Test("a drive still turning when the daemon starts is stopped and read back, and the reset waits for it")
+    func driveStoppedAtStart() async throws {
+        let rig = try Rig(driveRunning: true)
+        #expect(eventually { rig.state == .latched })
+        #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+        #expect(eventually { !rig.driveStopUnconfirmed })
+        #expect(await rig.resetUntilReady())
+    }
+
+    @Test("a trip stops a drive the setpoint never started (another master, an earlier daemon)")
+    func tripStopsDriveWithoutSetpoint() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched && !rig.driveStopUnconfirmed })
+        rig.sim.withModule(3) { Rig.run($0, speed: 200) }
+        // The bus has seen it turn, and the setpoint (never running) gives it no reason to write.
+        #expect(eventually { rig.module(3).reading.read().registers.count > 2 && rig.module(3).reading.read().registers[2] == 200 })
+        #expect(rig.driveCommand == [1, 200, 1, 200])
+        rig.estop.press()
+        #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+    }
+
+    @Test("a stop the drive does not apply is sent again until it reads back 0; meanwhile no reset, and comm_loss after comm_loss_after attempts",
+          arguments: [ModuleFaults.WriteFault.ignored, .unanswered])
+    func unconfirmedStopIsRetried(fault: ModuleFaults.WriteFault) async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        #expect(try await rig.channel.send(.move(MotionRequest(speedPercent: 40, direction: .forward)), source: "test").accepted)
+        #expect(eventually { rig.driveCommand == [1, 102, 1, 102] })
+
+        rig.sim.withModule(3) { $0.faults.writes = fault }
+        rig.estop.press()
+        rig.estop.release()
+        #expect(eventually { rig.state == .fault && rig.causes.contains(.commLoss) })
+        #expect(!rig.motion.isOn)
+        #expect(rig.driveCommand == [1, 102, 1, 102])
+        #expect(rig.driveStopUnconfirmed)
+        for _ in 0..<3 {
+            let refused = try await rig.channel.send(.reset, source: "test")
+            #expect(!refused.accepted)
+            #expect(refused.refusal.reasons.contains(.driveStopUnconfirmed))
+            #expect(refused.refusal.activeCauses.contains(.commLoss))
+            #expect(rig.state == .fault)
+        }
+
+        rig.sim.withModule(3) { $0.faults.writes = .applied }
+        #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+        #expect(eventually { rig.state == .latched })
+        #expect(!rig.driveStopUnconfirmed)
+        #expect(await rig.resetUntilReady())
+    }
+
+    @Test("after a stop in ready, a drive that keeps its speed trips comm_loss and takes motion-enable off")
+    func stopNotAppliedInReadyTrips() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        #expect(try await rig.channel.send(.move(MotionRequest(speedPercent: 40, direction: .forward)), source: "test").accepted)
+        #expect(eventually { rig.driveCommand == [1, 102, 1, 102] })
+        #expect(rig.motion.isOn)
+
+        rig.sim.withModule(3) { $0.faults.writes = .ignored }
+        #expect(try await rig.channel.send(.stop, source: "test").state == .ready)
+        #expect(eventually { rig.state == .fault })
+        #expect(rig.loop.snapshot.read().machine.lastTrip?.causes == .commLoss)
+        #expect(!rig.motion.isOn)
+        let move = try await rig.channel.send(.move(MotionRequest(speedPercent: 10, direction: .forward)), source: "test")
+        #expect(!move.accepted)
+        #expect(move.refusal.reasons.contains(.driveStopUnconfirmed))
     }
 
     @Test("an isolated CRC error is counted and does not trip")

@@ -25,6 +25,7 @@ struct SafetyLoopTests {
         let bus = BusLink()
         bus.ready.store(true, ordering: .relaxed)
         bus.modulesHealthy.store(true, ordering: .relaxed)
+        bus.drivesStopped.store(true, ordering: .relaxed)
         let loop = SafetyLoop(
             timings: Self.timings, input: try SysfsEStopInput(path: estopPath, activeLow: true),
             outputs: SafetyOutputLines(
@@ -76,7 +77,11 @@ struct SafetyLoopTests {
         let channel = CommandChannel(loop: loop)
         let scheduling = try loop.start(priority: 80)
         defer { loop.stop() }
-        #expect(scheduling.policy == (scheduling.realtime ? "SCHED_FIFO" : "SCHED_OTHER"))
+        // What the loop reports is what the kernel runs the thread with.
+        let kernel = try #require(Self.kernelScheduling(ofThreadNamed: "oht50-safety"))
+        #expect(kernel.policy == (scheduling.realtime ? SCHED_FIFO : SCHED_OTHER))
+        #expect(kernel.priority == scheduling.priority)
+        #expect(scheduling.policy == (kernel.policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_OTHER"))
 
         #expect(eventually { loop.snapshot.read().machine.state == .latched })
         #expect(eventually { loop.snapshot.read().machine.resetRefusal(now: loop.snapshot.read().at).isEmpty })
@@ -107,6 +112,20 @@ struct SafetyLoopTests {
         #expect(events.contains { $0.kind == .resetRefused })
         #expect(events.contains { $0.kind == .trip && $0.causes == .estop })
         #expect(events.last?.to == .shutdown)
+    }
+
+    /// The policy and priority the kernel gives this process's thread of that name (`/proc/self/task/*/comm`).
+    static func kernelScheduling(ofThreadNamed name: String) -> (policy: Int32, priority: Int32)? {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for task in tasks {
+            let comm = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard comm == name, let tid = pid_t(task) else { continue }
+            var param = sched_param()
+            guard sched_getparam(tid, &param) == 0 else { return nil }
+            return (sched_getscheduler(tid), param.sched_priority)
+        }
+        return nil
     }
 
     @Test("an unreadable input trips with input_fault; a failing output trips with output_fault")

@@ -261,8 +261,14 @@ extension EndToEnd {
 
             // Follow with long-poll: a request waiting for what comes after the newest event returns the
             // trip as soon as it is stored.
-            let newest = try again.http.get("/api/v1/events?after=0&limit=1000").json["next_after"] as? Int ?? 0
-            #expect(eventually { again.state() == "latched" })
+            // From the newest event once boot's state change to latched is stored.
+            var newestSeen = 0
+            #expect(eventually {
+                let events = (try? again.http.get("/api/v1/events?after=0&limit=1000").json["events"] as? [[String: Any]]) ?? []
+                newestSeen = events.last?["id"] as? Int ?? 0
+                return events.last?["kind"] as? String == "state_change" && events.last?["to"] as? String == "latched"
+            })
+            let newest = newestSeen
             let answer = Mutex<HTTPTestClient.Response?>(nil)
             let started = Atomic<Bool>(false)
             let follower = Thread {
@@ -291,6 +297,7 @@ extension EndToEnd {
                 return unhealthy?.status == 503
             })
             #expect(unhealthy?.json["status"] as? String == "unhealthy")
+            #expect(unhealthy?.json["problems"] as? [String] == ["safety_loop_stalled"])
             #expect(unhealthy?.header("X-Request-ID") != nil)
             #expect(eventually { (try? v.http.get("/health"))?.status == 200 })
             let trip = (try v.status())["last_trip"] as? [String: Any]
@@ -298,6 +305,27 @@ extension EndToEnd {
             let loop = (try v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any]
             #expect(loop?["stalls"] as? Int ?? 0 >= 1)
             #expect(v.daemon.waitForLog("simulated stall"))
+        }
+
+        @Test("a stopped bus thread makes health answer 503 naming it, trips bus_thread_dead, and health recovers when it runs again")
+        func stalledBusThreadIsUnhealthy() throws {
+            let v = try Vehicle()
+            #expect(eventually { v.state() == "latched" })
+            #expect(try v.http.get("/health/").body == #"{"status":"ok"}"#)
+            kill(v.daemon.process.processIdentifier, SIGUSR2)
+            var unhealthy: HTTPTestClient.Response?
+            #expect(eventually {
+                unhealthy = try? v.http.get("/health/")
+                return unhealthy?.status == 503
+            })
+            #expect(unhealthy?.json["problems"] as? [String] == ["bus_thread_dead"])
+            let detailed = try v.http.get("/health/detailed")
+            #expect(detailed.status == 503)
+            #expect(detailed.json["problems"] as? [String] == ["bus_thread_dead"])
+            #expect(eventually { (try? v.http.get("/health"))?.status == 200 })
+            let trip = (try v.status())["last_trip"] as? [String: Any]
+            #expect(trip?["causes"] as? [String] == ["bus_thread_dead"])
+            #expect(v.daemon.waitForLog("simulated stall: the bus thread stops"))
         }
 }
 }
