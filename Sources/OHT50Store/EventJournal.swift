@@ -3,20 +3,57 @@ import Synchronization
 
 /// The storage writer's side of the event log: the event pump hands it every safety event, the daemon
 /// its own (start, stop, config_loaded, config_reloaded, storage_degraded). Storage trouble never reaches the safety
-/// loop: a failed write is counted as lost and reported, and the journal keeps trying.
+/// loop: a failed write is counted as lost and reported, and the journal keeps trying. A database that
+/// cannot be opened (and is not corrupt) is left in place and opened again at most every `reopenInterval`
+/// when there is something to write; once it opens, a `storage_degraded` event says what was lost.
 public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     private let store: Mutex<EventStore?>
     public let dataDir: String
+    /// Why the database could not be opened at start; nil when it was.
+    public let openError: String?
+    private let reopenInterval: Duration
+    private let nextOpenAttempt: Mutex<ContinuousClock.Instant>
+    /// Events lost while the database could not be opened, for the event that follows reopening.
+    private let lostWhileClosed = Atomic<UInt64>(0)
     /// Events that could not be written.
     public let lost = Atomic<UInt64>(0)
-    public let lastError = Mutex<String?>(nil)
+    public let lastError: Mutex<String?>
     /// Command id → event id, for a caller waiting until its command's event is on disk.
     private let committed = Mutex<[UInt32: Int64]>([:])
     private let failed = Mutex<Set<UInt32>>([])
 
-    public init(dataDir: String) throws(StoreError) {
+    public init(dataDir: String, reopenInterval: Duration = .seconds(5)) {
         self.dataDir = dataDir
-        store = Mutex(try EventStore(dataDir: dataDir))
+        self.reopenInterval = reopenInterval
+        var opened: EventStore?
+        var failure: String?
+        do {
+            opened = try EventStore(dataDir: dataDir)
+        } catch {
+            failure = "cannot open \(dataDir)/\(EventStore.fileName) (left in place): \(error)"
+        }
+        store = Mutex(opened)
+        openError = failure
+        lastError = Mutex(failure)
+        nextOpenAttempt = Mutex(ContinuousClock.now.advanced(by: reopenInterval))
+    }
+
+    /// The store, opened again if it could not be before and the last attempt is `reopenInterval` ago.
+    /// Called with the store's lock held; `time` and `monotonicNs` stamp the event that says what was lost.
+    private func openedStore(_ store: inout EventStore?, time: String, monotonicNs: UInt64) throws(StoreError) -> EventStore {
+        if let store { return store }
+        let now = ContinuousClock.now
+        guard nextOpenAttempt.withLock({ $0 }) <= now else {
+            throw StoreError(code: 0, message: lastError.withLock { $0 } ?? "no database", statement: "open")
+        }
+        nextOpenAttempt.withLock { $0 = now.advanced(by: reopenInterval) }
+        let opened = try EventStore(dataDir: dataDir)
+        store = opened
+        let lost = lostWhileClosed.exchange(0, ordering: .relaxed)
+        _ = try? opened.append(
+            time: time, monotonicNs: monotonicNs, kind: "storage_degraded",
+            detail: "the event store could not be opened until now; \(lost) event(s) lost meanwhile")
+        return opened
     }
 
     public var recoveredFrom: String? { store.withLock { $0?.recoveredFrom } }
@@ -40,11 +77,9 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     public func record(_ recording: TripRecording) {
         store.withLock { store in
             do {
-                guard let store else { throw StoreError(code: 0, message: "no database", statement: "append trip") }
-                try store.append(recording)
+                try openedStore(&store, time: recording.wallTime, monotonicNs: recording.trip.at).append(recording)
             } catch {
-                lost.wrappingAdd(1, ordering: .relaxed)
-                lastError.withLock { $0 = "\(error)" }
+                countLost(error, storeOpen: store != nil)
             }
         }
     }
@@ -65,17 +100,26 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     ) -> Int64? {
         store.withLock { store in
             do {
-                guard let store else { throw StoreError(code: 0, message: "no database", statement: "append") }
-                let id = try store.append(
+                let id = try openedStore(&store, time: time, monotonicNs: monotonicNs).append(
                     time: time, monotonicNs: monotonicNs, kind: kind, from: from, to: to, causes: causes, reasons: reasons,
                     source: source, detail: detail)
                 lastError.withLock { $0 = nil }
                 return id
             } catch {
-                lost.wrappingAdd(1, ordering: .relaxed)
-                lastError.withLock { $0 = "\(error)" }
+                countLost(error, storeOpen: store != nil)
                 return nil
             }
+        }
+    }
+
+    private func countLost(_ error: any Error, storeOpen: Bool) {
+        lost.wrappingAdd(1, ordering: .relaxed)
+        if storeOpen {
+            lastError.withLock { $0 = "\(error)" }
+        } else {
+            lostWhileClosed.wrappingAdd(1, ordering: .relaxed)
+            // Keep saying which file could not be opened, not just the last retry's words.
+            if let error = error as? StoreError, error.code != 0 { lastError.withLock { $0 = "cannot open \(dataDir)/\(EventStore.fileName) (left in place): \(error)" } }
         }
     }
 

@@ -1,9 +1,11 @@
+import CSQLite
 import Foundation
 import OHT50Core
 
 /// `<data-dir>/firmware.db`: the safety event log. WAL; `synchronous=FULL`, so an event is on disk when
-/// its insert returns. A corrupt file found at start is moved aside with a timestamp and a new one is
-/// started (`recovered` says so, for an event).
+/// its insert returns. A file SQLite calls corrupt at start is moved aside with a timestamp and a new one
+/// is started (`recoveredFrom` says so, for an event); a file that cannot be opened for any other reason
+/// (permission, another process holding it, a full disk) is left where it is and the error thrown.
 public final class EventStore: @unchecked Sendable {
     public static let fileName = "firmware.db"
 
@@ -15,14 +17,18 @@ public final class EventStore: @unchecked Sendable {
     public let recoveredFrom: String?
 
     public init(dataDir: String) throws(StoreError) {
-        path = dataDir + "/" + Self.fileName
+        let path = dataDir + "/" + Self.fileName
+        self.path = path
         var movedAside: String?
         let opened: SQLiteDatabase
-        do {
-            opened = try Self.openChecked(path)
-        } catch {
+        switch Result(catching: { () throws(StoreError) in try EventStore.openChecked(path) }) {
+        case .success(let db):
+            opened = db
+        case .failure(let error) where error.isCorruption:
             movedAside = Self.moveAside(path)
             opened = try Self.openChecked(path)
+        case .failure(let error):
+            throw error
         }
         db = opened
         recoveredFrom = movedAside
@@ -38,7 +44,7 @@ public final class EventStore: @unchecked Sendable {
         try db.execute("PRAGMA journal_mode=WAL")
         try db.execute("PRAGMA synchronous=FULL")
         let check = try db.scalar("PRAGMA quick_check")
-        guard check == "ok" else { throw StoreError(code: 11, message: check ?? "no answer", statement: "PRAGMA quick_check") }
+        guard check == "ok" else { throw StoreError(code: SQLITE_CORRUPT, message: check ?? "no answer", statement: "PRAGMA quick_check") }
         return db
     }
 

@@ -123,7 +123,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let journal = openJournal(config: config, scheduling: scheduling, logger: logger)
         var history: TelemetryHistory?
-        if journal != nil, bus != nil {
+        if bus != nil {
             do {
                 history = try TelemetryHistory(dataDir: config.storage.dataDir, retentionDays: config.storage.telemetryRetentionDays)
             } catch {
@@ -183,7 +183,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         pump.drain()
-        journal?.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: "stop", detail: "SIGTERM/SIGINT: motion-enable off")
+        journal.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: "stop", detail: "SIGTERM/SIGINT: motion-enable off")
         logger.notice("oht50d stopped: motion-enable off")
     }
 
@@ -249,24 +249,23 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The event store; storage problems are reported and never stop the daemon.
-    private func openJournal(config: FirmwareConfig, scheduling: SchedulingResult, logger: Logger) -> EventJournal? {
+    private func openJournal(config: FirmwareConfig, scheduling: SchedulingResult, logger: Logger) -> EventJournal {
         let now = { (MonotonicClock.now(), WallTime.iso8601(Date())) }
-        do {
-            let journal = try EventJournal(dataDir: config.storage.dataDir)
+        let journal = EventJournal(dataDir: config.storage.dataDir)
+        if let error = journal.openError {
+            logger.error("event store degraded, events are only logged until it opens (retried every 5 s): \(error)")
+        } else {
             logger.notice("event store: \(config.storage.dataDir)/\(EventStore.fileName)")
-            if let moved = journal.recoveredFrom {
-                logger.error("the event store was corrupt: moved aside to \(moved), a new one was started")
-                let (mono, wall) = now()
-                journal.append(time: wall, monotonicNs: mono, kind: "storage_degraded", detail: "corrupt database moved aside to \(moved)")
-            }
-            let (mono, wall) = now()
-            journal.append(time: wall, monotonicNs: mono, kind: "start", detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)")
-            journal.append(time: wall, monotonicNs: mono, kind: "config_loaded", detail: options.config ?? "built-in defaults")
-            return journal
-        } catch {
-            logger.error("event store unavailable, events are only logged: \(error)")
-            return nil
         }
+        if let moved = journal.recoveredFrom {
+            logger.error("the event store was corrupt: moved aside to \(moved), a new one was started")
+            let (mono, wall) = now()
+            journal.append(time: wall, monotonicNs: mono, kind: "storage_degraded", detail: "corrupt database moved aside to \(moved)")
+        }
+        let (mono, wall) = now()
+        journal.append(time: wall, monotonicNs: mono, kind: "start", detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)")
+        journal.append(time: wall, monotonicNs: mono, kind: "config_loaded", detail: options.config ?? "built-in defaults")
+        return journal
     }
 
     private func loadConfig(environment: [String: String], logger: Logger?) throws -> FirmwareConfig {

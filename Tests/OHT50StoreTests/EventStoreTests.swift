@@ -36,10 +36,35 @@ struct EventStoreTests {
         #expect(try EventStore.read(dataDir: dir.path, after: 0, limit: 10).count == 1)
     }
 
+    @Test("a database another connection holds is left in place, not moved aside; the journal writes to it once it is free")
+    func busyDatabaseLeftInPlace() throws {
+        let dir = TemporaryDirectory()
+        try EventStore(dataDir: dir.path).append(time: "t", monotonicNs: 1, kind: "start")
+        // What `sqlite3` with locking_mode=EXCLUSIVE (a technician's shell, a stuck backup) does to every other opener.
+        var holder: SQLiteDatabase? = try SQLiteDatabase(path: dir.file(EventStore.fileName))
+        try holder?.execute("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+
+        let error = #expect(throws: StoreError.self) { try EventStore(dataDir: dir.path) }
+        #expect(error?.isCorruption == false)
+        #expect(error?.message.contains("locked") == true)
+        let journal = EventJournal(dataDir: dir.path, reopenInterval: .zero)
+        #expect(journal.openError?.contains("\(dir.file(EventStore.fileName)) (left in place)") == true)
+        #expect(journal.append(time: "t", monotonicNs: 2, kind: "stop") == nil)
+        #expect(journal.lastError.withLock { $0 }?.contains("left in place") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("corrupt") }.isEmpty)
+
+        holder = nil
+        #expect(journal.append(time: "t", monotonicNs: 3, kind: "start") != nil)
+        let events = try EventStore.read(dataDir: dir.path, after: 0, limit: 10)
+        #expect(events.map(\.kind) == ["start", "storage_degraded", "start"])
+        #expect(events[1].detail?.contains("1 event(s) lost") == true)
+        #expect(journal.lastError.withLock { $0 } == nil)
+    }
+
     @Test("a journal that cannot write counts the event as lost and says why")
     func lostWhenUnwritable() throws {
         let dir = TemporaryDirectory()
-        let journal = try EventJournal(dataDir: dir.path)
+        let journal = EventJournal(dataDir: dir.path)
         #expect(journal.append(time: "t", monotonicNs: 1, kind: "start") == 1)
         try SQLiteDatabase(path: dir.file(EventStore.fileName)).execute("DROP TABLE events")
         #expect(journal.append(time: "t", monotonicNs: 2, kind: "stop") == nil)

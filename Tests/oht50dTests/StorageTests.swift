@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import OHT50Store
 import OHT50TestSupport
 import Testing
@@ -75,15 +76,65 @@ extension EndToEnd {
             #expect(v.state() != nil)
         }
 
+        @Test("a database another process holds at start is left in place: storage degraded, events written once it is free")
+        func heldDatabaseLeftInPlace() throws {
+            let dir = TemporaryDirectory("oht50-held")
+            try EventStore(dataDir: dir.path).append(time: "t", monotonicNs: 1, kind: "start", detail: "an earlier run")
+            var holder: SQLiteDatabase? = try SQLiteDatabase(path: dir.file(EventStore.fileName))
+            try holder?.execute("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+            let v = try Vehicle(dir: dir, environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
+            #expect(eventually { v.state() == "latched" })
+            let storage = try v.http.get("/health/detailed").json["storage"] as? [String: Any]
+            #expect(storage?["status"] as? String == "degraded")
+            #expect((storage?["last_error"] as? String)?.contains("\(dir.file(EventStore.fileName)) (left in place)") == true)
+            #expect(v.daemon.log.contains("event store degraded"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("corrupt") }.isEmpty)
+
+            holder = nil
+            // The journal opens it again at its next write after the retry interval.
+            var kinds: [String] = []
+            #expect(eventually(timeout: .seconds(30), poll: .milliseconds(500)) {
+                _ = try? v.reset(token: v.token)
+                kinds = ((try? v.http.get("/api/v1/events?limit=1000").json["events"]) as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+                return kinds.contains("storage_degraded") && kinds.contains { $0.hasPrefix("reset_") }
+            }, "\(kinds)")
+            #expect(kinds.first == "start")
+            let events = try EventStore.read(dataDir: dir.path, after: 0, limit: 1)
+            #expect(events.first?.detail == "an earlier run")
+            #expect(eventually { (try? v.http.get("/health/detailed").json["storage"] as? [String: Any])?["status"] as? String == "ok" })
+        }
+
         @Test("oht50d backup makes a valid copy while the daemon runs and writes")
         func onlineBackup() throws {
             let v = try Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
             #expect(eventually { v.state() == "latched" })
             for _ in 0..<20 { _ = try v.reset(token: v.token) }
+            // Resets keep the writer busy for the whole backup: each is committed before it is answered.
+            let answered = Atomic<Int>(0)
+            let writing = Atomic<Bool>(true)
+            let stopped = Atomic<Bool>(false)
+            let (http, token) = (v.http, v.token)
+            let writer = Thread {
+                while writing.load(ordering: .acquiring) {
+                    if (try? http.post("/api/v1/safety/reset", headers: ["Authorization": "Bearer \(token)"])) != nil {
+                        answered.wrappingAdd(1, ordering: .relaxed)
+                    }
+                }
+                stopped.store(true, ordering: .releasing)
+            }
+            writer.start()
+            defer {
+                writing.store(false, ordering: .releasing)
+                _ = eventually { stopped.load(ordering: .acquiring) }
+            }
+            #expect(eventually { answered.load(ordering: .relaxed) >= 5 })
             let copy = v.dir.file("backup/firmware-copy.db")
             try FileManager.default.createDirectory(atPath: v.dir.file("backup"), withIntermediateDirectories: true)
+            let before = answered.load(ordering: .relaxed)
             let backup = try ChildProcess.oht50d(arguments: ["backup", "--data-dir", v.dir.path, "--to", copy])
             #expect(backup.waitForExit() == 0, "\(backup.log)")
+            #expect(answered.load(ordering: .relaxed) > before, "no write was committed while the backup ran")
+            writing.store(false, ordering: .releasing)
             #expect(backup.log.contains("integrity ok"))
             let db = try SQLiteDatabase(path: copy, readOnly: true)
             #expect(try db.scalar("PRAGMA integrity_check") == "ok")
