@@ -103,6 +103,6 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(name: "OHT50StoreTests", dependencies: ["OHT50Store", "OHT50TestSupport"]),
-        .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport", "OHT50Store"]),
+        .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport", "OHT50Store", "OHT50Core", "OHT50Sim"]),
     ]
 )

@@ -12,9 +12,18 @@ private func v(_ s: String, line: Int = 3) -> ConfigNode { .scalar(s, .file(path
 
 @Suite("Firmware config")
 struct FirmwareConfigTests {
-    @Test("an empty document gives the defaults, and the defaults round-trip through the printed YAML form")
+    @Test("an empty document gives DESIGN's vehicle defaults; an empty module list runs without a bus")
     func emptyDocumentIsDefaults() throws {
-        #expect(try FirmwareConfig.decode(doc([])) == FirmwareConfig.defaults)
+        let c = try FirmwareConfig.decode(doc([]))
+        #expect([c.safety.cycleMs, c.safety.motionLeaseMs] == [1, 300])
+        #expect(c.estop.backend == .sysfs && c.estop.sysfsPath == "/sys/class/gpio/gpio59/value" && c.estop.activeLow)
+        #expect(c.estop.chip == "gpiochip1" && c.estop.line == 27)
+        #expect(c.outputs.motionEnable == OutputLineSettings(backend: .sysfs, chip: "gpiochip4", line: 3, sysfsPath: "/sys/class/gpio/gpio131/value"))
+        #expect(c.bus.port == "/dev/ttyOHT485" && c.bus.baud == 115_200 && c.bus.parity == .none)
+        #expect(c.bus.responseTimeoutMs == 20)
+        #expect(c.modules.map { "\($0.type.rawValue)@\($0.address) required=\($0.required)" } == ["power@2 required=true", "motor@3 required=true"])
+        #expect(c.http.bind == "127.0.0.1" && c.http.port == 8081)
+        #expect(c.storage.dataDir == "/opt/oht50/data")
         let noBus = try FirmwareConfig.decode(doc([("modules", .sequence([], .builtIn))]))
         #expect(noBus.modules.isEmpty)
     }

@@ -1,4 +1,6 @@
 import Foundation
+import OHT50Core
+import OHT50Sim
 import OHT50TestSupport
 import Testing
 
@@ -54,30 +56,46 @@ extension EndToEnd {
             #expect(http.resetUntilReady())
         }
 
+        /// The holding registers mbpoll printed ("[240]: \t20482" lines), as 16-bit words.
+        static func mbpollRegisters(_ log: String) -> [UInt16] {
+            log.split(separator: "\n").compactMap { line -> UInt16? in
+                guard line.hasPrefix("["), let colon = line.firstIndex(of: ":"),
+                    let value = Int(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                else { return nil }
+                return UInt16(truncatingIfNeeded: value)
+            }
+        }
+
+        static func mbpoll(_ tty: String, address: Int, start: Int, count: Int) throws -> ChildProcess {
+            try ChildProcess(
+                executable: "/usr/bin/mbpoll",
+                arguments: ["-m", "rtu", "-b", "115200", "-P", "none", "-a", "\(address)", "-r", "\(start)", "-c", "\(count)", "-0", "-1", "-o", "0.5", tty])
+        }
+
+        /// What the simulator serves in the identity block of a module of that type at that address.
+        static func servedIdentity(address: UInt8, type: ModuleType) -> [UInt16] {
+            let module = SimulatedModule(address: address, type: type)
+            return (0..<IdentityBlock.count).map { module.register(IdentityBlock.start + $0) }
+        }
+
         @Test("mbpoll reads the simulator's identity block as the simulator serves it, and gets silence from an absent address")
         func mbpollReadsSimulator() throws {
             let dir = TemporaryDirectory("oht50-mbpoll")
             let sim = try BusPeers.simulator(link: dir.file("tty"))
             defer { sim.kill9() }
-            let mbpoll = { (address: Int, start: Int, count: Int) throws -> ChildProcess in
-                try ChildProcess(
-                    executable: "/usr/bin/mbpoll",
-                    arguments: ["-m", "rtu", "-b", "115200", "-P", "none", "-a", "\(address)", "-r", "\(start)", "-c", "\(count)", "-0", "-1", "-o", "0.5", dir.file("tty")])
-            }
-            let identity = try mbpoll(2, 0xF0, 16)
+            let identity = try Self.mbpoll(dir.file("tty"), address: 2, start: 0xF0, count: 16)
             #expect(identity.waitForExit() == 0)
-            // Device id 0x5002, firmware 1.2, module type code 2 (power), as SimulatedModule serves them.
-            #expect(identity.log.contains("[240]: \t20482"))
-            #expect(identity.log.contains("[241]: \t258"))
-            #expect(identity.log.contains("[247]: \t2"))
-            let absent = try mbpoll(9, 0, 2)
+            let served = Self.servedIdentity(address: 2, type: .power)
+            #expect(served.count == 16 && served[7] == ModuleType.power.code)
+            #expect(Self.mbpollRegisters(identity.log) == served, "\(identity.log)")
+            let absent = try Self.mbpoll(dir.file("tty"), address: 9, start: 0, count: 2)
             _ = absent.waitForExit()
             #expect(absent.log.contains("timed out"))
             sim.send("status")
             #expect(sim.waitForLog("frames: requests="))
         }
 
-        @Test("pymodbus' client reads the same registers from the simulator as mbpoll and the daemon's master")
+        @Test("pymodbus' client, mbpoll and the daemon's master (rs485-probe) read the same registers from the simulator")
         func pymodbusClientReadsSimulator() throws {
             let dir = TemporaryDirectory("oht50-pyclient")
             let sim = try BusPeers.simulator(link: dir.file("tty"))
@@ -86,7 +104,21 @@ extension EndToEnd {
                 executable: "/usr/bin/env",
                 arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_read.py", dir.file("tty"), "3", "0xF0", "16"])
             #expect(read.waitForExit() == 0)
-            #expect(read.log.contains("\"registers\": [20483, 258, 0, 0, 0, 7, 0, 3, 19791, 21583, 256, 1, 3000, 2025, 277, 0]"))
+            let pymodbus = (ProbeTests.json(read.log) as? [String: Any])?["registers"] as? [Int]
+            let mbpoll = try Self.mbpoll(dir.file("tty"), address: 3, start: 0xF0, count: 16)
+            #expect(mbpoll.waitForExit() == 0)
+            let probe = try ChildProcess(
+                executable: ChildProcess.productPath("rs485-probe"),
+                arguments: ["read", "--addr", "3", "--start", "0xF0", "--count", "16", "--port", dir.file("tty"), "--json"])
+            #expect(probe.waitForExit(timeout: .seconds(60)) == 0)
+            let master = ((ProbeTests.json(probe.log) as? [String: Any])?["transaction"] as? [String: Any])?["registers"] as? [Int]
+
+            let served = Self.servedIdentity(address: 3, type: .motor).map(Int.init)
+            #expect(served[7] == Int(ModuleType.motor.code))
+            #expect(pymodbus == served, "\(read.log)")
+            #expect(Self.mbpollRegisters(mbpoll.log).map(Int.init) == served, "\(mbpoll.log)")
+            #expect(master == served, "\(probe.log)")
+
             let absent = try ChildProcess(
                 executable: "/usr/bin/env",
                 arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_read.py", dir.file("tty"), "9", "0", "2"])

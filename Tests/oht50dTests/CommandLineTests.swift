@@ -93,15 +93,21 @@ extension EndToEnd {
             #expect(daemon.log.contains("motion-enable output (outputs.motion_enable)"))
         }
 
-        @Test("a port already in use is a clear failure, and motion-enable stays off")
+        @Test("a port already in use is a clear failure, and a motion-enable line left on ends off")
         func portInUse() throws {
             let dir = TemporaryDirectory()
             let first = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("a"), "--http-port", "0"])
             let port = try #require(first.httpPort())
-            let second = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", dir.file("b"), "--http-port", "\(port)"])
+            // As a sysfs line keeps it after a crashed daemon: on.
+            let estop = dir.write("gpio59/value", "1\n")
+            let motion = dir.write("gpio131/value", "1\n")
+            let config = dir.write(
+                "firmware.yaml", "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(motion)\nmodules: []\n")
+            let second = try ChildProcess.oht50d(arguments: ["--config", config, "--data-dir", dir.file("b"), "--http-port", "\(port)"])
             #expect(second.waitForExit() == 1)
             #expect(second.log.contains("level=error"))
-            #expect(dir.read("b/sim/gpio131/value") == "0\n")
+            #expect(dir.read("gpio131/value") == "0\n")
+            #expect(first.terminate() == 0)
         }
 
         @Test("without RT rights it runs SCHED_OTHER, says so once, and health reports rt: false",
