@@ -176,5 +176,13 @@ public final class GPIODOutputLine: OutputLine, @unchecked Sendable {
 
     public func set(_ on: Bool) -> Bool { gpiod_line_set_value(request.line, on ? 1 : 0) == 0 }
 
+    public func readBack() -> Bool? {
+        switch gpiod_line_get_value(request.line) {
+        case 0: false
+        case 1: true
+        default: nil
+        }
+    }
+
     public var description: String { "gpiod \(request.name)" }
 }

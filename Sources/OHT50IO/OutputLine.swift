@@ -3,5 +3,8 @@
 public protocol OutputLine: AnyObject, Sendable {
     /// Returns false when the write failed.
     func set(_ on: Bool) -> Bool
+    /// What the line reads now (the kernel's value, the file's content); nil when it cannot be read.
+    /// Not for the RT thread: it may open a file.
+    func readBack() -> Bool?
     var description: String { get }
 }

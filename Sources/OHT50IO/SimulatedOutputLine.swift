@@ -19,5 +19,7 @@ public final class SimulatedOutputLine: OutputLine, Sendable {
         return true
     }
 
+    public func readBack() -> Bool? { failing.load(ordering: .acquiring) ? nil : isOn }
+
     public var description: String { "simulated (in-process)" }
 }

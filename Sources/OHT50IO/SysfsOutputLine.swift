@@ -32,5 +32,12 @@ public final class SysfsOutputLine: OutputLine, @unchecked Sendable {
         return n == text.utf8CodeUnitCount
     }
 
+    public func readBack() -> Bool? {
+        switch SysfsValueFile(path: path).read() {
+        case .value(let v): v == 1
+        case .empty, .invalid, .failed: nil
+        }
+    }
+
     public var description: String { "sysfs \(path)" }
 }

@@ -11,6 +11,6 @@ struct OHT50d: AsyncParsableCommand {
             This is not the hardwired emergency stop; see README.md.
             """,
         version: FirmwareVersion.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, BackupCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, BackupCommand.self, SafeOffCommand.self],
         defaultSubcommand: RunCommand.self)
 }

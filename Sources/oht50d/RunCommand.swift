@@ -109,6 +109,11 @@ struct RunCommand: AsyncParsableCommand {
             logger.warning("SCHED_FIFO refused, the safety loop runs SCHED_OTHER (health reports rt: false): \(reason)")
         }
         let busScheduling = try bus?.loop.start(priority: Self.busPriority)
+        do {
+            try LastStartedConfig.save(config, dataDir: config.storage.dataDir)
+        } catch {
+            logger.warning("could not keep this configuration for safe-off's fallback: \(error)")
+        }
         _ = powerLED?.set(true)
         let stallSignals = simulate ? Self.simulatedStalls(loop, bus: bus?.loop, logger: logger) : []
         defer { stallSignals.forEach { $0.cancel() } }

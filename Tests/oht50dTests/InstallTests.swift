@@ -88,6 +88,7 @@ struct InstallTests {
             "Type=notify", "WatchdogSec=", "Restart=on-failure", "EnvironmentFile=-/opt/oht50/.env", "LimitRTPRIO=", "LimitMEMLOCK=infinity",
             "AmbientCapabilities=CAP_SYS_NICE CAP_IPC_LOCK", "User=oht50", "SupplementaryGroups=dialout gpio", "ProtectSystem=strict",
             "ReadWritePaths=/opt/oht50/data", "DeviceAllow=char-gpiochip rw", "ExecReload=",
+            "ExecStopPost=/usr/local/bin/oht50d safe-off --config /opt/oht50/config/firmware.yaml",
         ] {
             #expect(unit.contains("\n\(line)"), "missing \(line)")
         }
