@@ -302,10 +302,10 @@ struct RunCommand: AsyncParsableCommand {
             config.estop.sysfsPath = estop.estop
             config.estop.activeLow = true
             config.outputs.motionEnable = OutputLineSettings(backend: .sysfs, sysfsPath: estop.motionEnable)
-            config.outputs.heartbeat = nil
+            config.outputs.heartbeat = OutputLineSettings(backend: .sysfs, sysfsPath: estop.heartbeat)
             config.outputs.leds = IndicatorLEDSettings()
             logger.notice("simulated vehicle: E-stop file \(estop.estop) (1 = released; echo 0 > it to press)")
-            logger.notice("simulated vehicle: motion-enable file \(estop.motionEnable)")
+            logger.notice("simulated vehicle: motion-enable file \(estop.motionEnable), heartbeat file \(estop.heartbeat)")
         }
         if let token = environment["OHT50_API_TOKEN"], !token.isEmpty { return token }
         if simulate {

@@ -307,6 +307,56 @@ extension EndToEnd {
             #expect(v.daemon.waitForLog("simulated stall"))
         }
 
+        @Test("the heartbeat toggles while the loop runs; it stands still while the loop stalls, is 0 after a stop, and safe-off turns it off after kill -9")
+        func heartbeatStopsWithTheLoop() throws {
+            let v = try Vehicle()
+            let heartbeat = { v.dir.read("sim/heartbeat/value")?.trimmingCharacters(in: .whitespacesAndNewlines) }
+            #expect(eventually { v.state() == "latched" })
+            var seen = Set<String>()
+            #expect(eventually {
+                seen.insert(heartbeat() ?? "")
+                return seen.isSuperset(of: ["0", "1"])
+            })
+
+            // Samples taken between two answers of 503 fall inside the stall: no cycle ran between them.
+            kill(v.daemon.process.processIdentifier, SIGUSR1)
+            var duringStall: [String] = []
+            var stallSeen = false
+            #expect(eventually {
+                let before = (try? v.http.get("/health"))?.status
+                let value = heartbeat() ?? ""
+                let after = (try? v.http.get("/health"))?.status
+                if before == 503 && after == 503 {
+                    duringStall.append(value)
+                    stallSeen = true
+                }
+                return stallSeen && after == 200
+            })
+            #expect(duringStall.count >= 2)
+            #expect(Set(duringStall).count == 1, "the heartbeat moved during the stall: \(duringStall)")
+            seen = []
+            #expect(eventually {
+                seen.insert(heartbeat() ?? "")
+                return seen.isSuperset(of: ["0", "1"])
+            }, "toggling again after the stall")
+
+            #expect(v.daemon.terminate() == 0)
+            #expect(heartbeat() == "0")
+
+            let again = try Vehicle(dir: v.dir)
+            #expect(eventually { again.state() == "latched" })
+            again.daemon.kill9()
+            let config = again.dir.write(
+                "safe-off.yaml",
+                "outputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(again.dir.file("sim/gpio131/value"))\"}\n"
+                    + "  heartbeat: {backend: sysfs, sysfs_path: \"\(again.dir.file("sim/heartbeat/value"))\"}\nmodules: []\n")
+            _ = again.dir.write("sim/heartbeat/value", "1\n")
+            let safeOff = try ChildProcess.oht50d(arguments: ["safe-off", "--config", config])
+            #expect(safeOff.waitForExit() == 0, "\(safeOff.log)")
+            #expect(heartbeat() == "0")
+            #expect(safeOff.log.contains("outputs.heartbeat"))
+        }
+
         @Test("a stopped bus thread makes health answer 503 naming it, trips bus_thread_dead, and health recovers when it runs again")
         func stalledBusThreadIsUnhealthy() throws {
             let v = try Vehicle()
