@@ -193,14 +193,8 @@ public final class BusLoop: @unchecked Sendable {
         publishHealth()
     }
 
-    /// A drive already waiting for its stop keeps its count of failed attempts: the trip its own
-    /// `comm_loss` causes must not clear that `comm_loss`.
     private func requestStop() {
-        for module in modules where module.settings.type == .motor && !module.stopPending {
-            module.stopPending = true
-            module.failedStopAttempts = 0
-            module.stopUnconfirmed.store(true, ordering: .relaxed)
-        }
+        for module in modules { module.requireStop() }
     }
 
     private var allDrivesStopped: Bool { !modules.contains { $0.stopPending } }
@@ -214,18 +208,13 @@ public final class BusLoop: @unchecked Sendable {
         let values = UnsafeBufferPointer(start: writeValues, count: 2)
         for base in RegisterMap.motorChannels {
             let start = base + RegisterMap.motorEnableOffset
-            guard transact(module, { master.write(address: module.address, start: start, values: values) }) == .ok,
-                transact(module, { master.read(address: module.address, start: start, count: 2, into: module.registers) }) == .ok,
-                module.registers[0] == 0, module.registers[1] == 0
-            else {
-                confirmed = false
-                continue
-            }
+            let stopped = transact(module, { master.write(address: module.address, start: start, values: values) }) == .ok
+                && transact(module, { master.read(address: module.address, start: start, count: 2, into: module.registers) }) == .ok
+                && module.registers[0] == 0 && module.registers[1] == 0
+            confirmed = confirmed && stopped
         }
         if confirmed {
-            module.stopPending = false
-            module.failedStopAttempts = 0
-            module.stopUnconfirmed.store(false, ordering: .relaxed)
+            module.clearStop()
         } else {
             module.failedStopAttempts += 1
         }
@@ -248,11 +237,7 @@ public final class BusLoop: @unchecked Sendable {
                     master.write(address: module.address, start: base + RegisterMap.motorEnableOffset, values: UnsafeBufferPointer(start: writeValues, count: 2))
                 } == .ok && moduleOK
             }
-            if moduleOK {
-                module.stopPending = false
-                module.failedStopAttempts = 0
-                module.stopUnconfirmed.store(false, ordering: .relaxed)
-            }
+            if moduleOK { module.clearStop() }
             ok = ok && moduleOK
         }
         return ok

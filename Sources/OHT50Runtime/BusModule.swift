@@ -39,6 +39,22 @@ public final class BusModule: @unchecked Sendable {
 
     deinit { registers.deallocate() }
 
+    /// A drive must stop. One already waiting keeps its count of failed attempts: the trip its own
+    /// `comm_loss` causes must not clear that `comm_loss`.
+    func requireStop() {
+        guard settings.type == .motor, !stopPending else { return }
+        stopPending = true
+        failedStopAttempts = 0
+        stopUnconfirmed.store(true, ordering: .relaxed)
+    }
+
+    /// The stop was read back, or a move that went through replaced it.
+    func clearStop() {
+        stopPending = false
+        failedStopAttempts = 0
+        stopUnconfirmed.store(false, ordering: .relaxed)
+    }
+
     public var address: UInt8 { UInt8(settings.address) }
     var periodNs: UInt64 { UInt64(settings.pollMs) * 1_000_000 }
 }
