@@ -25,9 +25,14 @@ public enum MemoryLock {
     /// Populates and locks every file-backed mapping (code, constants, metadata: the binary, the Swift
     /// runtime, libc, libmodbus, libgpiod, sqlite) but Foundation and ICU, which the safety thread
     /// never calls (38 MiB of ICU tables and 13 MiB of Foundation code would be locked for nothing).
-    /// Returns the bytes it locked. Runs once at start, off the RT threads.
+    /// In the packaged binary Foundation and ICU are linked in: their code cannot be told apart, but
+    /// ICU's tables are one writable data mapping of 38 MiB, far larger than any other, and are left
+    /// out by `largestWritable` (pages of it still lock when first touched). Returns the bytes it
+    /// locked. Runs once at start, off the RT threads.
     @discardableResult
-    public static func populateFileMappings(skipping skipped: [String] = ["Foundation", "libicu"]) -> Int {
+    public static func populateFileMappings(
+        skipping skipped: [String] = ["Foundation", "libicu"], largestWritable: Int = 16 << 20
+    ) -> Int {
         guard let maps = fopen("/proc/self/maps", "r") else { return 0 }
         defer { fclose(maps) }
         var locked = 0
@@ -42,6 +47,7 @@ public enum MemoryLock {
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16), end > start,
                 let address = UnsafeRawPointer(bitPattern: start)
             else { continue }
+            if fields[1].hasPrefix("rw") && Int(end - start) > largestWritable { continue }
             if mlock(address, Int(end - start)) == 0 { locked += Int(end - start) }
         }
         return locked

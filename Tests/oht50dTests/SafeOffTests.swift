@@ -13,7 +13,7 @@ extension EndToEnd {
             let unit = try String(contentsOfFile: ChildProcess.repository + "/systemd/oht50-firmware.service", encoding: .utf8)
             let line = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStopPost=") })
             let words = line.dropFirst("ExecStopPost=".count).split(separator: " ").map(String.init)
-            #expect(words.first == "/usr/local/bin/oht50d")
+            #expect(words.first == "/usr/bin/oht50d")
             return words.dropFirst().map { $0 == "/opt/oht50/config/firmware.yaml" ? config : $0 }
         }
 
