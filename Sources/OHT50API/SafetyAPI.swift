@@ -14,6 +14,7 @@ public struct SafetyAPI: Sendable {
     private let metrics: MetricsCollector
     private let events: EventsController
     private let trips: TripsController
+    private let stream: StreamController
     private let logger: Logger
 
     /// Every route and its methods, as openapi.yaml writes them (a test holds the router, this table and
@@ -25,7 +26,8 @@ public struct SafetyAPI: Sendable {
         "/api/v1/telemetry/current": [.get], "/api/v1/modules": [.get],
         "/api/v1/motion/move": [.post], "/api/v1/motion/stop": [.post], "/api/v1/system/status": [.get],
         "/metrics": [.get], "/api/v1/events": [.get], "/api/v1/trips": [.get], "/api/v1/trips/{id}": [.get],
-        "/api/v1/telemetry/history": [.get],
+        "/api/v1/telemetry/history": [.get], "/api/v1/stream": [.get],
+        "/": [.get], "/ui/app.css": [.get], "/ui/app.js": [.get],
     ]
 
     public init(
@@ -34,6 +36,7 @@ public struct SafetyAPI: Sendable {
     ) {
         events = EventsController(journal: journal)
         trips = TripsController(journal: journal)
+        stream = StreamController(loop: loop, journal: journal)
         metrics = MetricsCollector(registry: registry, loop: loop, bus: bus, journal: journal)
         health = HealthController(loop: loop, info: info, journal: journal)
         safety = SafetyController(
@@ -46,6 +49,8 @@ public struct SafetyAPI: Sendable {
 
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        // Outermost, so the error answers RequestIDMiddleware makes carry the headers too.
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(RequestIDMiddleware(logger: logger))
         router.middlewares.add(MethodNotAllowedMiddleware(routes: Self.routes))
         health.register(on: router)
@@ -54,6 +59,8 @@ public struct SafetyAPI: Sendable {
         motion.register(on: router)
         events.register(on: router)
         trips.register(on: router)
+        stream.register(on: router)
+        StatusPageController().register(on: router)
         router.get("/metrics") { [metrics] _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

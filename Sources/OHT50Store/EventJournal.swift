@@ -15,6 +15,11 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     private let nextOpenAttempt: Mutex<ContinuousClock.Instant>
     /// Events lost while the database could not be opened, for the event that follows reopening.
     private let lostWhileClosed = Atomic<UInt64>(0)
+    private let newestWritten = Atomic<Int64>(0)
+
+    /// The id of the last event this journal wrote (0 before the first): followers compare it to know
+    /// when to read, instead of reading the file every time.
+    public var newestCommitted: Int64 { newestWritten.load(ordering: .acquiring) }
     /// Events that could not be written.
     public let lost = Atomic<UInt64>(0)
     public let lastError: Mutex<String?>
@@ -104,6 +109,7 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
                     time: time, monotonicNs: monotonicNs, kind: kind, from: from, to: to, causes: causes, reasons: reasons,
                     source: source, detail: detail)
                 lastError.withLock { $0 = nil }
+                newestWritten.store(id, ordering: .releasing)
                 return id
             } catch {
                 countLost(error, storeOpen: store != nil)
@@ -140,6 +146,9 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
         }
         return .timedOut
     }
+
+    /// The id of the newest event in the file (0 when empty).
+    public func newestID() throws(StoreError) -> Int64 { try EventStore.newestID(dataDir: dataDir) }
 
     public func events(after: Int64, limit: Int) throws(StoreError) -> [StoredEvent] {
         try EventStore.read(dataDir: dataDir, after: after, limit: limit)

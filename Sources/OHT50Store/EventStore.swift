@@ -161,6 +161,12 @@ public final class EventStore: @unchecked Sendable {
         return events
     }
 
+    /// The id of the newest event (0 when there is none).
+    public static func newestID(dataDir: String) throws(StoreError) -> Int64 {
+        let db = try SQLiteDatabase(path: dataDir + "/" + fileName, readOnly: true)
+        return Int64(try db.scalar("SELECT coalesce(max(id), 0) FROM events") ?? "0") ?? 0
+    }
+
     /// Trips with id > `after`, oldest first; with `id`, that one trip with its samples and bus lines.
     public static func trips(dataDir: String, after: Int64 = 0, limit: Int = 100, id: Int64? = nil) throws(StoreError) -> [StoredTrip] {
         let db = try SQLiteDatabase(path: dataDir + "/" + fileName, readOnly: true)

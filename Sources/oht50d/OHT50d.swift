@@ -11,6 +11,9 @@ struct OHT50d: AsyncParsableCommand {
             This is not the hardwired emergency stop; see README.md.
             """,
         version: FirmwareVersion.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, BackupCommand.self, SafeOffCommand.self],
+        subcommands: [
+            RunCommand.self, CheckConfigCommand.self, BackupCommand.self, SafeOffCommand.self, StatusCommand.self, ResetCommand.self,
+            EventsCommand.self,
+        ],
         defaultSubcommand: RunCommand.self)
 }

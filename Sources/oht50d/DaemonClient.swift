@@ -1,0 +1,114 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running daemon over HTTP, for `oht50d status|reset|events`: one blocking HTTP/1.1 request per
+/// connection on plain sockets (the endpoint is local; no HTTP client library is needed for that).
+struct DaemonClient {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct Answer {
+        var status: Int
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    let url: String
+    private let host: String
+    private let port: Int
+
+    init(url: String) throws(Failure) {
+        guard let parsed = URL(string: url), parsed.scheme == "http", let host = parsed.host, !host.isEmpty else {
+            throw Failure(description: "--url \(url): expected http://HOST:PORT (the daemon's http.bind and http.port)")
+        }
+        self.url = url
+        self.host = host
+        self.port = parsed.port ?? 80
+    }
+
+    /// Throws only when the daemon cannot be reached or answers something that is not HTTP.
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], timeoutSeconds: Int = 10) throws(Failure) -> Answer {
+        let fd = try connect(timeoutSeconds: timeoutSeconds)
+        defer { close(fd) }
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nContent-Length: 0\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "\r\n"
+        let bytes = Array(head.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { throw Failure(description: "\(url): sending the request failed: \(String(cString: strerror(errno)))") }
+            sent += n
+        }
+        var response = Data()
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: "\(url): no answer: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            response.append(contentsOf: chunk[0..<n])
+        }
+        return try Self.parse(response, url: url)
+    }
+
+    private func connect(timeoutSeconds: Int) throws(Failure) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, "\(port)", &hints, &list) == 0, let first = list else {
+            throw Failure(description: "\(url): cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError: Int32 = ECONNREFUSED
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let info = entry {
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if fd >= 0 {
+                var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
+                lastError = errno
+                close(fd)
+            }
+            entry = info.pointee.ai_next
+        }
+        throw Failure(description: "\(url): the daemon is not reachable (\(String(cString: strerror(lastError)))); is oht50-firmware running? systemctl status oht50-firmware")
+    }
+
+    static func parse(_ response: Data, url: String) throws(Failure) -> Answer {
+        let separator = Data("\r\n\r\n".utf8)
+        guard let split = response.range(of: separator) else { throw Failure(description: "\(url): the answer is not HTTP") }
+        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
+        let statusLine = head.split(separator: "\r\n").first ?? ""
+        let parts = statusLine.split(separator: " ")
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
+            throw Failure(description: "\(url): the answer is not HTTP: \(statusLine)")
+        }
+        var body = Data(response[split.upperBound...])
+        if head.lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
+        return Answer(status: status, body: body)
+    }
+
+    static func dechunk(_ data: Data) -> Data {
+        var out = Data()
+        var rest = data[...]
+        while let lineEnd = rest.range(of: Data("\r\n".utf8)) {
+            let size = Int(String(decoding: rest[..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? "", radix: 16) ?? 0
+            if size == 0 { break }
+            let start = lineEnd.upperBound
+            guard rest.distance(from: start, to: rest.endIndex) >= size else { break }
+            let end = rest.index(start, offsetBy: size)
+            out.append(rest[start..<end])
+            rest = rest[rest.index(end, offsetBy: min(2, rest.distance(from: end, to: rest.endIndex)))...]
+        }
+        return out
+    }
+}

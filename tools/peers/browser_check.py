@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Drives oht50d's status page in Debian's headless chromium (selenium + chromium-driver), as a technician
+would: against a running `oht50d --simulate`, press the E-stop file and see the page turn to estop,
+release, enter the token and press Reset, see ready, open the trip and see its chart drawn.
+
+    python3 tools/peers/browser_check.py URL DATA_DIR [--screenshots DIR]
+
+Prints one line per step ("ok STEP" / "FAIL STEP: why") and exits 1 on the first failure. With
+--screenshots it also saves the page in latched, estop and ready and the trip chart as PNGs.
+"""
+import argparse
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("url")
+    ap.add_argument("data_dir")
+    ap.add_argument("--screenshots")
+    ap.add_argument("--width", type=int, default=1024)
+    ap.add_argument("--height", type=int, default=768)
+    args = ap.parse_args()
+    estop = os.path.join(args.data_dir, "sim", "gpio59", "value")
+    token = open(os.path.join(args.data_dir, "api-token")).read().strip()
+
+    options = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 f"--window-size={args.width},{args.height}", f"--user-data-dir={args.data_dir}/chromium"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    step = "open the page"
+
+    def shot(name):
+        if args.screenshots:
+            os.makedirs(args.screenshots, exist_ok=True)
+            driver.save_screenshot(os.path.join(args.screenshots, name))
+
+    def state():
+        return driver.find_element(By.ID, "state").text.strip().lower()
+
+    def wait_for(what, condition, timeout):
+        WebDriverWait(driver, timeout, poll_frequency=0.02).until(lambda d: condition())
+        print(f"ok {what}", flush=True)
+
+    def press(value):
+        with open(estop + ".tmp", "w") as f:
+            f.write(value + "\n")
+        os.replace(estop + ".tmp", estop)
+
+    try:
+        driver.get(args.url + "/")
+        wait_for("page shows latched", lambda: state() == "latched", 30)
+        step = "page text"
+        assert "reset would be accepted" in driver.find_element(By.ID, "reset-allowed").text.lower() \
+            or driver.find_elements(By.CSS_SELECTOR, "#reset-reasons li"), "no reset verdict shown"
+        print("ok reset verdict shown", flush=True)
+        time.sleep(1.5)  # let the module table and the loop histogram fill for the screenshot
+        shot("status-latched.png")
+
+        step = "press"
+        pressed_at = time.monotonic()
+        press("0")
+        wait_for("a press turns the page to estop within a second", lambda: state() == "estop", 1.0)
+        print(f"   (shown after {(time.monotonic() - pressed_at) * 1000:.0f} ms)", flush=True)
+        wait_for("the refusal names the pressed E-stop", lambda: "estop_pressed" in driver.find_element(By.ID, "reset-reasons").text, 5)
+        shot("status-estop.png")
+
+        step = "release and reset"
+        press("1")
+        wait_for("release gives latched", lambda: state() == "latched", 10)
+        wait_for("the release countdown runs out", lambda: "estop_release_too_short" not in driver.find_element(By.ID, "reset-reasons").text, 10)
+        driver.find_element(By.ID, "token").send_keys(token)
+        driver.find_element(By.ID, "reset").click()
+        wait_for("Reset with the token gives ready", lambda: state() == "ready", 10)
+        assert token not in driver.page_source, "the token appears in the page"
+        print("ok the token is not in the page", flush=True)
+        shot("status-ready.png")
+
+        step = "trip during a move"
+        # A move (40 %, with the token, as the backend would send it), then a press while it runs.
+        driver.execute_script(
+            "fetch('/api/v1/motion/move', {method: 'POST', headers: {Authorization: 'Bearer ' + sessionStorage.getItem('oht50-token'),"
+            " 'Content-Type': 'application/json'}, body: JSON.stringify({speed: 40, direction: 'forward'})})")
+        wait_for("the move shows moving", lambda: state() == "moving", 5)
+        press("0")
+        wait_for("a press during the move turns the page to estop", lambda: state() == "estop", 1.0)
+        press("1")
+
+        step = "trip chart"
+        wait_for("both trips are listed", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#trips button[data-trip]")) >= 2, 10)
+        driver.find_elements(By.CSS_SELECTOR, "#trips button[data-trip]")[0].click()
+        wait_for("the trip's recording is drawn", lambda: int(driver.find_element(By.ID, "trip-chart").get_attribute("data-drawn") or 0) > 100, 10)
+        driver.execute_script("document.getElementById('trips-panel').scrollIntoView()")
+        shot("trip-recording.png")
+        return 0
+    except Exception as error:  # any failure: say which step, and what the page showed
+        print(f"FAIL {step}: {type(error).__name__}: {error}; state shown: {state() if driver else '?'}", flush=True)
+        return 1
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
