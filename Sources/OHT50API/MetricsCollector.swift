@@ -28,9 +28,12 @@ final class MetricsCollector: Sendable {
 
     func scrape() -> String {
         collect()
-        return registry.emitToString() + latencyHistogram()
+        ProcessMetrics.collect()
+        return MetricHelp.annotate(registry.emitToString()) + latencyHistogram()
     }
 
+    /// A counter whose total is counted elsewhere: grows by what `total` grew since the last scrape. With
+    /// a total of 0 it only makes sure the series exists.
     private func counter(_ label: String, _ dimensions: [(String, String)] = [], total: UInt64) {
         let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
         let delta: UInt64 = copied.withLock { copied in
@@ -44,10 +47,22 @@ final class MetricsCollector: Sendable {
     }
 
     private func collect() {
+        Metrics.Gauge(label: "oht50_build_info", dimensions: [("version", FirmwareVersion.current)]).record(1)
+        // Every series an alert may use exists from the first scrape, at 0: rate() and increase() see a
+        // first trip as an increase instead of a new series.
+        for (_, name) in TripCauses.named { counter("oht50_trips_total", [("cause", name)], total: 0) }
+        for outcome in ["accepted", "refused"] { counter("oht50_resets_total", [("outcome", outcome)], total: 0) }
+        for reason in RefusalText.allCodes { counter("oht50_reset_refusals_total", [("reason", reason)], total: 0) }
+        counter("oht50_motion_lease_expired_total", total: 0)
         let snapshot = loop.snapshot.read()
         for state in SafetyState.allCases {
             Metrics.Gauge(label: "oht50_safety_state", dimensions: [("state", state.name)]).record(snapshot.machine.state == state ? 1 : 0)
         }
+        for (cause, name) in TripCauses.named {
+            Metrics.Gauge(label: "oht50_safety_cause_active", dimensions: [("cause", name)])
+                .record(snapshot.machine.activeCauses.contains(cause) ? 1 : 0)
+        }
+        Metrics.Gauge(label: "oht50_storage_degraded").record(journal == nil || journal?.lastError.withLock({ $0 }) != nil ? 1 : 0)
         Metrics.Gauge(label: "oht50_estop_pressed").record(snapshot.estop.level == .pressed ? 1 : 0)
         Metrics.Gauge(label: "oht50_motion_enable").record(snapshot.outputs.motionEnable ? 1 : 0)
         let stats = loop.statistics

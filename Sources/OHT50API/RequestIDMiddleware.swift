@@ -28,6 +28,8 @@ struct RequestIDMiddleware: RouterMiddleware {
             dimensions: [("route", route), ("method", "\(request.method)"), ("status", "\(response.status.code)")]
         ).increment()
         let elapsed = ContinuousClock.now - started
+        Timer(label: "oht50_http_request_duration_seconds", dimensions: [("route", route), ("status", "\(response.status.code)")])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         logger.info(
             "http request",
             metadata: [

@@ -37,6 +37,14 @@ public enum RefusalText {
         return out
     }
 
+    /// Every code a refusal can carry, for metrics that must exist before the first refusal.
+    public static var allCodes: [String] {
+        let everything = CommandRefusal(
+            reasons: CommandRefusal.Reasons(rawValue: .max), activeCauses: TripCauses(rawValue: .max), state: .latched,
+            releaseRemainingNs: 1)
+        return reasons(everything, resetReleaseMs: 0).map(\.code)
+    }
+
     /// The codes alone, for log lines and events.
     public static func codes(_ reasons: CommandRefusal.Reasons, causes: TripCauses) -> [String] {
         let refusal = CommandRefusal(reasons: reasons, activeCauses: causes, state: .latched, releaseRemainingNs: 1)

@@ -83,6 +83,9 @@ public struct EventPump: Service {
             Counter(label: "oht50_resets_total", dimensions: [("outcome", "accepted")]).increment()
         case .resetRefused:
             Counter(label: "oht50_resets_total", dimensions: [("outcome", "refused")]).increment()
+            for reason in RefusalText.codes(event.refusal, causes: event.causes) {
+                Counter(label: "oht50_reset_refusals_total", dimensions: [("reason", reason)]).increment()
+            }
         case .leaseExpired:
             Counter(label: "oht50_motion_lease_expired_total").increment()
         case .stateChange:

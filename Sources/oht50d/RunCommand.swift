@@ -136,7 +136,13 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var metricsFactory = PrometheusMetricsFactory(registry: registry)
+        // HTTP request durations: DESIGN's /health target is 2 ms, so the buckets start well below it.
+        metricsFactory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5),
+        ]
+        MetricsSystem.bootstrap(metricsFactory)
         let channel = CommandChannel(loop: loop)
         let pump = EventPump(loop: loop, channel: channel, recorder: journal, bus: bus?.loop, logger: logger)
         let api = SafetyAPI(
