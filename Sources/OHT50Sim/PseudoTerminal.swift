@@ -46,6 +46,11 @@ public final class PseudoTerminal: @unchecked Sendable {
         close(masterFD)
     }
 
+    /// Drops a client's exclusive claim (TIOCEXCL). A real UART loses it at its client's last close; this
+    /// pty never has a last close (the slave is kept open above), so a client killed with -9 would leave
+    /// every later non-root opener with EBUSY. Clients still exclude each other with flock.
+    public func clearExclusive() { _ = ioctl(slaveFD, UInt(TIOCNXCL)) }
+
     /// The path clients open: the link when there is one.
     public var path: String { linkPath ?? slavePath }
 }

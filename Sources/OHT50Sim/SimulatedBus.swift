@@ -52,6 +52,7 @@ public final class SimulatedBus: @unchecked Sendable {
         while running.load(ordering: .acquiring) {
             var fds = pollfd(fd: terminal.masterFD, events: Int16(POLLIN), revents: 0)
             let ready = poll(&fds, 1, buffer.isEmpty ? 10 : gapMs)
+            if ready == 0 && buffer.isEmpty { terminal.clearExclusive() }
             let now = Date()
             let seconds = now.timeIntervalSince(lastTick)
             if seconds >= 0.01 {
