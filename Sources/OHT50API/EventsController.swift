@@ -36,9 +36,10 @@ struct EventsController: Sendable {
         do {
             let deadline = ContinuousClock.now.advanced(by: .milliseconds(waitMs))
             var events = try journal.events(after: after, limit: Int(limit))
+            // The journal is the only writer: the file has something newer only once its newest id moved.
             while events.isEmpty && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
-                events = try journal.events(after: after, limit: Int(limit))
+                if journal.newestCommitted > after { events = try journal.events(after: after, limit: Int(limit)) }
             }
             return try JSONResponse.make(Body(events: events, nextAfter: events.last?.id ?? after))
         } catch let error as StoreError {

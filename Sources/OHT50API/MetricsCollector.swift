@@ -21,6 +21,13 @@ final class MetricsCollector: Sendable {
         self.loop = loop
         self.bus = bus
         self.journal = journal
+        // Every series an alert may use exists from the first scrape, at 0: rate() and increase() see a
+        // first trip as an increase instead of a new series. Registered once; the event pump counts them.
+        for (_, name) in TripCauses.named { _ = Metrics.Counter(label: "oht50_trips_total", dimensions: [("cause", name)]) }
+        for outcome in ["accepted", "refused"] { _ = Metrics.Counter(label: "oht50_resets_total", dimensions: [("outcome", outcome)]) }
+        for reason in RefusalText.allCodes { _ = Metrics.Counter(label: "oht50_reset_refusals_total", dimensions: [("reason", reason)]) }
+        _ = Metrics.Counter(label: "oht50_motion_lease_expired_total")
+        Metrics.Gauge(label: "oht50_build_info", dimensions: [("version", FirmwareVersion.current)]).record(1)
     }
 
     /// Histogram edges reported (seconds); the loop's 281 buckets are summed into them.
@@ -32,8 +39,7 @@ final class MetricsCollector: Sendable {
         return MetricHelp.annotate(registry.emitToString()) + latencyHistogram()
     }
 
-    /// A counter whose total is counted elsewhere: grows by what `total` grew since the last scrape. With
-    /// a total of 0 it only makes sure the series exists.
+    /// A counter whose total is counted elsewhere: grows by what `total` grew since the last scrape.
     private func counter(_ label: String, _ dimensions: [(String, String)] = [], total: UInt64) {
         let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
         let delta: UInt64 = copied.withLock { copied in
@@ -47,13 +53,6 @@ final class MetricsCollector: Sendable {
     }
 
     private func collect() {
-        Metrics.Gauge(label: "oht50_build_info", dimensions: [("version", FirmwareVersion.current)]).record(1)
-        // Every series an alert may use exists from the first scrape, at 0: rate() and increase() see a
-        // first trip as an increase instead of a new series.
-        for (_, name) in TripCauses.named { counter("oht50_trips_total", [("cause", name)], total: 0) }
-        for outcome in ["accepted", "refused"] { counter("oht50_resets_total", [("outcome", outcome)], total: 0) }
-        for reason in RefusalText.allCodes { counter("oht50_reset_refusals_total", [("reason", reason)], total: 0) }
-        counter("oht50_motion_lease_expired_total", total: 0)
         let snapshot = loop.snapshot.read()
         for state in SafetyState.allCases {
             Metrics.Gauge(label: "oht50_safety_state", dimensions: [("state", state.name)]).record(snapshot.machine.state == state ? 1 : 0)

@@ -19,11 +19,7 @@ struct SafetyController: Sendable {
         router.post("/api/v1/safety/reset") { request, context in try await self.reset(request, context: context) }
     }
 
-    private func report() -> SafetyStatusReport {
-        SafetyStatusReport(loop.snapshot.read(), inputDescription: loop.input.description)
-    }
-
-    private func status() throws -> Response { try JSONResponse.make(report()) }
+    private func status() throws -> Response { try JSONResponse.make(SafetyStatusReport(loop)) }
 
     private func reset(_ request: Request, context: APIRequestContext) async throws -> Response {
         // A reset takes no body; anything over the 4 KiB limit is refused (413) without reading it all.
@@ -42,7 +38,7 @@ struct SafetyController: Sendable {
         guard reply.accepted else {
             throw APIError.refused("reset_refused", "reset refused", reply.refusal, resetReleaseNs: loop.timings.resetReleaseNs)
         }
-        return try JSONResponse.make(report())
+        return try JSONResponse.make(SafetyStatusReport(loop))
     }
 
     private var limiterIntervalText: String { "\(limiter.intervalMs) ms" }

@@ -60,6 +60,9 @@ struct SafetyStatusReport: Encodable, Sendable {
         try c.encode(inStateMs, forKey: .inStateMs)
     }
 
+    /// What the safety loop's newest snapshot says.
+    init(_ loop: SafetyLoop) { self.init(loop.snapshot.read(), inputDescription: loop.input.description) }
+
     init(_ snapshot: SafetySnapshot, inputDescription: String) {
         let machine = snapshot.machine
         let refusal = machine.resetRefusal(now: snapshot.at)

@@ -45,21 +45,19 @@ struct StreamController: Sendable {
             var last = resume ?? max(0, ((try? journal?.newestID()) ?? 0) - Self.backlog)
             var lastStatus = ""
             var lastStatusAt = ContinuousClock.now
-            var seenNewest = journal?.newestCommitted ?? 0
+            // -1: nothing read yet, so the first pass reads the backlog.
+            var seenNewest: Int64 = -1
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            var first = true
             while !Task.isCancelled {
-                let status = String(decoding: try JSONResponse.encoder.encode(
-                    SafetyStatusReport(loop.snapshot.read(), inputDescription: loop.input.description)), as: UTF8.self)
+                let status = String(decoding: try JSONResponse.encoder.encode(SafetyStatusReport(loop)), as: UTF8.self)
                 if status != lastStatus || ContinuousClock.now - lastStatusAt >= .seconds(1) {
                     try await writer.write(ByteBuffer(string: "event: status\ndata: \(status)\n\n"))
                     lastStatus = status
                     lastStatusAt = ContinuousClock.now
                 }
                 let newest = journal?.newestCommitted ?? 0
-                if let journal, first || newest != seenNewest {
+                if let journal, newest != seenNewest {
                     seenNewest = newest
-                    first = false
                     let events = (try? journal.events(after: last, limit: 200)) ?? []
                     var text = ""
                     for event in events {

@@ -35,7 +35,7 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
         do {
             opened = try EventStore(dataDir: dataDir)
         } catch {
-            failure = "cannot open \(dataDir)/\(EventStore.fileName) (left in place): \(error)"
+            failure = Self.openFailure(dataDir, error)
         }
         store = Mutex(opened)
         openError = failure
@@ -125,8 +125,12 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
         } else {
             lostWhileClosed.wrappingAdd(1, ordering: .relaxed)
             // Keep saying which file could not be opened, not just the last retry's words.
-            if let error = error as? StoreError, error.code != 0 { lastError.withLock { $0 = "cannot open \(dataDir)/\(EventStore.fileName) (left in place): \(error)" } }
+            if let error = error as? StoreError, error.code != 0 { lastError.withLock { $0 = Self.openFailure(dataDir, error) } }
         }
+    }
+
+    private static func openFailure(_ dataDir: String, _ error: any Error) -> String {
+        "cannot open \(dataDir)/\(EventStore.fileName) (left in place): \(error)"
     }
 
     public enum Commit: Sendable, Equatable {
