@@ -106,3 +106,21 @@ let package = Package(
         .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport", "OHT50Store", "OHT50Core", "OHT50Sim"]),
     ]
 )
+
+// libFuzzer targets (Fuzz/), only when tools/fuzz builds them: OHT50_FUZZ=1 with `--sanitize fuzzer
+// --sanitize address -Xswiftc -parse-as-library`. libFuzzer brings their main(); an ordinary build has
+// none to give them, so they are not part of it.
+if Context.environment["OHT50_FUZZ"] == "1" {
+    let fuzzTargets: [(String, [Target.Dependency])] = [
+        ("FuzzRTURequest", ["OHT50Core", "OHT50Sim"]),
+        ("FuzzModbusReply", ["OHT50Core", "OHT50IO", "OHT50Sim"]),
+        ("FuzzRegisters", ["OHT50Core"]),
+        ("FuzzConfigYAML", ["OHT50Core", "OHT50IO"]),
+        ("FuzzHTTPBody", ["OHT50API", .product(name: "Hummingbird", package: "hummingbird")]),
+        ("FuzzTripReader", ["OHT50Core", "OHT50Store"]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: name, dependencies: dependencies, path: "Fuzz/\(name)"))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

@@ -66,10 +66,12 @@ public struct RegisterMap: Sendable {
     public static let motorDirectionOffset: UInt16 = 0x07
     public static let motorErrorOffset: UInt16 = 0x0C
 
-    /// Decodes a poll read (registers from `pollStart`).
-    public func decode(_ registers: [UInt16]) -> [DecodedValue] {
-        fields.compactMap { field in
-            let index = Int(field.address) - Int(pollStart)
+    /// Decodes the fields inside a read of `registers` starting at `start` (default: a poll read, from
+    /// `pollStart`); fields outside the window are left out.
+    public func decode(_ registers: [UInt16], from start: UInt16? = nil) -> [DecodedValue] {
+        let start = start ?? pollStart
+        return fields.compactMap { field in
+            let index = Int(field.address) - Int(start)
             guard index >= 0, index < registers.count else { return nil }
             return field.decode(registers[index])
         }

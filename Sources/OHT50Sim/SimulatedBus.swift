@@ -74,17 +74,29 @@ public final class SimulatedBus: @unchecked Sendable {
     /// Cuts the first complete frame off the buffer; a frame with an unknown function code is dropped
     /// with everything after it (resynchronisation happens at the next gap).
     private func nextFrame(_ buffer: inout [UInt8]) -> ArraySlice<UInt8>? {
-        guard let length = RTUCodec.requestLength(prefix: buffer[...]) else { return nil }
+        switch Self.cutFrame(&buffer) {
+        case .frame(let frame): return frame
+        case .garbage:
+            frameCounts.withLock { $0.ignored += 1 }
+            return nil
+        case .incomplete: return nil
+        }
+    }
+
+    enum Cut { case frame(ArraySlice<UInt8>), garbage, incomplete }
+
+    /// The framing alone, without counting (the fuzz target drives it with hostile bytes).
+    static func cutFrame(_ buffer: inout [UInt8]) -> Cut {
+        guard let length = RTUCodec.requestLength(prefix: buffer[...]) else { return .incomplete }
         switch length {
         case .failure:
             buffer.removeAll()
-            frameCounts.withLock { $0.ignored += 1 }
-            return nil
+            return .garbage
         case .success(let n):
-            guard buffer.count >= n else { return nil }
+            guard buffer.count >= n else { return .incomplete }
             let frame = buffer[0..<n]
             buffer.removeFirst(n)
-            return frame
+            return .frame(frame)
         }
     }
 

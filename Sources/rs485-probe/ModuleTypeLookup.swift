@@ -11,11 +11,6 @@ enum ModuleTypeLookup {
 
     /// "voltage=24.1 V" for each register of the map inside the read window.
     static func decode(_ map: RegisterMap?, start: UInt16, registers: [UInt16]) -> [DecodedValue] {
-        guard let map else { return [] }
-        return map.fields.compactMap { field in
-            let index = Int(field.address) - Int(start)
-            guard index >= 0, index < registers.count else { return nil }
-            return field.decode(registers[index])
-        }
+        map?.decode(registers, from: start) ?? []
     }
 }
