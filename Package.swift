@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "OHT50Runtime",
             dependencies: [
-                "OHT50Core", "OHT50IO", "CThreadName",
+                "OHT50Core", "OHT50IO", "CThreadControl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,7 +60,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .target(name: "CPosixTTY"),
-        .target(name: "CThreadName"),
+        .target(name: "CThreadControl"),
         .target(name: "OHT50Sim", dependencies: ["OHT50Core", "CPosixTTY"]),
         .executableTarget(
             name: "oht50-sim",

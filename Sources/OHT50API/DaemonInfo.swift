@@ -11,11 +11,15 @@ public struct DaemonInfo: Sendable {
     public var cpuLatencyHeld: Bool
     public var config: FirmwareConfig
     public var simulate: Bool
+    /// Where the safety thread, the bus thread and the async side run now (`cpu.*`), read on request.
+    public var placement: (@Sendable () -> CPUPlacementReport)?
 
     public init(
         startedAt: UInt64, scheduling: SchedulingResult, busScheduling: SchedulingResult? = nil, memoryLocked: Bool,
-        cpuLatencyHeld: Bool = false, config: FirmwareConfig = FirmwareConfig(), simulate: Bool = false
+        cpuLatencyHeld: Bool = false, config: FirmwareConfig = FirmwareConfig(), simulate: Bool = false,
+        placement: (@Sendable () -> CPUPlacementReport)? = nil
     ) {
+        self.placement = placement
         self.cpuLatencyHeld = cpuLatencyHeld
         self.startedAt = startedAt
         self.scheduling = scheduling

@@ -78,7 +78,7 @@ struct HealthController: Sendable {
                     histogram: counts.indices.filter { counts[$0] > 0 }.map { [LatencyBuckets.upperBoundMicroseconds($0), counts[$0]] }),
                 lastCycleAgeMs: Double(lastCycleAge(now: now)) / 1e6,
                 eventsDropped: loop.events.dropped, commandsDropped: loop.commands.dropped),
-            storage: storage)
+            storage: storage, cpuPlacement: info.placement?())
         return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
     }
 }

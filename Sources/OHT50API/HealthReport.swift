@@ -60,9 +60,11 @@ struct HealthReport: Encodable, Sendable {
     var state: String
     var safetyLoop: Loop
     var storage: Storage
+    var cpuPlacement: CPUPlacementReport?
 
     enum CodingKeys: String, CodingKey {
         case status, problems, version, rt, state, storage
+        case cpuPlacement = "cpu_placement"
         case uptimeS = "uptime_s"
         case rtFallbackReason = "rt_fallback_reason"
         case memoryLocked = "memory_locked"

@@ -49,10 +49,12 @@ struct SystemStatusReport: Encodable, Sendable {
     var rt: Bool
     var memoryLocked: Bool
     var threads: [String: Thread]
+    var cpuPlacement: CPUPlacementReport?
     var config: Config
 
     enum CodingKeys: String, CodingKey {
         case version, state, simulate, rt, threads, config
+        case cpuPlacement = "cpu_placement"
         case uptimeS = "uptime_s"
         case startedAt = "started_at"
         case memoryLocked = "memory_locked"
@@ -70,6 +72,7 @@ struct SystemStatusReport: Encodable, Sendable {
         memoryLocked = info.memoryLocked
         threads = ["safety": Thread(policy: info.scheduling.policy, priority: info.scheduling.priority, realtime: info.scheduling.realtime)]
         if let b = info.busScheduling { threads["bus"] = Thread(policy: b.policy, priority: b.priority, realtime: b.realtime) }
+        cpuPlacement = info.placement?()
         let motion = c.outputs.motionEnable
         config = Config(
             cycleMs: c.safety.cycleMs, resetReleaseMs: c.safety.resetReleaseMs, maxStallMs: c.safety.maxStallMs,

@@ -10,6 +10,7 @@ extension FirmwareConfig {
         if modules != other.modules { changed.append("modules") }
         if http != other.http { changed.append("http") }
         if storage != other.storage { changed.append("storage") }
+        if cpu != other.cpu { changed.append("cpu") }
         if logLevel != other.logLevel { changed.append("log") }
         return changed
     }

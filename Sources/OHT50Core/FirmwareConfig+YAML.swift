@@ -58,6 +58,10 @@ extension FirmwareConfig {
         line(0, "storage:")
         line(1, "data_dir: \(quoted(storage.dataDir))")
         line(1, "telemetry_retention_days: \(storage.telemetryRetentionDays)")
+        line(0, "cpu:")
+        line(1, "safety: \(quoted(cpu.safety.description))")
+        line(1, "bus: \(quoted(cpu.bus.description))")
+        line(1, "async: \(quoted(cpu.async.description))")
         line(0, "log:")
         line(1, "level: \(logLevel.rawValue)")
         return lines.joined(separator: "\n") + "\n"

@@ -8,6 +8,7 @@ public struct FirmwareConfig: Sendable, Equatable {
     public var modules = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)]
     public var http = HTTPSettings()
     public var storage = StorageSettings()
+    public var cpu = CPUSettings()
     public var logLevel = LogLevel.info
 
     public init() {}
@@ -33,6 +34,8 @@ public struct FirmwareConfig: Sendable, Equatable {
         config.http = try HTTPSettings.decode(&http)
         var storage = try top.mapping("storage")
         config.storage = try StorageSettings.decode(&storage)
+        var cpu = try top.mapping("cpu")
+        config.cpu = try CPUSettings.decode(&cpu)
         var log = try top.mapping("log")
         config.logLevel = try log.choice("level", default: config.logLevel)
         try log.rejectUnknownKeys()
@@ -50,6 +53,7 @@ public struct FirmwareConfig: Sendable, Equatable {
         "bus.comm_loss_after",
         "http.bind", "http.port", "http.reset_min_interval_ms",
         "storage.data_dir", "storage.telemetry_retention_days",
+        "cpu.safety", "cpu.bus", "cpu.async",
         "log.level",
     ]
 

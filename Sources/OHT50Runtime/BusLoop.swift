@@ -52,11 +52,15 @@ public final class BusLoop: @unchecked Sendable {
 
     deinit { writeValues.deallocate() }
 
-    public func start(priority: Int32) throws(SystemCallError) -> SchedulingResult {
-        let thread = try RealtimeThread(name: "oht50-bus", priority: priority) { [self] in run() }
+    public func start(priority: Int32, cpus: [Int]? = nil) throws(SystemCallError) -> SchedulingResult {
+        let thread = try RealtimeThread(name: "oht50-bus", priority: priority, cpus: cpus) { [self] in run() }
         self.thread = thread
+        threadIdentity = thread.identity
         return thread.scheduling
     }
+
+    /// The running thread's kernel id and placement (nil before `start`).
+    public private(set) var threadIdentity: ThreadIdentity?
 
     /// Ends the thread, then stops every drive: each gets up to `bus.comm_loss_after` attempts to
     /// confirm its stop.

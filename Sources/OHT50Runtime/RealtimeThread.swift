@@ -1,11 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CThreadName
+import CThreadControl
 import OHT50IO
+import Synchronization
 
 /// A pthread at SCHED_FIFO `priority`, or SCHED_OTHER when the kernel refuses (EPERM): the daemon
-/// never refuses to start for lack of RT rights, it reports `"rt": false` instead.
+/// never refuses to start for lack of RT rights, it reports `"rt": false` instead. With `cpus`, the
+/// thread confines itself to them before its body runs (`cpu.*`); a refusal is reported, not fatal.
 ///
 /// Its stack is its own mapping, populated and locked (`mlock`) before the thread starts, with a guard
 /// page below it: the loop never takes a page fault on its stack.
@@ -15,10 +17,13 @@ public final class RealtimeThread: @unchecked Sendable {
     private var joined = false
     private let stack: UnsafeMutableRawPointer
     private let stackMapping: Int
+    /// The kernel's id of the thread and the outcome of its CPU placement, once it has started.
+    public let identity: ThreadIdentity
 
-    public init(name: String, priority: Int32, stackBytes: Int = 512 * 1024, body: @escaping @Sendable () -> Void)
+    public init(name: String, priority: Int32, cpus: [Int]? = nil, stackBytes: Int = 512 * 1024, body: @escaping @Sendable () -> Void)
         throws(SystemCallError)
     {
+        identity = ThreadIdentity(requested: cpus)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let size = (stackBytes + page - 1) / page * page
         stackMapping = size + page
@@ -33,7 +38,7 @@ public final class RealtimeThread: @unchecked Sendable {
             for offset in stride(from: page, to: stackMapping, by: page) { mapping.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self) }
         }
 
-        let context = Unmanaged.passRetained(ThreadBody(name: name, body)).toOpaque()
+        let context = Unmanaged.passRetained(ThreadBody(name: name, identity: identity, body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -71,11 +76,37 @@ public final class RealtimeThread: @unchecked Sendable {
     }
 }
 
+/// Which kernel thread a `RealtimeThread` is, and whether it got the CPUs it asked for.
+public final class ThreadIdentity: Sendable {
+    public let requested: [Int]?
+    /// The same as the C helper takes it, made here so the new thread only reads it.
+    fileprivate let requestedCPUs: [Int32]?
+    private let tidValue = Atomic<Int32>(0)
+    private let affinityError = Atomic<Int32>(0)
+
+    init(requested: [Int]?) {
+        self.requested = requested
+        requestedCPUs = requested?.map { Int32(truncatingIfNeeded: $0) }
+    }
+
+    /// 0 until the thread runs.
+    public var tid: Int32 { tidValue.load(ordering: .acquiring) }
+    /// The errno of a refused placement (EINVAL: none of the CPUs is allowed here), 0 when it held.
+    public var placementError: Int32 { affinityError.load(ordering: .acquiring) }
+
+    fileprivate func started(placementError: Int32) {
+        affinityError.store(placementError, ordering: .releasing)
+        tidValue.store(oht50_current_tid(), ordering: .releasing)
+    }
+}
+
 private final class ThreadBody {
     let name: String
+    let identity: ThreadIdentity
     let body: @Sendable () -> Void
-    init(name: String, _ body: @escaping @Sendable () -> Void) {
+    init(name: String, identity: ThreadIdentity, _ body: @escaping @Sendable () -> Void) {
         self.name = name
+        self.identity = identity
         self.body = body
     }
 }
@@ -84,6 +115,11 @@ private func realtimeThreadEntry(_ context: UnsafeMutableRawPointer?) -> UnsafeM
     let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
     // Visible in `ps -L -C oht50d`, `top -H` and /proc/PID/task/*/comm.
     _ = oht50_set_current_thread_name(String(body.name.prefix(15)))
+    var placementError: Int32 = 0
+    if let cpus = body.identity.requestedCPUs {
+        placementError = cpus.withUnsafeBufferPointer { oht50_set_affinity(0, $0.baseAddress, Int32($0.count)) }
+    }
+    body.identity.started(placementError: placementError)
     body.body()
     return nil
 }

@@ -71,11 +71,15 @@ public final class SafetyLoop: @unchecked Sendable {
     }
 
     /// Starts the safety thread at SCHED_FIFO `priority` (or SCHED_OTHER when refused).
-    public func start(priority: Int32) throws(SystemCallError) -> SchedulingResult {
-        let thread = try RealtimeThread(name: "oht50-safety", priority: priority) { [self] in runLoop() }
+    public func start(priority: Int32, cpus: [Int]? = nil) throws(SystemCallError) -> SchedulingResult {
+        let thread = try RealtimeThread(name: "oht50-safety", priority: priority, cpus: cpus) { [self] in runLoop() }
         self.thread = thread
+        threadIdentity = thread.identity
         return thread.scheduling
     }
+
+    /// The running thread's kernel id and placement (nil before `start`).
+    public private(set) var threadIdentity: ThreadIdentity?
 
     /// Asks the thread for a last cycle in `shutdown` (outputs off), waits for it to end, and turns
     /// every line off again from this thread.

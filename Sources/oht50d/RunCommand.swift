@@ -104,11 +104,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { withExtendedLifetime(cpuLatency) {} }
         let startedAt = MonotonicClock.now()
-        let scheduling = try loop.start(priority: Self.safetyPriority)
+        let (online, isolated) = CPUAffinity.topology()
+        let placement = CPUPlacement.plan(config.cpu, online: online, isolated: isolated)
+        if !placement.missing.isEmpty {
+            logger.warning("cpu: CPUs \(CPUList.format(placement.missing)) are not online here and are left out (online: \(CPUList.format(online)))")
+        }
+        let scheduling = try loop.start(priority: Self.safetyPriority, cpus: placement.safety)
         if let reason = scheduling.fallbackReason {
             logger.warning("SCHED_FIFO refused, the safety loop runs SCHED_OTHER (health reports rt: false): \(reason)")
         }
-        let busScheduling = try bus?.loop.start(priority: Self.busPriority)
+        let busScheduling = try bus?.loop.start(priority: Self.busPriority, cpus: placement.bus)
+        let asyncProblem = confineAsyncSide(placement, loop: loop, bus: bus?.loop, logger: logger)
         do {
             try LastStartedConfig.save(config, dataDir: config.storage.dataDir)
         } catch {
@@ -149,7 +155,12 @@ struct RunCommand: AsyncParsableCommand {
             loop: loop, bus: bus?.loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: DaemonInfo(
                 startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
-                cpuLatencyHeld: cpuLatency != nil, config: config, simulate: simulate),
+                cpuLatencyHeld: cpuLatency != nil, config: config, simulate: simulate,
+                placement: { [loop, bus] in
+                    CPUPlacementReport(
+                        plan: placement, online: online, isolated: isolated, safety: loop.threadIdentity,
+                        bus: bus?.loop.threadIdentity, asyncProblem: asyncProblem)
+                }),
             journal: journal, history: history, registry: registry, logger: logger)
         reloadSignal = reloadOnSIGHUP(running: loadedConfig, environment: environment, journal: journal, logger: logger)
         let bindAddress = config.http.bind
@@ -202,6 +213,34 @@ struct RunCommand: AsyncParsableCommand {
     /// meanwhile, and the loop trips with cause `stall` when it resumes. `kill -USR2 <pid>` stops the bus
     /// thread for 2 s: health answers 503 once it counts as dead (1 s), and the loop trips with cause
     /// `bus_thread_dead`.
+    /// Keeps HTTP, storage and metrics off the RT threads' CPUs (`cpu.async`): every thread of the
+    /// process but the two RT threads is confined now, and threads made later inherit it. Waits (1 s at
+    /// most) for the RT threads to have placed themselves, so that neither is confined by mistake.
+    /// Returns what did not hold, for the reports.
+    private func confineAsyncSide(_ placement: CPUPlacement, loop: SafetyLoop, bus: BusLoop?, logger: Logger) -> String? {
+        for (name, identity) in [("safety", loop.threadIdentity), ("bus", bus?.threadIdentity)] {
+            if let error = identity?.placementError, error != 0 {
+                logger.warning("cpu.\(name): the \(name) thread could not be placed: \(String(cString: strerror(error)))")
+            }
+        }
+        guard let cpus = placement.async else { return nil }
+        let identities = [loop.threadIdentity, bus?.threadIdentity].compactMap { $0 }
+        let deadline = MonotonicClock.now() + 1_000_000_000
+        while identities.contains(where: { $0.tid == 0 }) && MonotonicClock.now() < deadline { usleep(1_000) }
+        guard !identities.contains(where: { $0.tid == 0 }) else {
+            logger.warning("cpu.async: the RT threads did not start within 1 s; the async side is left unconfined")
+            return "the RT threads did not start in time"
+        }
+        let refused = CPUAffinity.confineOthers(to: cpus, keep: Set(identities.map(\.tid)))
+        guard refused.isEmpty else {
+            logger.warning("cpu.async: threads \(refused.joined(separator: ", ")) could not be confined to CPUs \(CPUList.format(cpus))")
+            return "refused by threads \(refused.joined(separator: ", "))"
+        }
+        logger.info(
+            "cpu placement (\(placement.basis)): safety thread \(placement.safety.map(CPUList.format) ?? "not pinned"), bus thread \(placement.bus.map(CPUList.format) ?? "not pinned"), async side \(CPUList.format(cpus))")
+        return nil
+    }
+
     private static func simulatedStalls(_ loop: SafetyLoop, bus: BusLoop?, logger: Logger) -> [any DispatchSourceSignal] {
         var targets: [(Int32, String, (UInt32) -> Void)] = [(SIGUSR1, "the safety loop stops cycling", loop.injectStall)]
         if let bus { targets.append((SIGUSR2, "the bus thread stops", bus.injectStall)) }

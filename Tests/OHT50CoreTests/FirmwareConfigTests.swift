@@ -52,6 +52,8 @@ struct FirmwareConfigTests {
         BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("2")), ("type", v("power"))]), map([("address", v("2")), ("type", v("motor"))])], .builtIn))]), key: "modules[1].address", value: "2", allowedContains: "each address once"),
         BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("3")), ("type", v("servo"))])], .builtIn))]), key: "modules[0].type", value: "servo", allowedContains: "power, motor"),
         BadCase(node: doc([("http", map([("port", v("65536"))]))]), key: "http.port", value: "65536", allowedContains: "0 to 65535"),
+        BadCase(node: doc([("cpu", map([("safety", v("3-1"))]))]), key: "cpu.safety", value: "3-1", allowedContains: "auto, none, or a CPU list"),
+        BadCase(node: doc([("cpu", map([("async", v("all"))]))]), key: "cpu.async", value: "all", allowedContains: "auto, none, or a CPU list"),
         BadCase(node: doc([("log", map([("level", v("loud"))]))]), key: "log.level", value: "loud", allowedContains: "trace, debug, info"),
         BadCase(node: doc([("extra", v("1"))]), key: "extra", value: nil, allowedContains: "safety, estop, outputs"),
         BadCase(node: doc([("safety", v("1"))]), key: "safety", value: "1", allowedContains: "mapping"),

@@ -151,6 +151,31 @@ extension EndToEnd {
             #expect(report["rt"] is Bool)
         }
 
+        @Test("the RT threads run where cpu.* put them and the async side stays off their CPUs; none leaves them unpinned")
+        func cpuPlacement() throws {
+            func placement(_ v: Vehicle) throws -> [String: Any] {
+                try #require(try v.http.get("/health/detailed").json["cpu_placement"] as? [String: Any])
+            }
+            func cpus(_ side: Any?, _ key: String) -> [Int]? { (side as? [String: Any])?[key] as? [Int] }
+            let v = try Vehicle()
+            let auto = try placement(v)
+            let online = try #require(auto["online"] as? [Int])
+            let safety = auto["safety_thread"], bus = auto["bus_thread"], async = auto["async"]
+            if online.count >= 2 {
+                let rt = Set((cpus(safety, "pinned") ?? []) + (cpus(bus, "pinned") ?? []))
+                #expect(!rt.isEmpty && cpus(safety, "allowed") == cpus(safety, "pinned") && cpus(bus, "allowed") == cpus(bus, "pinned"))
+                #expect(rt.isDisjoint(with: cpus(async, "allowed") ?? []), "async side on an RT CPU: \(auto)")
+                #expect(rt.contains((safety as? [String: Any])?["last_cpu"] as? Int ?? -1))
+            }
+            let status = try v.http.get("/api/v1/system/status").json["cpu_placement"] as? [String: Any]
+            #expect(status?["basis"] as? String == auto["basis"] as? String)
+
+            let unpinned = try Vehicle(environment: ["OHT50_CPU_SAFETY": "none", "OHT50_CPU_BUS": "none", "OHT50_CPU_ASYNC": "none"])
+            let none = try placement(unpinned)
+            #expect(cpus(none["safety_thread"], "pinned") == nil && cpus(none["safety_thread"], "allowed") == online)
+            #expect(cpus(none["async"], "allowed") == online)
+        }
+
         @Test("errors are JSON with X-Request-ID; a valid incoming request id is echoed")
         func jsonErrors() throws {
             let v = try Vehicle()

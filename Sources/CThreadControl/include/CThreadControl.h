@@ -1,0 +1,13 @@
+#ifndef OHT50_CTHREADCONTROL_H
+#define OHT50_CTHREADCONTROL_H
+#include <sys/types.h>
+
+/* Thread naming and CPU placement: glibc's CPU_SET family are macros Swift cannot import. */
+int oht50_set_current_thread_name(const char *name);
+/* The calling thread's kernel id (gettid), as /proc/self/task lists it. */
+int oht50_current_tid(void);
+/* Restricts thread `tid` (0: the calling thread) to `count` CPUs; returns 0 or an errno value. */
+int oht50_set_affinity(int tid, const int *cpus, int count);
+/* Writes up to `capacity` CPUs thread `tid` may run on into `cpus`; returns how many, or -errno. */
+int oht50_get_affinity(int tid, int *cpus, int capacity);
+#endif
