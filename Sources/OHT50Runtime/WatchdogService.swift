@@ -31,6 +31,11 @@ public struct WatchdogService: Service {
         var lastCycles = loop.statistics.cycles.load(ordering: .relaxed)
         var lastBusBeat = bus?.link.heartbeat.load(ordering: .relaxed) ?? 0
         var reportedStall = false
+        // The state is looked at every 20 ms, so READY=1 and STATUS= follow it at once (systemd arms the
+        // watchdog only after READY=1: a READY a whole interval late left a daemon that hung right after
+        // start to TimeoutStartSec); the heartbeats are compared once per interval.
+        let poll = min(interval, .milliseconds(20))
+        var sinceCheck = Duration.zero
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let state = loop.snapshot.read().machine.state
             if !ready && state != .initializing {
@@ -42,8 +47,11 @@ public struct WatchdogService: Service {
             }
             lastState = state
             // A graceful shutdown wakes it: the RT threads are stopped on purpose then, not stalled.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            sinceCheck += poll
+            guard sinceCheck >= interval else { continue }
+            sinceCheck = .zero
             let cycles = loop.statistics.cycles.load(ordering: .relaxed)
             let busBeat = bus?.link.heartbeat.load(ordering: .relaxed) ?? 0
             let alive = cycles != lastCycles && (bus == nil || busBeat != lastBusBeat)
