@@ -25,20 +25,7 @@ final class GPIOLineRequest: @unchecked Sendable {
     /// Opens the chip, finds the line and requests it; every failure names the chip, the line and what
     /// to check, for exit 69.
     init(chip descriptor: String, line offset: Int, direction: Direction, role: String) throws(HardwareError) {
-        errno = 0
-        // libgpiod's lookup only takes paths under /dev/; any other absolute path is opened as given.
-        let opened = descriptor.hasPrefix("/") ? gpiod_chip_open(descriptor) : gpiod_chip_open_lookup(descriptor)
-        guard let chip = opened else {
-            throw Self.chipError(descriptor, errno: errno == 0 ? ENOENT : errno, role: role)
-        }
-        let lines = Int(gpiod_chip_num_lines(chip))
-        let chipName = "\(String(cString: gpiod_chip_name(chip))) [\(String(cString: gpiod_chip_label(chip)))]"
-        guard offset >= 0, offset < lines, let line = gpiod_chip_get_line(chip, UInt32(offset)) else {
-            gpiod_chip_close(chip)
-            throw HardwareError(
-                role: role, device: "\(chipName) line \(offset)", problem: "the chip has \(lines) lines (0–\(lines - 1))",
-                hint: "check the line offset with `gpioinfo \(descriptor)`")
-        }
+        let (chip, line, chipName) = try Self.openLine(chip: descriptor, line: offset, role: role)
         let status: Int32
         switch direction {
         case .bothEdges: status = gpiod_line_request_both_edges_events(line, Self.consumer)
@@ -74,6 +61,28 @@ final class GPIOLineRequest: @unchecked Sendable {
     }
 
     deinit { gpiod_chip_close(chip) }
+
+    /// Opens the chip and finds the line, without requesting it. The caller closes the chip. Every
+    /// failure names the chip, the line and what to check.
+    static func openLine(chip descriptor: String, line offset: Int, role: String) throws(HardwareError)
+        -> (chip: OpaquePointer, line: OpaquePointer, chipName: String)
+    {
+        errno = 0
+        // libgpiod's lookup only takes paths under /dev/; any other absolute path is opened as given.
+        let opened = descriptor.hasPrefix("/") ? gpiod_chip_open(descriptor) : gpiod_chip_open_lookup(descriptor)
+        guard let chip = opened else {
+            throw Self.chipError(descriptor, errno: errno == 0 ? ENOENT : errno, role: role)
+        }
+        let lines = Int(gpiod_chip_num_lines(chip))
+        let chipName = "\(String(cString: gpiod_chip_name(chip))) [\(String(cString: gpiod_chip_label(chip)))]"
+        guard offset >= 0, offset < lines, let line = gpiod_chip_get_line(chip, UInt32(offset)) else {
+            gpiod_chip_close(chip)
+            throw HardwareError(
+                role: role, device: "\(chipName) line \(offset)", problem: "the chip has \(lines) lines (0–\(lines - 1))",
+                hint: "check the line offset with `gpioinfo \(descriptor)`")
+        }
+        return (chip, line, chipName)
+    }
 
     private static func chipError(_ descriptor: String, errno e: Int32, role: String) -> HardwareError {
         let available = availableChips()

@@ -34,10 +34,16 @@ public enum PortHolder {
         return "\(comm ?? "unknown") (pid \(pid))"
     }
 
-    static func openers(_ path: String) -> String? {
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
+    /// Where a port's link points (`/dev/ttyOHT485` → `/dev/ttyS1`), relative links resolved; the
+    /// path itself when it is no link.
+    public static func target(of path: String) -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
             $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
         } ?? path
+    }
+
+    static func openers(_ path: String) -> String? {
+        let target = target(of: path)
         let me = ProcessInfo.processInfo.processIdentifier
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         for pid in pids.compactMap(Int32.init) where pid != me {

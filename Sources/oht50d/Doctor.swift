@@ -175,9 +175,7 @@ struct Doctor {
         guard info.st_mode & S_IFMT == S_IFCHR else {
             return [DoctorCheck(name: "serial-port", status: .fail, found: "\(port) is not a character device", fix: "set bus.port to the RS485 adapter's device")]
         }
-        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: port)).map {
-            $0.hasPrefix("/") ? $0 : ((port as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
-        } ?? port
+        let resolved = PortHolder.target(of: port)
         var checks: [DoctorCheck] = []
         let holder = PortHolder.describe(port)
         if let holder {
@@ -270,7 +268,7 @@ struct Doctor {
     }
 
     func gpiodLine(_ role: String, chip: String, line: Int, output: Bool) -> DoctorCheck {
-        switch GPIOLineInfo.inspect(chip: chip, line: line) {
+        switch GPIOLineInfo.inspect(chip: chip, line: line, role: role) {
         case .failure(let error):
             return DoctorCheck(name: "gpio \(role)", status: .fail, found: "\(error.device): \(error.problem)", fix: error.hint)
         case .success(let info):
