@@ -18,6 +18,7 @@ enum MetricHelp {
         "oht50_resets_total": "Reset requests by outcome (accepted, refused).",
         "oht50_reset_refusals_total": "Refused resets by reason (a refusal counts once per reason).",
         "oht50_motion_lease_expired_total": "Moves that ended because the motion lease was not refreshed.",
+        "oht50_commands_discarded_total": "Moves discarded unjudged: sent before a trip or a stop, or after their sender gave up.",
         "oht50_bus_transactions_total": "Modbus transactions by module.",
         "oht50_bus_errors_total": "Failed Modbus transactions by module and class (timeout, crc, exception, other).",
         "oht50_bus_module_online": "1 while the module answers (fewer than bus.comm_loss_after failures in a row).",

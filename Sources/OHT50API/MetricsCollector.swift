@@ -27,6 +27,7 @@ final class MetricsCollector: Sendable {
         for outcome in ["accepted", "refused"] { _ = Metrics.Counter(label: "oht50_resets_total", dimensions: [("outcome", outcome)]) }
         for reason in RefusalText.allCodes { _ = Metrics.Counter(label: "oht50_reset_refusals_total", dimensions: [("reason", reason)]) }
         _ = Metrics.Counter(label: "oht50_motion_lease_expired_total")
+        _ = Metrics.Counter(label: "oht50_commands_discarded_total")
         Metrics.Gauge(label: "oht50_build_info", dimensions: [("version", FirmwareVersion.current)]).record(1)
     }
 

@@ -5,7 +5,8 @@ import OHT50Core
 import OHT50Runtime
 
 /// `POST /api/v1/motion/move` (Bearer) and `POST /api/v1/motion/stop` (no token: stopping must never
-/// be refused). Both go through the command ring to the safety thread like every command.
+/// be refused). A move goes through the command ring to the safety thread; a stop is the stop signal
+/// both RT threads read, never queued behind moves, and always answered 200.
 struct MotionController: Sendable {
     let loop: SafetyLoop
     let channel: CommandChannel
@@ -82,7 +83,8 @@ struct MotionController: Sendable {
 
     private func stop(_ request: Request, context: APIRequestContext) async throws -> Response {
         _ = try await request.body.collect(upTo: context.maxUploadSize)
-        _ = try await channel.send(.stop, context: context)
+        let seen = await channel.stop()
+        if !seen { logger.warning("stop requested while the safety thread is not cycling; the bus thread stops the drives") }
         return try JSONResponse.make(MotionReport(loop.snapshot.read()))
     }
 }

@@ -1,8 +1,8 @@
 /// Every reason a command was (or would be) refused. A refusal lists all of them, never just the first.
 public struct CommandRefusal: Sendable, BitwiseCopyable, Equatable {
     public struct Reasons: OptionSet, Sendable, BitwiseCopyable, Hashable {
-        public let rawValue: UInt8
-        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
 
         /// A reset is accepted only from `latched`.
         public static let stateNotLatched = Reasons(rawValue: 1 << 0)
@@ -14,6 +14,16 @@ public struct CommandRefusal: Sendable, BitwiseCopyable, Equatable {
         public static let moduleUnhealthy = Reasons(rawValue: 1 << 3)
         /// A drive has not yet read back its last stop (enable 0, speed 0): it may still be turning.
         public static let driveStopUnconfirmed = Reasons(rawValue: 1 << 4)
+        /// The command waited longer than its sender's bound (100 ms), or its sender gave up: it was
+        /// answered 503 and is not carried out.
+        public static let commandExpired = Reasons(rawValue: 1 << 5)
+        /// A trip happened after the command was sent: what it was judged on is no longer true.
+        public static let issuedBeforeTrip = Reasons(rawValue: 1 << 6)
+        /// A move sent before the latest stop request: the stop wins.
+        public static let issuedBeforeStop = Reasons(rawValue: 1 << 7)
+
+        /// The reasons that discard a command without judging it.
+        public static let stale = Reasons(rawValue: commandExpired.rawValue | issuedBeforeTrip.rawValue | issuedBeforeStop.rawValue)
     }
 
     public var reasons: Reasons

@@ -34,6 +34,19 @@ public enum RefusalText {
                 code: "drive_stop_unconfirmed",
                 message: "a drive has not read back its last stop (enable 0, speed 0) and may still be turning: check its wiring and GET /api/v1/modules"))
         }
+        if refusal.reasons.contains(.commandExpired) {
+            out.append(Reason(
+                code: "command_expired",
+                message: "the command waited longer than 100 ms for the safety thread and was answered 503; it was not carried out"))
+        }
+        if refusal.reasons.contains(.issuedBeforeTrip) {
+            out.append(Reason(
+                code: "issued_before_trip",
+                message: "the vehicle tripped after this command was sent: read the safety status, then send it again if still wanted"))
+        }
+        if refusal.reasons.contains(.issuedBeforeStop) {
+            out.append(Reason(code: "issued_before_stop", message: "a stop was requested after this move was sent: the stop wins"))
+        }
         return out
     }
 

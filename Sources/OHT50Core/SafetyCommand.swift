@@ -1,18 +1,38 @@
 /// A request to the safety thread. Every field is plain data so it crosses the command ring as bytes.
+///
+/// A command says when it was queued and which trip and stop it was issued after: the safety thread
+/// discards one older than the sender's wait bound or issued before the latest trip (a move also
+/// before the latest stop), so a sender that gave up can say "not done and will not be done".
+/// Stop is not a command: it is `MotionStopSignal`, read every cycle, never queued behind a move.
 public struct SafetyCommand: Sendable, BitwiseCopyable, Equatable {
     public enum Kind: Sendable, BitwiseCopyable, Equatable {
         case reset
         case move(MotionRequest)
-        case stop
+
+        public var name: String {
+            switch self {
+            case .reset: "reset"
+            case .move: "move"
+            }
+        }
     }
 
     /// Chosen by the sender; the reply carries it back so the sender can match it.
     public var id: UInt32
     public var kind: Kind
+    /// Monotonic nanoseconds when the sender queued it.
+    public var queuedAt: UInt64
+    /// `SafetyMachine.tripGeneration` as the sender last saw it published.
+    public var tripGeneration: UInt16
+    /// `MotionStopSignal.requests` when the sender queued it.
+    public var stopRequests: UInt32
 
-    public init(id: UInt32, kind: Kind) {
+    public init(id: UInt32, kind: Kind, queuedAt: UInt64, tripGeneration: UInt16, stopRequests: UInt32) {
         self.id = id
         self.kind = kind
+        self.queuedAt = queuedAt
+        self.tripGeneration = tripGeneration
+        self.stopRequests = stopRequests
     }
 }
 

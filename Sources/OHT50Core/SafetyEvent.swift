@@ -6,6 +6,8 @@ public struct SafetyEvent: Sendable, BitwiseCopyable, Equatable {
         case resetAccepted
         case resetRefused
         case leaseExpired
+        /// A move discarded unjudged: sent before a trip or a stop, or after its sender gave up.
+        case commandDiscarded
 
         public var name: String {
             switch self {
@@ -14,6 +16,7 @@ public struct SafetyEvent: Sendable, BitwiseCopyable, Equatable {
             case .resetAccepted: "reset_accepted"
             case .resetRefused: "reset_refused"
             case .leaseExpired: "lease_expired"
+            case .commandDiscarded: "command_discarded"
             }
         }
     }

@@ -7,28 +7,38 @@ public struct SafetyInputs: Sendable, BitwiseCopyable {
     public var requiredModulesHealthy: Bool
     /// The bus thread has completed its first pass over the modules (always true without modules).
     public var busReady: Bool
-    /// Every drive has read back the last stop it was sent (always true without drives).
+    /// Every drive has read back the stop it was sent for trip generation `drivesStoppedGeneration`
+    /// (always true without drives). A confirmation for an older generation confirms nothing.
     public var drivesStopped: Bool
+    public var drivesStoppedGeneration: UInt16
     /// The last write to an output line failed.
     public var outputFault: Bool
     /// This cycle began more than `safety.max_stall_ms` after the previous one.
     public var stalled: Bool
     public var shutdownRequested: Bool
+    /// Stop requests so far (`MotionStopSignal`): a change since the last cycle stops motion.
+    public var stopRequests: UInt32
     public var command: SafetyCommand?
+    /// The sender of `command` gave up waiting (and answered 503) before the safety thread took it.
+    public var commandWithdrawn: Bool
 
     public init(
         estop: EStopSample, busCauses: TripCauses = [], requiredModulesHealthy: Bool = true,
-        busReady: Bool = true, drivesStopped: Bool = true, outputFault: Bool = false, stalled: Bool = false,
-        shutdownRequested: Bool = false, command: SafetyCommand? = nil
+        busReady: Bool = true, drivesStopped: Bool = true, drivesStoppedGeneration: UInt16 = 0, outputFault: Bool = false,
+        stalled: Bool = false, shutdownRequested: Bool = false, stopRequests: UInt32 = 0, command: SafetyCommand? = nil,
+        commandWithdrawn: Bool = false
     ) {
         self.estop = estop
         self.busCauses = busCauses
         self.requiredModulesHealthy = requiredModulesHealthy
         self.busReady = busReady
         self.drivesStopped = drivesStopped
+        self.drivesStoppedGeneration = drivesStoppedGeneration
         self.outputFault = outputFault
         self.stalled = stalled
         self.shutdownRequested = shutdownRequested
+        self.stopRequests = stopRequests
         self.command = command
+        self.commandWithdrawn = commandWithdrawn
     }
 }

@@ -11,8 +11,16 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     /// Since when the E-stop has read released without interruption; `nil` while pressed or unreadable.
     public private(set) var releasedSince: UInt64?
     public private(set) var requiredModulesHealthy = true
-    /// Every drive has read back its last stop; until then neither reset nor move is accepted.
-    public private(set) var drivesStopped = true
+    /// Bumped by every trip. A command issued under an older generation is discarded, and a drive stop
+    /// counts only when the bus thread confirmed it for this generation.
+    public private(set) var tripGeneration: UInt16 = 0
+    /// `MotionStopSignal.requests` as last seen: a change stops motion.
+    public private(set) var stopRequestsSeen: UInt32 = 0
+    private var drivesStoppedReported = true
+    private var drivesStoppedGeneration: UInt16 = 0
+    /// Every drive has read back the stop it was sent for the latest trip; until then neither reset nor
+    /// move is accepted. A confirmation published before the latest trip confirms nothing.
+    public var drivesStopped: Bool { drivesStoppedReported && drivesStoppedGeneration == tripGeneration }
     /// The drive command while `moving`.
     public private(set) var motion: MotionRequest?
     /// While `moving`: the drives stop unless a move refreshes the lease before this time.
@@ -42,6 +50,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             break
         case _ where inputs.shutdownRequested:
             if newlyActive.contains(.shutdown) {
+                tripGeneration &+= 1
                 lastTrip = TripRecord(causes: newlyActive, at: now, from: state)
                 events.append(SafetyEvent(kind: .trip, at: now, from: state, to: .shutdown, causes: newlyActive))
             }
@@ -54,6 +63,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             }
         default:
             if !newlyActive.isEmpty {
+                tripGeneration &+= 1
                 lastTrip = TripRecord(causes: newlyActive, at: now, from: state)
                 let to = Self.latchedState(for: active)
                 var trip = SafetyEvent(kind: .trip, at: now, from: state, to: to, causes: newlyActive)
@@ -66,6 +76,13 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             }
         }
 
+        // A stop is never queued behind a move: it is seen here, before this cycle's command.
+        if inputs.stopRequests != stopRequestsSeen {
+            stopRequestsSeen = inputs.stopRequests
+            motion = nil
+            if state == .moving { state = .ready }
+        }
+
         if state == .moving && now >= leaseDeadline {
             events.append(SafetyEvent(kind: .leaseExpired, at: now, from: .moving, to: .ready))
             motion = nil
@@ -74,7 +91,8 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
 
         var reply: CommandReply?
         if let command = inputs.command {
-            reply = handle(command, now: now, events: &events)
+            let stale = staleness(of: command, withdrawn: inputs.commandWithdrawn, now: now)
+            reply = stale.isEmpty ? handle(command, now: now, events: &events) : discard(command, stale, now: now, events: &events)
         }
 
         if state != entered {
@@ -128,8 +146,33 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         if inputs.stalled { active.insert(.stall) }
         if inputs.shutdownRequested { active.insert(.shutdown) }
         requiredModulesHealthy = inputs.requiredModulesHealthy
-        drivesStopped = inputs.drivesStopped
+        drivesStoppedReported = inputs.drivesStopped
+        drivesStoppedGeneration = inputs.drivesStoppedGeneration
         return active
+    }
+
+    /// Why a command must not be judged at all: its sender already gave up, or the vehicle tripped (a
+    /// move: or was stopped) after it was sent. Empty for a command that is still what its sender meant.
+    private func staleness(of command: SafetyCommand, withdrawn: Bool, now: UInt64) -> CommandRefusal.Reasons {
+        var reasons: CommandRefusal.Reasons = []
+        let age = now > command.queuedAt ? now - command.queuedAt : 0
+        if withdrawn || age > timings.commandWaitNs { reasons.insert(.commandExpired) }
+        if command.tripGeneration != tripGeneration { reasons.insert(.issuedBeforeTrip) }
+        if case .move = command.kind, command.stopRequests != stopRequestsSeen { reasons.insert(.issuedBeforeStop) }
+        return reasons
+    }
+
+    /// A stale command changes nothing; it is still an event, so the log shows every attempt. Its refusal
+    /// also carries every reason it would have been refused for now, so the answer says all of it.
+    private func discard(
+        _ command: SafetyCommand, _ stale: CommandRefusal.Reasons, now: UInt64, events: inout SafetyEvents
+    ) -> CommandReply {
+        var refusal = command.kind == .reset ? resetRefusal(now: now) : motionRefusal()
+        refusal.reasons.formUnion(stale)
+        let kind: SafetyEvent.Kind = command.kind == .reset ? .resetRefused : .commandDiscarded
+        events.append(
+            SafetyEvent(kind: kind, at: now, from: state, to: state, causes: refusal.activeCauses, refusal: refusal.reasons, commandID: command.id))
+        return CommandReply(id: command.id, accepted: false, refusal: refusal, state: state)
     }
 
     private mutating func handle(_ command: SafetyCommand, now: UInt64, events: inout SafetyEvents) -> CommandReply {
@@ -154,12 +197,6 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
                 state = .moving
             }
             return CommandReply(id: command.id, accepted: refusal.isEmpty, refusal: refusal, state: state)
-        case .stop:
-            motion = nil
-            if state == .moving { state = .ready }
-            return CommandReply(
-                id: command.id, accepted: true, refusal: CommandRefusal(reasons: [], activeCauses: [], state: state),
-                state: state)
         }
     }
 

@@ -6,13 +6,22 @@ public struct SafetyTimings: Sendable, BitwiseCopyable, Equatable {
     public var motionLeaseNs: UInt64
     /// Healthy cycles (input readable, bus ready) before `init` may be left.
     public var bootCycles: UInt32
+    /// How long a sender waits for the reply to a command (DESIGN: HTTP waits 100 ms); a command that
+    /// waited longer in the ring is discarded, because its sender has already been told it failed.
+    public var commandWaitNs: UInt64
 
-    public init(cycleNs: UInt64, resetReleaseNs: UInt64, maxStallNs: UInt64, motionLeaseNs: UInt64, bootCycles: UInt32 = 10) {
+    public static let defaultCommandWaitNs: UInt64 = 100_000_000
+
+    public init(
+        cycleNs: UInt64, resetReleaseNs: UInt64, maxStallNs: UInt64, motionLeaseNs: UInt64, bootCycles: UInt32 = 10,
+        commandWaitNs: UInt64 = defaultCommandWaitNs
+    ) {
         self.cycleNs = cycleNs
         self.resetReleaseNs = resetReleaseNs
         self.maxStallNs = maxStallNs
         self.motionLeaseNs = motionLeaseNs
         self.bootCycles = bootCycles
+        self.commandWaitNs = commandWaitNs
     }
 
     public init(_ settings: SafetySettings) {

@@ -2,31 +2,31 @@ import OHT50Core
 import Synchronization
 
 /// What the bus thread and the safety thread tell each other, as single atomic words: the safety thread
-/// reads the newest bus health and writes the newest drive setpoint every cycle. A mailbox, not a queue,
-/// on purpose: a queue would make the bus thread replay stale setpoints; only the latest one and the
-/// count of trips matter.
+/// reads the newest bus health and writes the newest drive order every cycle. A mailbox, not a queue,
+/// on purpose: a queue would make the bus thread replay stale setpoints; only the latest order matters.
 public final class BusLink: Sendable {
     // bus thread → safety thread
     let causes = Atomic<UInt16>(0)
     let modulesHealthy = Atomic<Bool>(false)
     let ready = Atomic<Bool>(false)
-    /// Every drive stop the bus thread was asked for has been read back as stopped (enable 0, speed 0).
-    /// False from start until the boot stop is confirmed.
-    let drivesStopped = Atomic<Bool>(false)
+    /// `DriveStopConfirmation`: the trip generation the bus thread has handled and whether every drive
+    /// has read back the stop it was sent since. Not stopped from start until the boot stop is confirmed.
+    let stopConfirmation = Atomic<UInt32>(0)
     /// Bumped every bus-loop iteration; a bus thread that stops bumping it is `bus_thread_dead`.
     let heartbeat = Atomic<UInt64>(0)
 
     // safety thread → bus thread
-    /// `DriveSetpoint` packed into one word.
-    let setpoint = Atomic<UInt32>(0)
-    /// Bumped by the safety thread on every trip: the bus thread stops every drive before it polls again.
-    let tripGeneration = Atomic<UInt32>(0)
+    /// `DriveOrder` packed into one word, so setpoint and generations are never read torn.
+    let order = Atomic<UInt64>(0)
 
-    public init() {}
+    // anyone → both threads
+    public let stopSignal: MotionStopSignal
+
+    public init(stopSignal: MotionStopSignal = MotionStopSignal()) { self.stopSignal = stopSignal }
 
     public var busCauses: TripCauses { TripCauses(rawValue: causes.load(ordering: .acquiring)) }
     public var isReady: Bool { ready.load(ordering: .acquiring) }
-    public var areDrivesStopped: Bool { drivesStopped.load(ordering: .acquiring) }
+    public var areDrivesStopped: Bool { DriveStopConfirmation(raw: stopConfirmation.load(ordering: .acquiring)).stopped }
 }
 
 /// The drive command as one word: bit 16 run, bits 8–15 speed 0–255, bits 0–1 direction (1 forward,
@@ -46,7 +46,52 @@ public struct DriveSetpoint: Sendable, Equatable, BitwiseCopyable {
         raw = 1 << 16 | speed << 8 | UInt32(request.direction.rawValue)
     }
 
+    public static let stop = DriveSetpoint(raw: 0)
+
     public var running: Bool { raw & (1 << 16) != 0 }
     public var speed: UInt16 { UInt16((raw >> 8) & 0xFF) }
     public var direction: UInt16 { UInt16(raw & 0x3) }
+}
+
+/// What the safety thread orders the bus thread, in one word: the setpoint, the trip generation it was
+/// decided under (a new one makes the bus thread stop every drive before it polls again) and the stop
+/// requests it had seen (a running setpoint older than the bus thread's latest stop is not applied).
+public struct DriveOrder: Sendable, Equatable, BitwiseCopyable {
+    public var setpoint: DriveSetpoint
+    public var tripGeneration: UInt16
+    /// The low 16 bits of `MotionStopSignal.requests`.
+    public var stopRequests: UInt16
+
+    public init(setpoint: DriveSetpoint, tripGeneration: UInt16, stopRequests: UInt32) {
+        self.setpoint = setpoint
+        self.tripGeneration = tripGeneration
+        self.stopRequests = UInt16(truncatingIfNeeded: stopRequests)
+    }
+
+    public init(raw: UInt64) {
+        setpoint = DriveSetpoint(raw: UInt32(truncatingIfNeeded: raw))
+        tripGeneration = UInt16(truncatingIfNeeded: raw >> 32)
+        stopRequests = UInt16(truncatingIfNeeded: raw >> 48)
+    }
+
+    public var raw: UInt64 { UInt64(setpoint.raw) | UInt64(tripGeneration) << 32 | UInt64(stopRequests) << 48 }
+}
+
+/// The bus thread's answer to the orders, in one word: which trip generation it has handled, and
+/// whether every drive has read back its stop since.
+struct DriveStopConfirmation: Equatable {
+    var tripGeneration: UInt16
+    var stopped: Bool
+
+    init(tripGeneration: UInt16, stopped: Bool) {
+        self.tripGeneration = tripGeneration
+        self.stopped = stopped
+    }
+
+    init(raw: UInt32) {
+        tripGeneration = UInt16(truncatingIfNeeded: raw >> 1)
+        stopped = raw & 1 != 0
+    }
+
+    var raw: UInt32 { UInt32(tripGeneration) << 1 | (stopped ? 1 : 0) }
 }

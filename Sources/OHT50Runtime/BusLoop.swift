@@ -7,13 +7,17 @@ import Synchronization
 
 /// The bus thread of DESIGN "Threads": the only user of the libmodbus context. It polls every module on
 /// its schedule (drives first when several are due), writes the drive setpoint it gets from the safety
-/// thread, and on a trip writes stop to every drive channel before polling again. It reports comm loss,
-/// alarms and health to the safety thread through `BusLink`.
+/// thread, and on a trip or a stop request writes stop to every drive channel before polling again. It
+/// reports comm loss, alarms and health to the safety thread through `BusLink`.
 ///
-/// A stop counts only once it is read back: enable 0 and speed 0 on every channel. Until then the drive
-/// gets the stop again at each of its polls instead of the poll, it is not healthy, and the safety
-/// thread refuses reset and move (`drive_stop_unconfirmed`); a drive that has not confirmed its stop
-/// after `bus.comm_loss_after` attempts is `comm_loss`. Every drive is stopped this way at start too.
+/// The poll schedule holds whatever writes do: a drive write that fails is retried at that drive's own
+/// poll slots, beside its poll, never instead of other modules' polls (a power alarm must be seen while
+/// a drive refuses writes).
+///
+/// A stop counts only once it is read back (`DriveStopRecipe`). Until then the drive gets the stop again
+/// at each of its polls instead of the poll, it is not healthy, and the safety thread refuses reset and
+/// move (`drive_stop_unconfirmed`); a drive that has not confirmed its stop after `bus.comm_loss_after`
+/// attempts is `comm_loss`. Every drive is stopped this way at start too.
 public final class BusLoop: @unchecked Sendable {
     public let settings: BusSettings
     public let modules: [BusModule]
@@ -25,10 +29,15 @@ public final class BusLoop: @unchecked Sendable {
     /// bus thread looks like to health, the watchdog and the state machine.
     private let stallRequestMs = Atomic<UInt32>(0)
     private var thread: RealtimeThread?
-    private var seenTripGeneration: UInt32 = 0
-    private var writtenSetpoint = DriveSetpoint(raw: 0)
+    private var seenTripGeneration: UInt16 = 0
+    /// The low 16 bits of the stop requests this thread has acted on.
+    private var seenStopRequests: UInt16 = 0
+    /// The setpoint the drives were last told (a drive whose write failed still has it pending).
+    private var commandedSetpoint = DriveSetpoint.stop
     /// Two registers written from here, so that no write allocates an array on this thread.
     private let writeValues = UnsafeMutablePointer<UInt16>.allocate(capacity: 2)
+    /// Zeros for the stop recipe's writes.
+    private let zeros = UnsafeMutablePointer<UInt16>.allocate(capacity: 2)
     private var reopenBackoffNs: UInt64 = 100_000_000
     private var reopenAt: UInt64 = 0
     /// Times the port was lost and reopened, for reports.
@@ -48,9 +57,13 @@ public final class BusLoop: @unchecked Sendable {
         self.master = master
         self.open = open
         writeValues.initialize(repeating: 0, count: 2)
+        zeros.initialize(repeating: 0, count: 2)
     }
 
-    deinit { writeValues.deallocate() }
+    deinit {
+        writeValues.deallocate()
+        zeros.deallocate()
+    }
 
     public func start(priority: Int32, cpus: [Int]? = nil) throws(SystemCallError) -> SchedulingResult {
         let thread = try RealtimeThread(name: "oht50-bus", priority: priority, cpus: cpus) { [self] in run() }
@@ -93,22 +106,30 @@ public final class BusLoop: @unchecked Sendable {
                 reopen()
                 continue
             }
-            let generation = link.tripGeneration.load(ordering: .acquiring)
-            if generation != seenTripGeneration {
-                seenTripGeneration = generation
-                writtenSetpoint = DriveSetpoint(raw: 0)
+            let order = DriveOrder(raw: link.order.load(ordering: .acquiring))
+            if order.tripGeneration != seenTripGeneration {
+                seenTripGeneration = order.tripGeneration
                 stopNow(master)
                 continue
             }
-            let setpoint = DriveSetpoint(raw: link.setpoint.load(ordering: .acquiring))
-            if setpoint != writtenSetpoint {
-                if !setpoint.running {
-                    writtenSetpoint = setpoint
+            // Read after the order: a stop the safety thread had seen when it ordered is seen here too.
+            let stopRequests = UInt16(truncatingIfNeeded: link.stopSignal.requests)
+            if stopRequests != seenStopRequests {
+                seenStopRequests = stopRequests
+                stopNow(master)
+                continue
+            }
+            // A running setpoint decided before the latest stop this thread acted on is not applied.
+            let setpoint = order.stopRequests == seenStopRequests ? order.setpoint : .stop
+            if setpoint != commandedSetpoint {
+                if setpoint.running {
+                    commandedSetpoint = setpoint
+                    for module in modules where module.settings.type == .motor { module.writePending = true }
+                    for module in modules where module.writePending { writeSetpoint(module, master) }
+                    publishHealth()
+                } else {
                     stopNow(master)
-                    continue
                 }
-                if writeDrives(master, setpoint) { writtenSetpoint = setpoint }
-                publishHealth()
                 continue
             }
             let now = MonotonicClock.now()
@@ -129,6 +150,7 @@ public final class BusLoop: @unchecked Sendable {
             } else if module.stopPending {
                 attemptStop(module, master)
             } else {
+                if module.writePending { writeSetpoint(module, master) }
                 poll(module, master)
             }
             publishHealth()
@@ -192,6 +214,7 @@ public final class BusLoop: @unchecked Sendable {
     /// Every drive must stop (a trip, a stop or a lease expiry): each gets its first attempt now, before
     /// anything else is polled, and again at each of its polls until it reads back stopped.
     private func stopNow(_ master: ModbusMaster) {
+        commandedSetpoint = .stop
         requestStop()
         for module in modules where module.stopPending { attemptStop(module, master) }
         publishHealth()
@@ -203,19 +226,22 @@ public final class BusLoop: @unchecked Sendable {
 
     private var allDrivesStopped: Bool { !modules.contains { $0.stopPending } }
 
-    /// Enable 0 and speed 0 on both channels, each read back; the stop is confirmed when every channel
-    /// reads 0 and 0. A failed write, a failed read or a drive still reporting a speed is one failed attempt.
+    /// `DriveStopRecipe` on both channels; the stop is confirmed when every channel reads back stopped.
+    /// A channel that does not is one failed attempt for the drive.
     private func attemptStop(_ module: BusModule, _ master: ModbusMaster) {
         var confirmed = true
-        writeValues[0] = 0
-        writeValues[1] = 0
-        let values = UnsafeBufferPointer(start: writeValues, count: 2)
         for base in RegisterMap.motorChannels {
-            let start = base + RegisterMap.motorEnableOffset
-            let stopped = transact(module, { master.write(address: module.address, start: start, values: values) }) == .ok
-                && transact(module, { master.read(address: module.address, start: start, count: 2, into: module.registers) }) == .ok
-                && module.registers[0] == 0 && module.registers[1] == 0
-            confirmed = confirmed && stopped
+            let outcome = DriveStopRecipe.stop(
+                channel: base,
+                writeZeros: { start, count in
+                    transact(module) { master.write(address: module.address, start: start, values: UnsafeBufferPointer(start: zeros, count: count)) }
+                        == .ok
+                },
+                readEnableAndSpeed: { start in
+                    transact(module) { master.read(address: module.address, start: start, count: 2, into: module.registers) } == .ok
+                        ? (module.registers[0], module.registers[1]) : nil
+                })
+            confirmed = confirmed && outcome == .stopped
         }
         if confirmed {
             module.clearStop()
@@ -224,27 +250,23 @@ public final class BusLoop: @unchecked Sendable {
         }
     }
 
-    /// Direction, then enable 1 with the speed, on both channels of every drive. A drive all of whose
-    /// writes went through no longer has a stop pending: the move replaced it.
-    private func writeDrives(_ master: ModbusMaster, _ setpoint: DriveSetpoint) -> Bool {
-        var ok = true
-        for module in modules where module.settings.type == .motor {
-            var moduleOK = true
-            for base in RegisterMap.motorChannels {
-                writeValues[0] = setpoint.direction
-                moduleOK = transact(module) {
-                    master.write(address: module.address, start: base + RegisterMap.motorDirectionOffset, values: UnsafeBufferPointer(start: writeValues, count: 1))
-                } == .ok && moduleOK
-                writeValues[0] = 1
-                writeValues[1] = setpoint.speed
-                moduleOK = transact(module) {
-                    master.write(address: module.address, start: base + RegisterMap.motorEnableOffset, values: UnsafeBufferPointer(start: writeValues, count: 2))
-                } == .ok && moduleOK
-            }
-            if moduleOK { module.clearStop() }
-            ok = ok && moduleOK
+    /// Direction, then enable 1 with the speed, on both channels of one drive. A failed direction write
+    /// stops there: a drive is never enabled to turn a way it was not told. A drive all of whose writes
+    /// went through no longer has a stop or a write pending: the move replaced it.
+    private func writeSetpoint(_ module: BusModule, _ master: ModbusMaster) {
+        let setpoint = commandedSetpoint
+        for base in RegisterMap.motorChannels {
+            writeValues[0] = setpoint.direction
+            guard transact(module, {
+                master.write(address: module.address, start: base + RegisterMap.motorDirectionOffset, values: UnsafeBufferPointer(start: writeValues, count: 1))
+            }) == .ok else { return }
+            writeValues[0] = 1
+            writeValues[1] = setpoint.speed
+            guard transact(module, {
+                master.write(address: module.address, start: base + RegisterMap.motorEnableOffset, values: UnsafeBufferPointer(start: writeValues, count: 2))
+            }) == .ok else { return }
         }
-        return ok
+        module.clearStop()
     }
 
     private func portLost() {
@@ -252,7 +274,7 @@ public final class BusLoop: @unchecked Sendable {
         portConnected.store(false, ordering: .releasing)
         for module in modules {
             module.discovered = false
-            module.counters.consecutiveFailures.store(max(settings.commLossAfter, module.counters.consecutiveFailures.load(ordering: .relaxed)), ordering: .relaxed)
+            module.counters.markLost(after: settings.commLossAfter)
         }
         reopenBackoffNs = 100_000_000
         reopenAt = MonotonicClock.now() + reopenBackoffNs
@@ -287,7 +309,7 @@ public final class BusLoop: @unchecked Sendable {
         for module in modules {
             let failures = module.counters.consecutiveFailures.load(ordering: .relaxed)
             let mismatch = module.typeMismatch
-            if module.settings.required && failures >= settings.commLossAfter { causes.insert(.commLoss) }
+            if module.settings.required && module.counters.isCommLoss(after: settings.commLossAfter) { causes.insert(.commLoss) }
             // Required or not: a drive that may still be turning is never ignored.
             if module.failedStopAttempts >= settings.commLossAfter { causes.insert(.commLoss) }
             if module.alarm || mismatch { causes.insert(.moduleAlarm) }
@@ -297,7 +319,8 @@ public final class BusLoop: @unchecked Sendable {
         }
         link.causes.store(causes.rawValue, ordering: .releasing)
         link.modulesHealthy.store(healthy, ordering: .releasing)
-        link.drivesStopped.store(allDrivesStopped, ordering: .releasing)
+        link.stopConfirmation.store(
+            DriveStopConfirmation(tripGeneration: seenTripGeneration, stopped: allDrivesStopped).raw, ordering: .releasing)
         link.ready.store(ready, ordering: .releasing)
     }
 

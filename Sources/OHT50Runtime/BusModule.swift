@@ -27,6 +27,8 @@ public final class BusModule: @unchecked Sendable {
     var stopPending: Bool
     /// Stop attempts since the stop was asked for that did not read back stopped.
     var failedStopAttempts = 0
+    /// A drive whose last setpoint write failed: written again at each of its poll slots, beside the poll.
+    var writePending = false
     let registers = UnsafeMutablePointer<UInt16>.allocate(capacity: 125)
 
     init(_ settings: ModuleSettings) {
@@ -42,7 +44,9 @@ public final class BusModule: @unchecked Sendable {
     /// A drive must stop. One already waiting keeps its count of failed attempts: the trip its own
     /// `comm_loss` causes must not clear that `comm_loss`.
     func requireStop() {
-        guard settings.type == .motor, !stopPending else { return }
+        guard settings.type == .motor else { return }
+        writePending = false
+        guard !stopPending else { return }
         stopPending = true
         failedStopAttempts = 0
         stopUnconfirmed.store(true, ordering: .relaxed)
@@ -51,6 +55,7 @@ public final class BusModule: @unchecked Sendable {
     /// The stop was read back, or a move that went through replaced it.
     func clearStop() {
         stopPending = false
+        writePending = false
         failedStopAttempts = 0
         stopUnconfirmed.store(false, ordering: .relaxed)
     }

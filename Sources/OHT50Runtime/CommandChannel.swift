@@ -1,15 +1,23 @@
 import OHT50Core
+import OHT50IO
 import Synchronization
 
 /// The non-RT side of the command and reply rings: any number of tasks send commands; sends are
 /// serialised here so the ring keeps a single producer, and replies are matched to senders by id.
 /// It also remembers who sent each recent command, so events can name their source.
+///
+/// A sender waits the loop's `commandWaitNs` (100 ms). When that runs out it withdraws the command
+/// (`CommandClaims`): if the withdrawal wins, the command will never be carried out and the sender
+/// says so; if the safety thread took it first, the sender waits for the reply, which that cycle sends.
 public final class CommandChannel: Sendable {
     public enum Failure: Error, Sendable, Equatable {
-        /// The command ring was full: the safety thread is not keeping up.
+        /// The command ring was full: the safety thread is not keeping up. Nothing was queued.
         case ringFull
-        /// No reply within the bound; the command may still take effect.
+        /// No reply within the bound, and the command was withdrawn: it was not and will not be carried out.
         case timedOut
+        /// The safety thread took the command but sent no reply within `takenReplyBound`: whether it
+        /// took effect is unknown (only a thread frozen mid-cycle does this; the watchdog ends it).
+        case takenWithoutReply
     }
 
     private struct State {
@@ -22,45 +30,79 @@ public final class CommandChannel: Sendable {
 
     /// Sources kept for events that have not been read yet; far more than the events ring holds.
     private static let sourcesKept = 4_096
+    /// How long a sender whose command was taken waits for its reply: one cycle, unless the thread is
+    /// frozen; longer than `safety.max_stall_ms` allows, shorter than systemd's watchdog.
+    static let takenReplyBound = Duration.seconds(1)
 
-    private let commands: SPSCRing<SafetyCommand>
-    private let replies: SPSCRing<CommandReply>
+    private let loop: SafetyLoop
     private let state = Mutex(State())
 
     public init(loop: SafetyLoop) {
-        commands = loop.commands
-        replies = loop.replies
+        self.loop = loop
     }
 
-    /// Sends a command and waits (bounded, 100 ms by default) for the safety thread's reply.
+    /// Sends a command and waits (bounded by `safety.commandWaitNs`, 100 ms) for the safety thread's reply.
     /// - Parameter source: who asked, e.g. "http 127.0.0.1:51234 request 7f3a…"; never a secret.
-    public func send(_ kind: SafetyCommand.Kind, source: String, timeout: Duration = .milliseconds(100)) async throws(Failure)
-        -> CommandReply
-    {
+    public func send(_ kind: SafetyCommand.Kind, source: String) async throws(Failure) -> CommandReply {
+        let commands = loop.commands
+        let claims = loop.claims
+        let tripGeneration = loop.snapshot.read().machine.tripGeneration
         let id: UInt32? = state.withLock { s in
             s.nextID = s.nextID == UInt32.max ? 1 : s.nextID + 1
-            guard commands.push(SafetyCommand(id: s.nextID, kind: kind)) else { return nil }
-            s.sources[s.nextID] = source
-            s.sourceOrder.append(s.nextID)
+            let id = s.nextID
+            claims.register(id)
+            let command = SafetyCommand(
+                id: id, kind: kind, queuedAt: MonotonicClock.now(), tripGeneration: tripGeneration,
+                stopRequests: loop.stopSignal.requests)
+            guard commands.push(command) else { return nil }
+            s.sources[id] = source
+            s.sourceOrder.append(id)
             if s.sourceOrder.count > Self.sourcesKept {
                 s.sources.removeValue(forKey: s.sourceOrder.removeFirst())
             }
-            return s.nextID
+            return id
         }
         guard let id else { throw .ringFull }
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(loop.timings.commandWaitNs)))
+        var taken = false
         while true {
-            let reply: CommandReply? = state.withLock { s in
-                while let r = replies.pop() {
-                    if s.abandoned.remove(r.id) == nil { s.arrived[r.id] = r }
-                }
-                return s.arrived.removeValue(forKey: id)
-            }
-            if let reply { return reply }
+            if let reply = collect(id) { return reply }
             if ContinuousClock.now >= deadline {
-                state.withLock { _ = $0.abandoned.insert(id) }
-                throw .timedOut
+                if taken {
+                    state.withLock { _ = $0.abandoned.insert(id) }
+                    throw .takenWithoutReply
+                }
+                if claims.withdraw(id) {
+                    state.withLock { _ = $0.abandoned.insert(id) }
+                    throw .timedOut
+                }
+                taken = true
+                deadline = ContinuousClock.now.advanced(by: Self.takenReplyBound)
+                continue
             }
+            try? await Task.sleep(for: .microseconds(250))
+        }
+    }
+
+    /// Moves every reply waiting in the ring to its sender's slot and returns command `id`'s, if it came.
+    private func collect(_ id: UInt32) -> CommandReply? {
+        state.withLock { s in
+            while let r = loop.replies.pop() {
+                if s.abandoned.remove(r.id) == nil { s.arrived[r.id] = r }
+            }
+            return s.arrived.removeValue(forKey: id)
+        }
+    }
+
+    /// Asks for a stop (never queued, never refused) and waits, bounded by the command wait, until the
+    /// safety thread has seen it. Returns whether it was seen; the bus thread stops the drives either way.
+    public func stop() async -> Bool {
+        let request = loop.stopSignal.request()
+        let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(loop.timings.commandWaitNs)))
+        while true {
+            // Wrapping: seen is at or past this request.
+            if loop.snapshot.read().machine.stopRequestsSeen &- request < UInt32.max / 2 { return true }
+            if ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .microseconds(250))
         }
     }

@@ -88,6 +88,8 @@ public struct EventPump: Service {
             }
         case .leaseExpired:
             Counter(label: "oht50_motion_lease_expired_total").increment()
+        case .commandDiscarded:
+            Counter(label: "oht50_commands_discarded_total").increment()
         case .stateChange:
             break
         }
@@ -99,7 +101,7 @@ public struct EventPump: Service {
             "event": "\(event.kind.name)", "from": "\(event.from.name)", "to": "\(event.to.name)",
         ]
         if !event.causes.isEmpty { metadata["causes"] = "\(event.causes.names.joined(separator: ","))" }
-        if !event.refusal.isEmpty || event.kind == .resetRefused {
+        if !event.refusal.isEmpty || event.kind == .resetRefused || event.kind == .commandDiscarded {
             metadata["reasons"] = "\(RefusalText.codes(event.refusal, causes: event.causes).joined(separator: ","))"
         }
         if event.commandID != 0 { metadata["source"] = "\(source ?? "unknown")" }
@@ -119,6 +121,8 @@ public struct EventPump: Service {
             logger.notice("safety reset refused", metadata: metadata)
         case .leaseExpired:
             logger.notice("motion lease expired: drives stopped", metadata: metadata)
+        case .commandDiscarded:
+            logger.notice("move discarded unjudged", metadata: metadata)
         }
     }
 }

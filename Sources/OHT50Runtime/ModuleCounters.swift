@@ -9,6 +9,11 @@ public final class ModuleCounters: Sendable {
     public let exceptions = Atomic<UInt64>(0)
     public let otherErrors = Atomic<UInt64>(0)
     public let consecutiveFailures = Atomic<Int>(0)
+    /// A leaky count of failures: each failure adds 2, each success takes 1 away (never below 0). A link
+    /// that fails every other frame fills it; an isolated error (0.1 %) drains. `comm_loss` is this level
+    /// at `2 × bus.comm_loss_after`: from empty, exactly `comm_loss_after` consecutive failures.
+    public let failureLevel = Atomic<Int>(0)
+    public static let failureWeight = 2
     public let maxLatencyNs = Atomic<UInt64>(0)
     private let buckets: InlineArray<281, Atomic<UInt64>>
 
@@ -17,19 +22,35 @@ public final class ModuleCounters: Sendable {
     func record(_ outcome: TransactionOutcomeClass, latencyNs: UInt64) {
         bump(transactions)
         switch outcome {
-        case .ok: consecutiveFailures.store(0, ordering: .relaxed)
+        case .ok:
+            consecutiveFailures.store(0, ordering: .relaxed)
+            failureLevel.store(max(0, failureLevel.load(ordering: .relaxed) - 1), ordering: .relaxed)
         case .timeout: bump(timeouts)
         case .crc: bump(crcErrors)
         case .exception: bump(exceptions)
         case .other: bump(otherErrors)
         }
-        if outcome != .ok { consecutiveFailures.wrappingAdd(1, ordering: .relaxed) }
+        if outcome != .ok {
+            consecutiveFailures.wrappingAdd(1, ordering: .relaxed)
+            failureLevel.wrappingAdd(Self.failureWeight, ordering: .relaxed)
+        }
         bump(buckets[LatencyBuckets.index(nanoseconds: latencyNs)])
         if latencyNs > maxLatencyNs.load(ordering: .relaxed) { maxLatencyNs.store(latencyNs, ordering: .relaxed) }
     }
 
     private func bump(_ counter: borrowing Atomic<UInt64>) {
         counter.store(counter.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+
+    /// Whether the leaky count has reached `comm_loss` for a link allowed `commLossAfter` failures in a row.
+    public func isCommLoss(after commLossAfter: Int) -> Bool {
+        failureLevel.load(ordering: .relaxed) >= Self.failureWeight * commLossAfter
+    }
+
+    /// The port was lost: the module counts as failed `commLossAfter` times in a row at least.
+    func markLost(after commLossAfter: Int) {
+        consecutiveFailures.store(max(commLossAfter, consecutiveFailures.load(ordering: .relaxed)), ordering: .relaxed)
+        failureLevel.store(max(Self.failureWeight * commLossAfter, failureLevel.load(ordering: .relaxed)), ordering: .relaxed)
     }
 
     public var latencyCounts: [UInt64] { (0..<LatencyBuckets.count).map { buckets[$0].load(ordering: .relaxed) } }

@@ -13,6 +13,10 @@ public final class SafetyLoop: @unchecked Sendable {
     public let timings: SafetyTimings
     /// Non-RT → safety thread. One producer: `CommandChannel` serialises senders.
     public let commands: SPSCRing<SafetyCommand>
+    /// Whether a queued command is the safety thread's to carry out or was withdrawn by its sender.
+    public let claims = CommandClaims()
+    /// Stop requests: read every cycle, never queued (shared with the bus thread when there is one).
+    public let stopSignal: MotionStopSignal
     /// Safety thread → `CommandChannel`.
     public let replies: SPSCRing<CommandReply>
     /// Safety thread → the event pump (log now, storage later).
@@ -52,7 +56,9 @@ public final class SafetyLoop: @unchecked Sendable {
         let now = MonotonicClock.now()
         self.timings = timings
         self.input = input
+        precondition(ringCapacity <= CommandClaims.capacity, "a command's claim slot must outlive its time in the ring")
         self.bus = bus
+        self.stopSignal = bus?.stopSignal ?? MotionStopSignal()
         self.lines = outputs
         self.machine = SafetyMachine(timings: timings, now: now)
         self.inputs = SafetyInputs(estop: .unreadable)
@@ -143,27 +149,38 @@ public final class SafetyLoop: @unchecked Sendable {
         inputs.busCauses = causes
         inputs.requiredModulesHealthy = bus.modulesHealthy.load(ordering: .acquiring)
         inputs.busReady = bus.ready.load(ordering: .acquiring)
-        inputs.drivesStopped = bus.drivesStopped.load(ordering: .acquiring)
+        let confirmation = DriveStopConfirmation(raw: bus.stopConfirmation.load(ordering: .acquiring))
+        inputs.drivesStopped = confirmation.stopped
+        inputs.drivesStoppedGeneration = confirmation.tripGeneration
     }
 
-    /// The drive setpoint for the bus thread, and on a trip a new trip generation so it stops every
-    /// drive before it polls again.
+    /// The drive setpoint for the bus thread with the trip generation and stop requests it was decided
+    /// under: a new generation makes it stop every drive before it polls again.
     @inline(__always)
     private func writeBus(_ bus: BusLink, _ step: SafetyStep) {
-        for index in 0..<step.events.count where step.events[index].kind == .trip {
-            bus.tripGeneration.wrappingAdd(1, ordering: .releasing)
-        }
-        bus.setpoint.store(DriveSetpoint(step.outputs.drive).raw, ordering: .releasing)
+        let order = DriveOrder(
+            setpoint: DriveSetpoint(step.outputs.drive), tripGeneration: machine.tripGeneration,
+            stopRequests: machine.stopRequestsSeen)
+        bus.order.store(order.raw, ordering: .releasing)
     }
 
     /// One cycle's work. Public so tests can run cycles on their own thread with their own clock.
     public func runCycle(now: UInt64, stalled: Bool = false) {
         inputs.estop = input.sample()
-        inputs.command = commands.pop()
+        let command = commands.pop()
+        inputs.command = command
+        inputs.commandWithdrawn = command.map { !claims.take($0.id) } ?? false
+        // Read after the command: a move queued after a stop carries that stop's count, so it is not
+        // mistaken for one sent before it; a stop that comes later is seen next cycle.
+        inputs.stopRequests = stopSignal.requests
         inputs.stalled = stalled
         inputs.outputFault = outputFault
         inputs.shutdownRequested = shutdownRequested.load(ordering: .acquiring)
-        if let bus { readBus(bus, now: now) }
+        if let bus {
+            readBus(bus, now: now)
+        } else {
+            inputs.drivesStoppedGeneration = machine.tripGeneration
+        }
         let step = machine.step(inputs, now: now)
         if let bus { writeBus(bus, step) }
 

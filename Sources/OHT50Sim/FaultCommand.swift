@@ -9,12 +9,13 @@ import OHT50Core
 ///     alarm ADDR BITS         power: alarm bits at 0x0008; motor: error register of channel 1
 ///     junk ADDR N             send N junk bytes before each reply
 ///     writes ADDR MODE        applied (normal) · ignored (answered, not applied) · unanswered
+///     refuse ADDR A-B|off     answer writes touching registers A..B with exception 2, applying none
 ///     clear ADDR              remove every fault and alarm
 ///     status                  modules, faults and frame counts
 public enum FaultCommand {
     public static let help = """
         commands: offline ADDR on|off · delay ADDR MS · crc ADDR N · exception ADDR CODE · alarm ADDR BITS · \
-        junk ADDR N · writes ADDR applied|ignored|unanswered · clear ADDR · status · help
+        junk ADDR N · writes ADDR applied|ignored|unanswered · refuse ADDR A-B|off · clear ADDR · status · help
         """
 
     /// Applies one command line; returns the answer to print ("ok …" or "error: …").
@@ -38,6 +39,8 @@ public enum FaultCommand {
             case "alarm" where number != nil: module.setAlarm(UInt16(truncatingIfNeeded: number!))
             case "junk" where number != nil: module.faults.junkBytes = number!
             case "writes" where ModuleFaults.WriteFault(rawValue: value) != nil: module.faults.writes = ModuleFaults.WriteFault(rawValue: value)!
+            case "refuse" where value == "off": module.faults.refusedWrites = nil
+            case "refuse" where registerRange(value) != nil: module.faults.refusedWrites = registerRange(value)
             case "clear":
                 module.faults = ModuleFaults()
                 module.setAlarm(0)
@@ -53,12 +56,21 @@ public enum FaultCommand {
             bus.withModule(address) { m in
                 let f = m.faults
                 return "module \(m.address) \(m.type.rawValue): offline=\(f.offline) delay_ms=\(f.delayMs) crc_every=\(f.corruptCRCEvery) "
-                    + "exception=\(f.exception.map(String.init) ?? "none") junk=\(f.junkBytes) writes=\(f.writes.rawValue)"
+                    + "exception=\(f.exception.map(String.init) ?? "none") junk=\(f.junkBytes) writes=\(f.writes.rawValue) "
+                    + "refused=\(f.refusedWrites.map { "0x\(String($0.lowerBound, radix: 16))-0x\(String($0.upperBound, radix: 16))" } ?? "none")"
             }
         }
         let counts = bus.frameCounts.withLock { $0 }
         lines.append("frames: requests=\(counts.requests) answered=\(counts.answered) ignored=\(counts.ignored)")
         return lines.joined(separator: "\n")
+    }
+
+    /// "A-B" with each bound decimal or 0x-hex, A ≤ B.
+    static func registerRange(_ text: String) -> ClosedRange<UInt16>? {
+        let bounds = text.split(separator: "-").map(String.init)
+        guard bounds.count == 2, let a = parse(bounds[0]).flatMap({ UInt16(exactly: $0) }),
+              let b = parse(bounds[1]).flatMap({ UInt16(exactly: $0) }), a <= b else { return nil }
+        return a...b
     }
 
     static func parse(_ text: String) -> Int? {

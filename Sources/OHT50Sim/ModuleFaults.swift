@@ -12,6 +12,9 @@ public struct ModuleFaults: Sendable, Equatable {
     public var junkBytes = 0
     /// What happens to write requests (reads are answered as usual).
     public var writes = WriteFault.applied
+    /// Writes touching these registers are answered with exception 2 (illegal data address) and not
+    /// applied: a drive that refuses one register, e.g. direction, or one channel.
+    public var refusedWrites: ClosedRange<UInt16>?
 
     /// A drive whose writes fail while its reads still work: the case a stop must be read back for.
     public enum WriteFault: String, Sendable, CaseIterable {

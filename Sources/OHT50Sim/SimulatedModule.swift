@@ -89,6 +89,8 @@ public final class SimulatedModule: @unchecked Sendable {
             }
             return RTUCodec.encodeReadResponse(
                 address: address, function: request.functionCode, registers: Array(registers[Int(start)..<Int(start) + Int(count)]))
+        case _ where refuses(request):
+            return RTUCodec.encodeException(address: address, function: request.functionCode, exception: .illegalDataAddress)
         case _ where request.isWrite && faults.writes == .ignored:
             return RTUCodec.encodeWriteResponse(address: address, request: request)
         case .writeSingleRegister(let register, let value):
@@ -101,6 +103,16 @@ public final class SimulatedModule: @unchecked Sendable {
                 return RTUCodec.encodeException(address: address, function: request.functionCode, exception: .illegalDataAddress)
             }
             return RTUCodec.encodeWriteResponse(address: address, request: request)
+        }
+    }
+
+    /// Whether the `refusedWrites` fault answers this request with an exception.
+    private func refuses(_ request: ModbusRequest) -> Bool {
+        guard let refused = faults.refusedWrites else { return false }
+        switch request {
+        case .writeSingleRegister(let register, _): return refused.contains(register)
+        case .writeMultipleRegisters(let start, let values): return !values.isEmpty && refused.overlaps(start...start + UInt16(values.count - 1))
+        case .readHoldingRegisters, .readInputRegisters: return false
         }
     }
 

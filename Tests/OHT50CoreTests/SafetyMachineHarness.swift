@@ -9,6 +9,10 @@ struct SafetyMachineHarness {
     var now: UInt64 = 1_000_000_000
     var events: [SafetyEvent] = []
     var lastStep: SafetyStep?
+    /// Stop requests so far, as `MotionStopSignal` would count them.
+    var stops: UInt32 = 0
+    /// The bus thread confirms every stop at once, for the current trip generation.
+    var busConfirmsStops = true
 
     static let released = SafetyInputs(estop: EStopSample(level: .released, raw: 1))
     static let pressed = SafetyInputs(estop: EStopSample(level: .pressed, raw: 0))
@@ -17,11 +21,26 @@ struct SafetyMachineHarness {
 
     var state: SafetyState { machine.state }
 
+    /// A command as a sender would queue it now: fresh, after the latest trip and stop.
+    func command(_ kind: SafetyCommand.Kind, id: UInt32 = 7) -> SafetyCommand {
+        SafetyCommand(id: id, kind: kind, queuedAt: now, tripGeneration: machine.tripGeneration, stopRequests: stops)
+    }
+
     @discardableResult
     mutating func step(_ inputs: SafetyInputs = released, command: SafetyCommand.Kind? = nil, advanceMs: UInt64 = 1) -> SafetyStep {
+        step(inputs, sending: command.map { self.command($0) }, advanceMs: advanceMs)
+    }
+
+    @discardableResult
+    mutating func step(_ inputs: SafetyInputs = released, sending command: SafetyCommand?, withdrawn: Bool = false, advanceMs: UInt64 = 1)
+        -> SafetyStep
+    {
         now += advanceMs * 1_000_000
         var i = inputs
-        if let command { i.command = SafetyCommand(id: 7, kind: command) }
+        i.command = command
+        i.commandWithdrawn = withdrawn
+        i.stopRequests = stops
+        if busConfirmsStops { i.drivesStoppedGeneration = machine.tripGeneration }
         let s = machine.step(i, now: now)
         events += s.events.all
         lastStep = s

@@ -12,8 +12,8 @@ struct SafetyMachineTests {
     func bootNeverReady(inputs: SafetyInputs) {
         var h = H()
         for cycle in 0..<2_000 {
-            let command: SafetyCommand.Kind? = cycle % 2 == 0 ? .move(MotionRequest(speedPercent: 10, direction: .forward)) : .stop
-            let s = h.step(inputs, command: command)
+            if cycle % 2 == 1 { h.stops += 1 }
+            let s = h.step(inputs, command: .move(MotionRequest(speedPercent: 10, direction: .forward)))
             #expect(h.state != .ready && h.state != .moving)
             #expect(s.outputs == .off)
         }
@@ -264,6 +264,8 @@ struct SafetyMachineTests {
         var pressed = H.latched()
         let refusedPressed = pressed.step(H.pressed, command: .move(request))
         #expect(refusedPressed.reply?.refusal.activeCauses == .estop)
+        // Sent before the press's trip: discarded, and the answer still names the press.
+        #expect(refusedPressed.reply?.refusal.reasons == [.stateNotReady, .driveStopUnconfirmed, .issuedBeforeTrip])
 
         var ready = H.ready()
         let accepted = ready.step(command: .move(request))
@@ -286,13 +288,114 @@ struct SafetyMachineTests {
         #expect(h.events.contains { $0.kind == .leaseExpired })
     }
 
-    @Test("stop is always accepted", arguments: ["init", "latched", "ready", "moving", "estop", "fault", "shutdown"])
-    func stopAlwaysAccepted(from: String) {
+    @Test("a stop request stops motion from any state, is never refused and never a command",
+          arguments: ["init", "latched", "ready", "moving", "estop", "fault", "shutdown"])
+    func stopAlwaysTakesEffect(from: String) {
         var (h, inputs) = H.holding(from)
-        let s = h.step(inputs, command: .stop)
-        #expect(s.reply?.accepted == true)
+        let before = h.state
+        h.stops += 1
+        let s = h.step(inputs)
+        #expect(s.reply == nil)
         #expect(s.outputs.drive == nil)
-        if from == "moving" { #expect(h.state == .ready) }
+        #expect(h.machine.stopRequestsSeen == h.stops)
+        #expect(h.state == (before == .moving ? .ready : before))
+    }
+
+    @Test("a stop in the same cycle as a move sent before it wins; a move sent after it is accepted")
+    func stopBeatsEarlierMove() {
+        var h = H.moving()
+        let early = h.command(.move(MotionRequest(speedPercent: 70, direction: .forward)))
+        h.stops += 1
+        let s = h.step(sending: early)
+        #expect(s.reply?.accepted == false)
+        #expect(s.reply?.refusal.reasons == .issuedBeforeStop)
+        #expect(RefusalText.codes(s.reply!.refusal.reasons, causes: []) == ["issued_before_stop"])
+        #expect(h.state == .ready)
+        #expect(s.outputs.drive == nil)
+        #expect(h.events.last { $0.commandID == 7 }?.kind == .commandDiscarded)
+
+        let late = h.step(command: .move(MotionRequest(speedPercent: 70, direction: .forward)))
+        #expect(late.reply?.accepted == true)
+        #expect(h.state == .moving)
+    }
+
+    // MARK: stale commands (a sender told 503 must never see its command carried out)
+
+    @Test("a command that waited longer than the wait bound, or that its sender withdrew, is discarded unjudged",
+          arguments: [SafetyCommand.Kind.reset, .move(MotionRequest(speedPercent: 30, direction: .forward))])
+    func expiredCommandDiscarded(kind: SafetyCommand.Kind) {
+        var h = kind == .reset ? H.latched() : H.ready()
+        let state = h.state
+        let old = h.command(kind)
+        h.run(100)
+        let late = h.step(sending: old)
+        #expect(late.reply?.accepted == false)
+        #expect(late.reply?.refusal.reasons == .commandExpired)
+        #expect(h.state == state)
+
+        let withdrawn = h.step(sending: h.command(kind), withdrawn: true)
+        #expect(withdrawn.reply?.refusal.reasons == .commandExpired)
+        #expect(h.state == state)
+        let event = h.events.last!
+        #expect(event.kind == (kind == .reset ? .resetRefused : .commandDiscarded))
+        #expect(event.refusal == .commandExpired && event.commandID == 7)
+
+        // Just inside the bound it is judged as usual.
+        let inTime = h.command(kind)
+        h.run(98)
+        #expect(h.step(sending: inTime).reply?.accepted == true)
+    }
+
+    @Test("a reset sent before a trip is discarded even when it arrives once the vehicle is latched again")
+    func resetFromBeforeTripDiscarded() {
+        var h = H.latched()
+        let reset = h.command(.reset)
+        let generation = h.machine.tripGeneration
+        h.step(H.pressed)
+        #expect(h.machine.tripGeneration == generation &+ 1)
+        h.run(150)
+        #expect(h.state == .latched)
+        let s = h.step(sending: SafetyCommand(id: 9, kind: .reset, queuedAt: h.now, tripGeneration: generation, stopRequests: 0))
+        #expect(s.reply?.accepted == false)
+        #expect(s.reply?.refusal.reasons == .issuedBeforeTrip)
+        #expect(h.state == .latched)
+        #expect(reset.tripGeneration == generation)
+        #expect(h.step(command: .reset).reply?.accepted == true)
+    }
+
+    @Test("the loop-stall scenario: resets and a move queued during a stall are all discarded when it resumes, never ready")
+    func commandsQueuedDuringStall() {
+        var h = H.ready()
+        // Sent during a 2 s stall, under the generation before the stall's trip.
+        let queued = [h.command(.reset, id: 1), h.command(.reset, id: 2), h.command(.move(MotionRequest(speedPercent: 50, direction: .forward)), id: 3)]
+        h.step(H.with { $0.stalled = true }, advanceMs: 2_000)
+        #expect(h.state == .fault)
+        h.step()
+        #expect(h.state == .latched)
+        for command in queued {
+            let s = h.step(sending: command)
+            #expect(s.reply?.accepted == false)
+            #expect(s.reply?.refusal.reasons.isSuperset(of: [.commandExpired, .issuedBeforeTrip]) == true)
+            #expect(h.state == .latched)
+        }
+        #expect(!h.events.contains { $0.kind == .resetAccepted && $0.commandID != 7 })
+        #expect(h.events.filter { (1...3).contains($0.commandID) }.map(\.kind) == [.resetRefused, .resetRefused, .commandDiscarded])
+    }
+
+    @Test("a drive stop confirmed before the latest trip confirms nothing: reset and move wait for this trip's confirmation")
+    func stopConfirmationOfEarlierTripIgnored() {
+        var h = H.ready()
+        h.busConfirmsStops = false
+        let confirmedBefore = h.machine.tripGeneration
+        let stale = H.with { $0.drivesStoppedGeneration = confirmedBefore }
+        h.step(H.with { $0.stalled = true; $0.drivesStoppedGeneration = confirmedBefore })
+        h.step(stale)
+        #expect(h.state == .latched)
+        #expect(!h.machine.drivesStopped)
+        let refused = h.step(stale, command: .reset)
+        #expect(refused.reply?.refusal.reasons == .driveStopUnconfirmed)
+        let current = H.with { $0.drivesStoppedGeneration = h.machine.tripGeneration }
+        #expect(h.step(current, command: .reset).reply?.accepted == true)
     }
 
     // MARK: outputs
@@ -316,9 +419,9 @@ struct SafetyMachineTests {
                 switch generator.next() % 20 {
                 case 0: .reset
                 case 1, 2: .move(MotionRequest(speedPercent: UInt8(generator.next() % 101), direction: .forward))
-                case 3: .stop
                 default: nil
                 }
+            if generator.next() % 20 == 0 { h.stops += 1 }
             let s = h.step(inputs, command: command)
             seen.insert(h.state)
             #expect(s.outputs.motionEnable == (h.state == .ready || h.state == .moving))

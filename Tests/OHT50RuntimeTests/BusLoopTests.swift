@@ -23,11 +23,12 @@ struct BusLoopTests {
         ///   starts, as after a crash of the previous one.
         init(
             commLossAfter: Int = 3, modules: [ModuleSettings] = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)],
-            driveRunning: Bool = false
+            driveRunning: Bool = false, extraDrives: [UInt8] = []
         ) throws {
             let drive = SimulatedModule(address: 3, type: .motor)
             if driveRunning { Self.run(drive, speed: 255) }
-            sim = try SimulatedBus(modules: [SimulatedModule(address: 2, type: .power), drive])
+            sim = try SimulatedBus(
+                modules: [SimulatedModule(address: 2, type: .power), drive] + extraDrives.map { SimulatedModule(address: $0, type: .motor) })
             var settings = BusSettings()
             settings.port = sim.terminal.path
             settings.commLossAfter = commLossAfter
@@ -60,8 +61,18 @@ struct BusLoopTests {
         }
 
         /// Enable and commanded speed of both channels, as the simulated drive holds them.
-        var driveCommand: [UInt16] {
-            sim.withModule(3) { m in RegisterMap.motorChannels.flatMap { [m.register($0 + 0x01), m.register($0 + 0x02)] } } ?? []
+        var driveCommand: [UInt16] { command(of: 3) }
+
+        func command(of address: UInt8) -> [UInt16] {
+            sim.withModule(address) { m in RegisterMap.motorChannels.flatMap { [m.register($0 + 0x01), m.register($0 + 0x02)] } } ?? []
+        }
+
+        /// Sends the move again and again, as a backend keeps its lease alive, until `condition` holds.
+        func whileMoving(_ request: MotionRequest, until condition: () -> Bool) async -> Bool {
+            await eventually(poll: .milliseconds(50)) {
+                _ = try? await channel.send(.move(request), source: "test")
+                return condition()
+            }
         }
 
         var state: SafetyState { loop.snapshot.read().machine.state }
@@ -164,8 +175,9 @@ struct BusLoopTests {
 
         rig.sim.withModule(3) { $0.faults.writes = .applied }
         #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+        // Latched once comm_loss clears; the stop counts once its read-back says so.
         #expect(eventually { rig.state == .latched })
-        #expect(!rig.driveStopUnconfirmed)
+        #expect(eventually { !rig.driveStopUnconfirmed })
         #expect(await rig.resetUntilReady())
     }
 
@@ -179,7 +191,7 @@ struct BusLoopTests {
         #expect(rig.motion.isOn)
 
         rig.sim.withModule(3) { $0.faults.writes = .ignored }
-        #expect(try await rig.channel.send(.stop, source: "test").state == .ready)
+        #expect(await rig.channel.stop())
         #expect(eventually { rig.state == .fault })
         #expect(rig.loop.snapshot.read().machine.lastTrip?.causes == .commLoss)
         #expect(!rig.motion.isOn)
@@ -246,5 +258,84 @@ struct BusLoopTests {
         #expect(rig.module(2).typeProblem.withLock { $0 } == "configured motor, but the module at address 2 reports power")
         #expect(eventually { rig.state == .fault })
         #expect(rig.causes.contains(.moduleAlarm))
+    }
+
+    // MARK: while moving (issue 26: a failing drive write must not stop the poll schedule)
+
+    @Test("while moving, with an optional second drive offline, the power module keeps being polled and its alarm trips module_alarm")
+    func powerAlarmWhileMovingWithDriveOffline() async throws {
+        let rig = try Rig(
+            modules: [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor), ModuleSettings(address: 4, type: .motor, required: false)],
+            extraDrives: [4])
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        rig.sim.withModule(4) { $0.faults.offline = true }
+        let move = MotionRequest(speedPercent: 40, direction: .forward)
+        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 102, 1, 102] })
+
+        let powerPolls = rig.module(2).counters.transactions.load(ordering: .relaxed)
+        #expect(await rig.whileMoving(move) { rig.module(2).counters.transactions.load(ordering: .relaxed) >= powerPolls + 5 })
+        #expect(rig.state == .moving)
+        #expect(rig.module(4).counters.timeouts.load(ordering: .relaxed) > 0)
+
+        rig.sim.withModule(2) { $0.setAlarm(0b0001) }
+        #expect(await rig.whileMoving(move) { rig.state == .fault })
+        #expect(rig.loop.snapshot.read().machine.lastTrip?.causes == .moduleAlarm)
+        #expect(!rig.motion.isOn)
+        #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+    }
+
+    @Test("while moving, a link that fails every other frame trips comm_loss (errors between successes add up)")
+    func alternatingCRCErrorsTripWhileMoving() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        let move = MotionRequest(speedPercent: 40, direction: .forward)
+        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        rig.sim.withModule(3) { $0.faults.corruptCRCEvery = 2 }
+        #expect(await rig.whileMoving(move) { rig.state == .fault })
+        #expect(rig.loop.snapshot.read().machine.lastTrip?.causes == .commLoss)
+        #expect(rig.module(3).counters.crcErrors.load(ordering: .relaxed) >= 3)
+        #expect(!rig.motion.isOn)
+    }
+
+    @Test("a refused direction write keeps the drive from being enabled; the write is retried at its polls and goes through once accepted")
+    func refusedDirectionWriteEnablesNothing() async throws {
+        // Refusals count toward comm_loss (next test); here only the retry is looked at.
+        let rig = try Rig(commLossAfter: 1_000)
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        let direction = RegisterMap.motorDirectionOffset
+        rig.sim.withModule(3) { $0.faults.refusedWrites = direction...direction }
+        let move = MotionRequest(speedPercent: 40, direction: .reverse)
+        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        let exceptions = rig.module(3).counters.exceptions.load(ordering: .relaxed)
+        // Several refused attempts, each one at a poll of the drive.
+        #expect(await rig.whileMoving(move) { rig.module(3).counters.exceptions.load(ordering: .relaxed) >= exceptions + 3 })
+        #expect(rig.driveCommand == [0, 0, 0, 0], "enable and speed of both channels stay 0")
+        #expect(rig.module(2).counters.transactions.load(ordering: .relaxed) > 0)
+
+        rig.sim.withModule(3) { $0.faults.refusedWrites = nil }
+        #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 102, 1, 102] })
+        #expect(rig.sim.withModule(3) { [$0.register(0x07), $0.register(0x17)] } == [2, 2])
+    }
+
+    @Test("while moving, a drive that keeps refusing its writes trips comm_loss and is never enabled")
+    func persistentlyRefusedWritesTrip() async throws {
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        let direction = RegisterMap.motorDirectionOffset
+        rig.sim.withModule(3) { $0.faults.refusedWrites = direction...direction }
+        let move = MotionRequest(speedPercent: 40, direction: .forward)
+        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        // Fault lasts only while the refusals outweigh the polls: once stopped, the drive's polls drain
+        // the count and the state falls back to latched. The trip is what stays.
+        #expect(await rig.whileMoving(move) { rig.loop.snapshot.read().machine.lastTrip != nil })
+        #expect(rig.loop.snapshot.read().machine.lastTrip?.causes == .commLoss)
+        #expect(!rig.state.permitsMotion)
+        #expect(rig.driveCommand == [0, 0, 0, 0])
+        #expect(!rig.motion.isOn)
     }
 }

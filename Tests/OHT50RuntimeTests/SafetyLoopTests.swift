@@ -25,7 +25,7 @@ struct SafetyLoopTests {
         let bus = BusLink()
         bus.ready.store(true, ordering: .relaxed)
         bus.modulesHealthy.store(true, ordering: .relaxed)
-        bus.drivesStopped.store(true, ordering: .relaxed)
+        bus.stopConfirmation.store(DriveStopConfirmation(tripGeneration: 0, stopped: true).raw, ordering: .relaxed)
         let loop = SafetyLoop(
             timings: Self.timings, input: try SysfsEStopInput(path: estopPath, activeLow: true),
             outputs: SafetyOutputLines(
@@ -38,11 +38,12 @@ struct SafetyLoopTests {
             bus.heartbeat.wrappingAdd(1, ordering: .relaxed)
             loop.runCycle(now: now)
         }
-        let commands: [SafetyCommand.Kind] = [.reset, .move(MotionRequest(speedPercent: 20, direction: .forward)), .stop, .reset]
+        let commands: [SafetyCommand.Kind] = [.reset, .move(MotionRequest(speedPercent: 20, direction: .forward)), .reset]
 
         oht50_malloc_counting_begin()
         for cycle in 0..<2_000 {
-            if cycle % 100 == 0 { loop.commands.push(SafetyCommand(id: UInt32(cycle), kind: commands[(cycle / 100) % commands.count])) }
+            if cycle % 100 == 0 { Self.queue(commands[(cycle / 100) % commands.count], id: UInt32(cycle + 1), on: loop, at: now) }
+            if cycle % 100 == 50 { loop.stopSignal.request() }
             now += 1_000_000
             bus.heartbeat.wrappingAdd(1, ordering: .relaxed)
             if cycle == 1_200 { bus.causes.store(TripCauses.commLoss.rawValue, ordering: .relaxed) }
@@ -56,7 +57,17 @@ struct SafetyLoopTests {
         #expect(allocations == 0)
         #expect(loop.snapshot.read().cycle == 2_200)
         #expect(loop.snapshot.read().machine.lastTrip?.causes == .stall)
-        #expect(bus.tripGeneration.load(ordering: .relaxed) == 2)
+        #expect(DriveOrder(raw: bus.order.load(ordering: .relaxed)).tripGeneration == 2)
+        #expect(loop.snapshot.read().machine.stopRequestsSeen == 20)
+    }
+
+    /// Queues a command the way `CommandChannel` does, stamped with the test's own clock.
+    static func queue(_ kind: SafetyCommand.Kind, id: UInt32, on loop: SafetyLoop, at now: UInt64) {
+        loop.claims.register(id)
+        loop.commands.push(
+            SafetyCommand(
+                id: id, kind: kind, queuedAt: now, tripGeneration: loop.snapshot.read().machine.tripGeneration,
+                stopRequests: loop.stopSignal.requests))
     }
 
     @Test("the malloc counter sees allocations (so a zero above means something)")
@@ -137,7 +148,7 @@ struct SafetyLoopTests {
         var now = MonotonicClock.now()
         func cycles(_ n: Int) { for _ in 0..<n { now += 1_000_000; loop.runCycle(now: now) } }
         cycles(100)
-        loop.commands.push(SafetyCommand(id: 1, kind: .reset))
+        Self.queue(.reset, id: 1, on: loop, at: now)
         cycles(1)
         #expect(loop.snapshot.read().machine.state == .ready)
         #expect(motion.isOn)
@@ -149,7 +160,7 @@ struct SafetyLoopTests {
         #expect(!motion.isOn)
         input.setFailing(false)
         cycles(100)
-        loop.commands.push(SafetyCommand(id: 2, kind: .reset))
+        Self.queue(.reset, id: 2, on: loop, at: now)
         cycles(1)
         #expect(loop.snapshot.read().machine.state == .ready)
 
@@ -159,16 +170,78 @@ struct SafetyLoopTests {
         #expect(loop.snapshot.read().machine.state == .fault)
     }
 
-    @Test("the command channel times out when the safety thread does not answer, and says the ring is full when it is")
+    @Test("a command the safety thread does not take within 100 ms is withdrawn; the ring full says nothing was queued")
     func channelFailures() async {
         let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
         let channel = CommandChannel(loop: loop)
-        await #expect(throws: CommandChannel.Failure.timedOut) {
-            try await channel.send(.stop, source: "test", timeout: .milliseconds(10))
+        await #expect(throws: CommandChannel.Failure.timedOut) { try await channel.send(.reset, source: "test") }
+        for id in 0..<UInt32(loop.commands.capacity) { Self.queue(.reset, id: 1_000 + id, on: loop, at: 0) }
+        await #expect(throws: CommandChannel.Failure.ringFull) { try await channel.send(.reset, source: "test") }
+    }
+
+    /// Whoever wins the command's claim decides the answer: the sender that withdrew says 503 (and the
+    /// command is never carried out); a sender whose command was taken waits past its bound for the reply.
+    @Test("the sender's answer agrees with who won the claim: taken means it waits for the reply, withdrawn means 503")
+    func takenCommandIsAwaited() async throws {
+        let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
+        let channel = CommandChannel(loop: loop)
+        let sent = ContinuousClock.now
+        let sender = Task { try await channel.send(.reset, source: "test") }
+        #expect(await eventually { loop.commands.count == 1 })
+        let command = try #require(loop.commands.pop())
+        if loop.claims.take(command.id) {
+            #expect(!loop.claims.withdraw(command.id))
+            // Reply only once the sender's own bound is long past: it must still be waiting.
+            let bound = Duration.nanoseconds(Int64(loop.timings.commandWaitNs))
+            #expect(await eventually { ContinuousClock.now >= sent.advanced(by: bound * 2) })
+            let reply = CommandReply(
+                id: command.id, accepted: false, refusal: CommandRefusal(reasons: .stateNotLatched, activeCauses: [], state: .initializing),
+                state: .initializing)
+            loop.replies.push(reply)
+            #expect(try await sender.value == reply)
+        } else {
+            // This test was slower than the bound: the sender withdrew first, so it must say 503.
+            await #expect(throws: CommandChannel.Failure.timedOut) { try await sender.value }
         }
-        for _ in 0..<loop.commands.capacity { loop.commands.push(SafetyCommand(id: 0, kind: .stop)) }
-        await #expect(throws: CommandChannel.Failure.ringFull) {
-            try await channel.send(.stop, source: "test", timeout: .milliseconds(10))
+    }
+
+    /// The loop-stall scenario of issue 26, deterministically: cycles run by hand, so "stalled" is simply
+    /// no cycle. Resets and a move sent during the stall time out; when the loop resumes it trips on the
+    /// stall and carries none of them out.
+    @Test("commands answered 503 during a stall are never carried out after it; the event log shows each discarded")
+    func commandsFromAStallDiscarded() async throws {
+        let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
+        let channel = CommandChannel(loop: loop)
+        var now = MonotonicClock.now()
+        func cycles(_ n: Int, stalled: Bool = false) { for _ in 0..<n { now += 1_000_000; loop.runCycle(now: now, stalled: stalled) } }
+        cycles(100)
+        Self.queue(.reset, id: 100, on: loop, at: now)
+        cycles(1)
+        #expect(loop.snapshot.read().machine.state == .ready)
+
+        var outcomes: [CommandChannel.Failure] = []
+        for kind in [SafetyCommand.Kind.reset, .reset, .move(MotionRequest(speedPercent: 50, direction: .forward))] {
+            do {
+                _ = try await channel.send(kind, source: "test")
+            } catch {
+                outcomes.append(error)
+            }
         }
+        #expect(outcomes == [.timedOut, .timedOut, .timedOut])
+        #expect(loop.commands.count == 3)
+
+        now = MonotonicClock.now()
+        loop.runCycle(now: now, stalled: true)
+        cycles(10)
+        #expect(loop.commands.count == 0)
+        var events: [SafetyEvent] = []
+        while let e = loop.events.pop() { events.append(e) }
+        let trip = try #require(events.firstIndex { $0.kind == .trip && $0.causes == .stall })
+        let after = events[trip...]
+        #expect(!after.contains { $0.kind == .resetAccepted || ($0.kind == .stateChange && $0.to.permitsMotion) })
+        let discarded = after.filter { $0.commandID != 0 }
+        #expect(discarded.map(\.kind) == [.resetRefused, .resetRefused, .commandDiscarded])
+        #expect(discarded.allSatisfy { $0.refusal.isSuperset(of: [.commandExpired, .issuedBeforeTrip]) })
+        #expect(loop.snapshot.read().machine.state == .latched)
     }
 }

@@ -55,6 +55,40 @@ extension EndToEnd {
             #expect(http.resetUntilReady())
         }
 
+        /// Issue 26, as reported: the failed writes to an offline optional drive used to replace every
+        /// poll, so the power module went unpolled and its alarm never tripped a moving vehicle.
+        @Test("moving with an optional drive offline: the power module keeps being polled and its alarm trips module_alarm")
+        func powerAlarmWhileMovingWithOptionalDriveOffline() throws {
+            let dir = TemporaryDirectory("oht50-optional")
+            let sim = try BusPeers.simulator(link: dir.file("tty"), modules: "power@2,motor@3,motor@4")
+            defer { sim.kill9() }
+            let (daemon, http) = try BusPeers.daemon(
+                dir, port: dir.file("tty"),
+                modules: "[{address: 2, type: power}, {address: 3, type: motor}, {address: 4, type: motor, required: false}]")
+            defer { _ = daemon.terminate() }
+            #expect(http.resetUntilReady())
+            sim.send("offline 4 on")
+            #expect(sim.waitForLog("ok offline 4 on"))
+            let auth = ["Authorization": "Bearer \(BusPeers.token)"]
+            func moving(until condition: () -> Bool) -> Bool {
+                eventually(poll: .milliseconds(100)) {
+                    _ = try? http.post("/api/v1/motion/move", body: #"{"speed":40,"direction":"forward"}"#, headers: auth)
+                    return condition()
+                }
+            }
+            func powerPolls() -> Int { ((try? http.get("/api/v1/modules/2").json["counters"]) as? [String: Any])?["transactions"] as? Int ?? 0 }
+            #expect(moving { http.state() == "moving" })
+            let before = powerPolls()
+            #expect(moving { powerPolls() >= before + 5 })
+            #expect(http.state() == "moving")
+
+            sim.send("alarm 2 1")
+            #expect(moving { http.state() == "fault" })
+            let trip = (try http.get("/api/v1/safety/status").json["last_trip"]) as? [String: Any]
+            #expect(trip?["causes"] as? [String] == ["module_alarm"])
+            #expect(http.module(2)?["alarm"] as? String == "power alarm: over_voltage")
+        }
+
         @Test("a port that vanishes trips comm_loss and is reopened when it comes back")
         func vanishedPortIsReopened() throws {
             let dir = TemporaryDirectory("oht50-vanish")

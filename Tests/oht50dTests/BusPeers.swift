@@ -14,9 +14,10 @@ enum BusPeers {
         return (socat, a, b)
     }
 
-    static func pymodbusServer(port: String) throws -> ChildProcess {
+    static func pymodbusServer(port: String, arguments: [String] = []) throws -> ChildProcess {
         let server = try ChildProcess(
-            executable: "/usr/bin/env", arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_server.py", port])
+            executable: "/usr/bin/env",
+            arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_server.py", port] + arguments)
         guard server.waitForLog("pymodbus server on") else {
             throw HTTPTestClient.Failure(description: "pymodbus server did not start: \(server.log)")
         }
@@ -32,7 +33,10 @@ enum BusPeers {
     static let token = "bus-test-token-0123456789abcdef"
 
     /// A daemon with file-backed E-stop and motion-enable and its bus on `port`.
-    static func daemon(_ dir: TemporaryDirectory, port: String, responseTimeoutMs: Int = 200) throws -> (ChildProcess, HTTPTestClient) {
+    /// - Parameter modules: YAML for `modules:`; nil keeps the default (power@2, motor@3).
+    static func daemon(_ dir: TemporaryDirectory, port: String, responseTimeoutMs: Int = 200, modules: String? = nil) throws
+        -> (ChildProcess, HTTPTestClient)
+    {
         let estop = dir.write("gpio59/value", "1\n")
         let motion = dir.write("gpio131/value", "0\n")
         let config = dir.write(
@@ -44,7 +48,7 @@ enum BusPeers {
             bus: {port: "\(port)", response_timeout_ms: \(responseTimeoutMs), comm_loss_after: 3}
             http: {port: 0, reset_min_interval_ms: 0}
             storage: {data_dir: "\(dir.file("data"))"}
-            """)
+            """ + (modules.map { "\nmodules: \($0)\n" } ?? ""))
         let daemon = try ChildProcess.oht50d(arguments: ["--config", config], environment: ["OHT50_API_TOKEN": token])
         guard let httpPort = daemon.httpPort() else { throw HTTPTestClient.Failure(description: "daemon did not listen: \(daemon.log)") }
         return (daemon, HTTPTestClient(port: httpPort))

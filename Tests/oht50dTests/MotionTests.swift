@@ -53,6 +53,7 @@ extension EndToEnd {
             #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? v.reset(token: v.token))?.status == 200 })
             v.setEStop("0")
             #expect(eventually { v.state() == "estop" })
+            #expect(v.driveStopConfirmed())
             let refused = try Self.move(v, #"{"speed":10,"direction":"forward"}"#)
             let codes = ((refused.json["error"] as? [String: Any])?["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
             #expect(refused.status == 409)

@@ -37,6 +37,15 @@ extension EndToEnd {
             func status() throws -> [String: Any] { try http.get("/api/v1/safety/status").json }
             func state() -> String? { http.state() }
 
+            /// After a trip the bus thread stops the drive and reads it back: until then every reset and move
+            /// is also refused with `drive_stop_unconfirmed`, truthfully. Waits for that to be over.
+            func driveStopConfirmed() -> Bool {
+                eventually {
+                    let blockedBy = (try? status()["reset_blocked_by"] as? [[String: Any]]) ?? []
+                    return !blockedBy.contains { $0["code"] as? String == "drive_stop_unconfirmed" }
+                }
+            }
+
             func reset(token: String? = nil) throws -> HTTPTestClient.Response {
                 try http.post("/api/v1/safety/reset", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
             }
@@ -261,6 +270,7 @@ extension EndToEnd {
                 #expect(eventually { v.state() == "latched" })
                 v.setEStop("0")
                 #expect(eventually { v.state() == "estop" })
+                #expect(v.driveStopConfirmed())
                 let refused = try v.reset(token: v.token)
                 #expect(refused.status == 409)
                 let requestID = try #require(refused.header("X-Request-ID"))
@@ -330,6 +340,58 @@ extension EndToEnd {
             let loop = (try v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any]
             #expect(loop?["stalls"] as? Int ?? 0 >= 1)
             #expect(v.daemon.waitForLog("simulated stall"))
+        }
+
+        /// Issue 26, as reported: during a 2 s loop stall two resets and a move are answered 503; when the
+        /// loop resumes it must trip on the stall and carry none of them out (it used to reset and move).
+        @Test("resets and a move answered 503 during a loop stall are never carried out: the loop trips and ends latched")
+        func commandsAnswered503AreNotCarriedOut() throws {
+            let v = try Vehicle(environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
+            #expect(eventually { v.state() == "latched" })
+            #expect(eventually { (try? v.reset(token: v.token))?.status == 200 })
+            #expect(v.state() == "ready")
+            let events = { (try? v.http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]]) ?? [] }
+            let before = events().last?["id"] as? Int ?? 0
+
+            kill(v.daemon.process.processIdentifier, SIGUSR1)
+            #expect(eventually { (try? v.http.get("/health/"))?.status == 503 })
+            // All three at once, while the loop stands still.
+            let auth = ["Authorization": "Bearer \(v.token)"]
+            let requests: [(String, String)] = [
+                ("/api/v1/safety/reset", ""), ("/api/v1/safety/reset", ""), ("/api/v1/motion/move", #"{"speed":50,"direction":"forward"}"#),
+            ]
+            let answers = Mutex<[Int: HTTPTestClient.Response]>([:])
+            let threads = requests.enumerated().map { index, request in
+                Thread {
+                    let answer = try? v.http.post(request.0, body: request.1, headers: auth)
+                    answers.withLock { $0[index] = answer }
+                }
+            }
+            threads.forEach { $0.start() }
+            #expect(eventually { answers.withLock { $0.count } == 3 })
+            #expect(eventually { (try? v.http.get("/health/"))?.status == 200 })
+            #expect(eventually { v.state() == "latched" })
+
+            // Stored by the event pump shortly after the state changed.
+            var after: [[String: Any]] = []
+            #expect(eventually {
+                after = events().filter { ($0["id"] as? Int ?? 0) > before }
+                return after.filter { $0["source"] != nil }.count >= 3
+            }, "\(after)")
+            let trip = try #require(after.firstIndex { $0["kind"] as? String == "trip" && ($0["causes"] as? [String])?.contains("stall") == true }, "\(after)")
+            #expect(!after[trip...].contains {
+                $0["kind"] as? String == "reset_accepted" || ["ready", "moving"].contains($0["to"] as? String ?? "")
+            })
+            let answered = answers.withLock { $0 }
+            for index in requests.indices {
+                guard let answer = answered[index], answer.status == 503 else { continue }
+                let id = try #require(answer.header("X-Request-ID"))
+                let event = after.first { ($0["source"] as? String)?.hasSuffix("request \(id)") == true }
+                #expect(event?["kind"] as? String == (index < 2 ? "reset_refused" : "command_discarded"), "\(String(describing: event))")
+                #expect((event?["reasons"] as? [String])?.contains("command_expired") == true, "\(String(describing: event))")
+            }
+            #expect(answered.values.filter { $0.status == 503 }.count >= 1, "the stall ended before any request was answered")
+            #expect(v.motionEnable == "0")
         }
 
         @Test("the heartbeat toggles while the loop runs; it stands still while the loop stalls, is 0 after a stop, and safe-off turns it off after kill -9")

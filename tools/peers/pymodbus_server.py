@@ -5,6 +5,11 @@
     python3 tools/peers/pymodbus_server.py PORT [--baud 115200]
     python3 tools/peers/pymodbus_server.py --tcp TCP_PORT    (Modbus TCP on 127.0.0.1, a bench gateway)
 
+A faulty drive, for the tests that must not depend on the drive behaving:
+    --drive-set REG=VALUE        the drive starts with this register set (repeatable), e.g. 0x12=200
+    --drive-refuse-writes A-B    the drive answers every write touching registers A..B with exception 2
+                                 (illegal data address) and applies none of it, e.g. 0x00-0x0F (channel 1)
+
 Values served (holding registers): power 0x0000 voltage 241 (24.1 V), 0x0001 current 37 (3.7 A),
 0x0002 temperature 298 (29.8 °C), 0x0004 relay 1 status 1; identity block 0x00F0–0x00FF with module type
 codes 2 and 3 at 0x00F7. The drive reads as stopped with PID gain 1.50 on both channels.
@@ -12,6 +17,7 @@ codes 2 and 3 at 0x00F7. The drive reads as stopped with PID gain 1.50 on both c
 import argparse
 import logging
 
+from pymodbus.constants import ExcCodes
 from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
 from pymodbus.server import StartSerialServer, StartTcpServer
 
@@ -38,11 +44,34 @@ def device(address, type_code, name, low):
     return ModbusDeviceContext(hr=block, ir=ModbusSequentialDataBlock(1, values))
 
 
+def refusing_writes(first, last):
+    """A SimDevice action answering writes that touch registers first..last with an exception."""
+
+    async def action(function_code, start_address, address, count, current_registers, set_values):
+        if set_values is not None and address <= last and address + count - 1 >= first:
+            return ExcCodes.ILLEGAL_ADDRESS
+        return None
+
+    return action
+
+
+def register_value(text):
+    register, value = text.split("=")
+    return int(register, 0), int(value, 0)
+
+
+def register_range(text):
+    first, last = text.split("-")
+    return int(first, 0), int(last, 0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("port", nargs="?")
     parser.add_argument("--tcp", type=int, help="serve Modbus TCP on 127.0.0.1:TCP instead")
     parser.add_argument("--baud", type=int, default=115200)
+    parser.add_argument("--drive-set", type=register_value, action="append", default=[], metavar="REG=VALUE")
+    parser.add_argument("--drive-refuse-writes", type=register_range, metavar="A-B")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("pymodbus").setLevel(logging.ERROR)
@@ -50,8 +79,13 @@ def main():
     power = [241, 37, 298, 0, 1, 0, 0, 0, 0]
     motor = [0] * 0x1D
     motor[0x08] = motor[0x18] = 150
-    context = ModbusServerContext(
-        devices={2: device(2, 2, "PWR1", power), 3: device(3, 3, "DRV1", motor)}, single=False)
+    for register, value in args.drive_set:
+        motor[register] = value
+    drive = device(3, 3, "DRV1", motor)
+    if args.drive_refuse_writes:
+        # Read by the server when it starts: set before it does.
+        drive.simdevice.action = refusing_writes(*args.drive_refuse_writes)
+    context = ModbusServerContext(devices={2: device(2, 2, "PWR1", power), 3: drive}, single=False)
     if args.tcp:
         print(f"pymodbus server on tcp 127.0.0.1:{args.tcp}: power@2, motor@3", flush=True)
         StartTcpServer(context=context, address=("127.0.0.1", args.tcp))
