@@ -13,8 +13,9 @@ struct SafeOffCommand: ParsableCommand {
         commandName: "safe-off",
         abstract: "Turn motion-enable and every output off, then stop every drive and read it back.",
         discussion: """
-            Falls back to the last configuration that started (<data-dir>/\(LastStartedConfig.fileName)) when the \
-            given one cannot be read, and to the built-in vehicle defaults when that cannot either.
+            Turns off what the given configuration and the last one that started (<data-dir>/\(LastStartedConfig.fileName)) \
+            name, both: a file edited since the start must not spare what the daemon really drove. When neither can be \
+            read, the built-in vehicle defaults.
             Exit codes: 0 motion-enable reads off and every drive confirmed its stop; 1 otherwise, naming each \
             output or drive that did not.
             """)
@@ -29,10 +30,12 @@ struct SafeOffCommand: ParsableCommand {
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, journal: environment["JOURNAL_STREAM"] != nil) }
         let logger = Logger(label: "oht50d.safe-off")
         let started = MonotonicClock.now()
-        let config = loadConfig(environment: environment, logger: logger)
+        let configs = loadConfigs(environment: environment, logger: logger)
 
-        var failures = VehicleSafeOff.outputsOff(config.outputs, logger: logger)
-        failures += VehicleSafeOff.drivesStopped(config, logger: logger)
+        var failures = VehicleSafeOff.outputsOff(VehicleSafeOff.outputLines(of: configs), logger: logger)
+        for (bus, addresses) in VehicleSafeOff.drives(of: configs) {
+            failures += VehicleSafeOff.drivesStopped(on: bus, addresses: addresses, logger: logger)
+        }
         let ms = Double(MonotonicClock.now() - started) / 1e6
         if failures.isEmpty {
             logger.notice("safe-off done in \(String(format: "%.0f", ms)) ms: motion-enable reads off, every drive confirmed its stop")
@@ -42,22 +45,39 @@ struct SafeOffCommand: ParsableCommand {
         throw ExitCode.failure
     }
 
-    /// The given configuration; when it cannot be read, the last one that started; when that cannot
-    /// either, the built-in defaults (the vehicle's own wiring). A bad file must not leave the vehicle enabled.
-    private func loadConfig(environment: [String: String], logger: Logger) -> FirmwareConfig {
+    /// The given configuration and the last one that started, each when it can be read; the built-in
+    /// defaults (the vehicle's own wiring) when neither can. A bad file must not leave the vehicle enabled.
+    private func loadConfigs(environment: [String: String], logger: Logger) -> [FirmwareConfig] {
         var flags: [ConfigLoader.FlagOverride] = []
         if let dataDir { flags.append(.init(flag: "--data-dir", key: "storage.data_dir", value: dataDir)) }
-        let fallback = LastStartedConfig.path(dataDir: dataDir ?? StorageSettings().dataDir)
+        var configs: [FirmwareConfig] = []
+        var current: FirmwareConfig?
+        var currentError: (any Error)?
         do {
-            return try ConfigLoader.load(path: options.config, environment: environment, flags: flags).config
+            current = try ConfigLoader.load(path: options.config, environment: environment, flags: flags).config
         } catch {
-            logger.error("configuration unusable, falling back to the last one that started (\(fallback)): \(error)")
+            currentError = error
         }
-        do {
-            return try ConfigLoader.load(path: fallback, environment: [:], flags: []).config
-        } catch {
-            logger.error("the last started configuration is unusable too, using the built-in vehicle defaults: \(error)")
-            return FirmwareConfig.defaults
+        if let current { configs.append(current) }
+        let lastStarted = LastStartedConfig.path(dataDir: dataDir ?? current?.storage.dataDir ?? StorageSettings().dataDir)
+        if let currentError {
+            logger.error("configuration unusable, falling back to the last one that started (\(lastStarted)): \(currentError)")
         }
+        if FileManager.default.fileExists(atPath: lastStarted) {
+            do {
+                let config = try ConfigLoader.load(path: lastStarted, environment: [:], flags: []).config
+                if let current, config != current {
+                    logger.notice("also turning off what the last started configuration (\(lastStarted)) names beyond the current one")
+                }
+                if config != current { configs.append(config) }
+            } catch {
+                logger.error("the last started configuration (\(lastStarted)) is unusable: \(error)")
+            }
+        } else if current == nil {
+            logger.error("no last started configuration at \(lastStarted)")
+        }
+        guard configs.isEmpty else { return configs }
+        logger.error("no usable configuration, using the built-in vehicle defaults")
+        return [FirmwareConfig.defaults]
     }
 }

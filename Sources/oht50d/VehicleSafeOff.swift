@@ -4,13 +4,43 @@ import OHT50IO
 
 /// The two halves of `oht50d safe-off`, in the order they run: outputs, then drives. Each returns what
 /// did not end safe, one sentence per output or drive; an empty list means safe.
+///
+/// What is turned off is the union of what the configurations name: the one the dead daemon started
+/// with and the file as it is now. A file edited after the start (another motion-enable line, port or
+/// drive address) must not leave the line or the drive the daemon really drove untouched.
 enum VehicleSafeOff {
-    /// Motion-enable first, then the heartbeat and the LEDs: each opened on its own (one missing LED
-    /// does not keep motion-enable on), written 0 and read back.
-    static func outputsOff(_ outputs: OutputSettings, logger: Logger) -> [String] {
-        var lines: [(key: String, settings: OutputLineSettings)] = [("outputs.motion_enable", outputs.motionEnable)]
-        if let heartbeat = outputs.heartbeat { lines.append(("outputs.heartbeat", heartbeat)) }
-        for (name, led) in outputs.leds.all { if let led { lines.append(("outputs.leds.\(name)", led)) } }
+    typealias NamedLine = (key: String, settings: OutputLineSettings)
+
+    /// Every output line the configurations name, each once: every motion-enable first, then the
+    /// heartbeats and the LEDs.
+    static func outputLines(of configs: [FirmwareConfig]) -> [NamedLine] {
+        var lines: [NamedLine] = configs.map { ("outputs.motion_enable", $0.outputs.motionEnable) }
+        for config in configs {
+            if let heartbeat = config.outputs.heartbeat { lines.append(("outputs.heartbeat", heartbeat)) }
+            for (name, led) in config.outputs.leds.all { if let led { lines.append(("outputs.leds.\(name)", led)) } }
+        }
+        var unique: [NamedLine] = []
+        for line in lines where !unique.contains(where: { $0.settings == line.settings }) { unique.append(line) }
+        return unique
+    }
+
+    /// Every drive the configurations name, grouped by the bus it is on: each (port, address) once.
+    static func drives(of configs: [FirmwareConfig]) -> [(bus: BusSettings, addresses: [Int])] {
+        var buses: [(bus: BusSettings, addresses: [Int])] = []
+        for config in configs {
+            let addresses = config.modules.filter { $0.type == .motor }.map(\.address)
+            guard !addresses.isEmpty else { continue }
+            if let index = buses.firstIndex(where: { $0.bus.port == config.bus.port }) {
+                buses[index].addresses += addresses.filter { !buses[index].addresses.contains($0) }
+            } else {
+                buses.append((config.bus, addresses))
+            }
+        }
+        return buses
+    }
+
+    /// Each line opened on its own (one missing LED does not keep motion-enable on), written 0 and read back.
+    static func outputsOff(_ lines: [NamedLine], logger: Logger) -> [String] {
         var failures: [String] = []
         for (key, settings) in lines {
             let line: any OutputLine
@@ -31,51 +61,60 @@ enum VehicleSafeOff {
         return failures
     }
 
-    /// Enable 0, speed 0 and direction idle on both channels of every configured drive, then both
-    /// channels read back. A drive gets one retry: at most two response timeouts when it is silent.
-    static func drivesStopped(_ config: FirmwareConfig, logger: Logger) -> [String] {
-        let drives = config.modules.filter { $0.type == .motor }
-        guard !drives.isEmpty else { return [] }
+    /// `DriveStopRecipe` on every channel of every drive on `bus`, all of them first even when one
+    /// fails, then once more on the channels that did not read back stopped.
+    static func drivesStopped(on bus: BusSettings, addresses: [Int], logger: Logger) -> [String] {
         let master: ModbusMaster
         do {
-            if let (host, port) = BusSettings.tcpEndpoint(config.bus.port) {
-                master = try ModbusMaster(host: host, port: port, responseTimeoutMs: config.bus.responseTimeoutMs)
+            if let (host, port) = BusSettings.tcpEndpoint(bus.port) {
+                master = try ModbusMaster(host: host, port: port, responseTimeoutMs: bus.responseTimeoutMs)
             } else {
-                master = try ModbusMaster(settings: config.bus)
+                master = try ModbusMaster(settings: bus)
             }
         } catch {
-            return drives.map { "drive motor@\($0.address) not stopped: bus \(config.bus.port): \(error)" }
+            return addresses.map { "drive motor@\($0) not stopped: bus \(bus.port): \(error)" }
+        }
+        let channels = addresses.flatMap { address in RegisterMap.motorChannels.indices.map { (address: address, channel: $0) } }
+        var problems: [Int: [(channel: Int, problem: String)]] = [:]
+        for (address, channel) in channels {
+            if let problem = stop(master, UInt8(address), channel: channel) { problems[address, default: []].append((channel, problem)) }
         }
         var failures: [String] = []
-        for drive in drives {
-            let address = UInt8(drive.address)
-            var problem = stop(master, address)
-            if problem != nil { problem = stop(master, address) }
-            if let problem {
-                failures.append("drive motor@\(drive.address) not confirmed stopped: \(problem)")
+        for address in addresses {
+            guard let first = problems[address] else {
+                logger.notice("drive motor@\(address) on \(bus.port): stopped, both channels read back enable 0 and speed 0")
+                continue
+            }
+            let retried = first.compactMap { stop(master, UInt8(address), channel: $0.channel) }
+            if retried.isEmpty {
+                logger.notice(
+                    "drive motor@\(address) on \(bus.port): stopped on the second attempt (first: \(first.map(\.problem).joined(separator: "; ")))")
             } else {
-                logger.notice("drive motor@\(drive.address) on \(config.bus.port): stopped, both channels read back enable 0 and speed 0")
+                failures.append("drive motor@\(address) not confirmed stopped: \(retried.joined(separator: "; "))")
             }
         }
         return failures
     }
 
-    /// nil when the drive confirmed the stop; otherwise what went wrong.
-    private static func stop(_ master: ModbusMaster, _ address: UInt8) -> String? {
-        var readBack = [UInt16](repeating: 0, count: 2)
-        for (channel, base) in RegisterMap.motorChannels.enumerated() {
-            let enable = base + RegisterMap.motorEnableOffset
-            let steps: [(String, () -> TransactionOutcome)] = [
-                ("writing enable 0 and speed 0", { master.write(address: address, start: enable, values: [0, 0]) }),
-                ("writing direction idle", { master.write(address: address, start: base + RegisterMap.motorDirectionOffset, values: [0]) }),
-                ("reading them back", { readBack.withUnsafeMutableBufferPointer { master.read(address: address, start: enable, count: 2, into: $0.baseAddress!) } }),
-            ]
-            for (what, transaction) in steps {
-                let outcome = transaction()
-                guard outcome == .ok else { return "channel \(channel + 1), \(what): \(outcome.className)" }
-            }
-            guard readBack == [0, 0] else { return "channel \(channel + 1) reads enable \(readBack[0]) speed \(readBack[1])" }
+    /// nil when the channel read back stopped; otherwise what went wrong, naming the channel.
+    private static func stop(_ master: ModbusMaster, _ address: UInt8, channel: Int) -> String? {
+        var firstFailure: TransactionOutcome?
+        func note(_ outcome: TransactionOutcome) -> Bool {
+            if outcome != .ok && firstFailure == nil { firstFailure = outcome }
+            return outcome == .ok
         }
-        return nil
+        var readBack = [UInt16](repeating: 0, count: 2)
+        let outcome = DriveStopRecipe.stop(
+            channel: RegisterMap.motorChannels[channel],
+            writeZeros: { start, count in note(master.write(address: address, start: start, values: [UInt16](repeating: 0, count: count))) },
+            readEnableAndSpeed: { start in
+                let ok = note(readBack.withUnsafeMutableBufferPointer { master.read(address: address, start: start, count: 2, into: $0.baseAddress!) })
+                return ok ? (readBack[0], readBack[1]) : nil
+            })
+        switch outcome {
+        case .stopped: return nil
+        case .unconfirmed(let step): return "channel \(channel + 1), \(step.description): \(firstFailure?.className ?? "failed")"
+        case .stillRunning(let enable, let speed): return "channel \(channel + 1) reads enable \(enable) speed \(speed)"
+        }
     }
 }

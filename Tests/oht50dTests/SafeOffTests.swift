@@ -92,6 +92,66 @@ extension EndToEnd {
             #expect(safeOff.log.contains("level=error"))
         }
 
+        /// An independent drive (pymodbus) that refuses every write to channel 1. safe-off used to give
+        /// up on the drive at channel 1's first failure and never write channel 2.
+        @Test("a drive refusing writes to channel 1 still gets channel 2 stopped and read back; the exit says which channel failed",
+              arguments: [false, true])
+        func channelOneRefusesWrites(channelOneRunning: Bool) throws {
+            let dir = TemporaryDirectory("oht50-safeoff-refuse")
+            let (socat, daemonSide, peerSide) = try BusPeers.socatPair(dir)
+            defer { socat.kill9() }
+            let running = ["0x11=1", "0x12=200", "0x17=1"] + (channelOneRunning ? ["0x01=1", "0x02=200", "0x07=1"] : [])
+            let server = try BusPeers.pymodbusServer(
+                port: peerSide, arguments: running.flatMap { ["--drive-set", $0] } + ["--drive-refuse-writes", "0x00-0x0F"])
+            defer { server.kill9() }
+            let motion = dir.write("gpio131/value", "1\n")
+            let config = dir.write(
+                "firmware.yaml",
+                "outputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\nbus: {port: \"\(daemonSide)\", response_timeout_ms: 200}\n"
+                    + "storage: {data_dir: \"\(dir.file("data"))\"}\n")
+            let safeOff = try Self.safeOff(["--config", config])
+            #expect(dir.read("gpio131/value") == "0\n")
+            let registers = try #require(try Self.driveRegisters(peer: "pymodbus", port: daemonSide))
+            #expect([0x11, 0x12].map { registers[$0] } == [0, 0], "channel 2 enable and speed")
+            if channelOneRunning {
+                #expect(safeOff.waitForExit() == 1)
+                #expect([0x01, 0x02].map { registers[$0] } == [1, 200], "channel 1 refuses every write")
+                #expect(safeOff.log.contains("drive motor@3 not confirmed stopped: channel 1 reads enable 1 speed 200"), "\(safeOff.log)")
+            } else {
+                #expect(safeOff.waitForExit() == 0, "\(safeOff.log)")
+                #expect([0x01, 0x02].map { registers[$0] } == [0, 0])
+                #expect(safeOff.log.contains("drive motor@3 on \(daemonSide): stopped"))
+            }
+        }
+
+        @Test("a valid file edited after the start does not spare what the daemon drove: safe-off turns off both configurations' lines")
+        func editedConfigStillTurnsOffTheStartedOne() throws {
+            let dir = TemporaryDirectory("oht50-safeoff-edited")
+            let estop = dir.write("gpio59/value", "1\n")
+            let started = dir.write("gpio131/value", "0\n")
+            let edited = dir.write("gpio132/value", "1\n")
+            let config = dir.write(
+                "firmware.yaml",
+                "estop: {sysfs_path: \"\(estop)\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(started)\"}\nmodules: []\n"
+                    + "http: {port: 0}\nstorage: {data_dir: \"\(dir.file("data"))\"}\n")
+            let daemon = try ChildProcess.oht50d(arguments: ["--config", config])
+            #expect(daemon.httpPort() != nil)
+            #expect(eventually { dir.read("data/last-started-config.yaml")?.contains(started) == true })
+            daemon.kill9()
+            _ = dir.write("gpio131/value", "1\n")
+            // A technician points motion-enable at another line and the file still parses.
+            _ = dir.write(
+                "firmware.yaml",
+                "estop: {sysfs_path: \"\(estop)\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(edited)\"}\nmodules: []\n"
+                    + "http: {port: 0}\nstorage: {data_dir: \"\(dir.file("data"))\"}\n")
+
+            let safeOff = try Self.safeOff(["--config", config])
+            #expect(safeOff.waitForExit() == 0, "\(safeOff.log)")
+            #expect(dir.read("gpio131/value") == "0\n", "the line the daemon started with")
+            #expect(dir.read("gpio132/value") == "0\n", "the line the file names now")
+            #expect(safeOff.log.contains("also turning off what the last started configuration"))
+        }
+
         @Test("a config that no longer parses falls back to the last one that started, and says so")
         func fallsBackToLastStartedConfig() throws {
             let dir = TemporaryDirectory("oht50-safeoff-fallback")
