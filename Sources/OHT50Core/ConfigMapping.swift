@@ -102,6 +102,25 @@ struct ConfigMapping {
         return parsed
     }
 
+    /// A line's backend. `simulated` exists only under `--simulate`, which builds the simulated vehicle
+    /// itself: selected from a file or an `OHT50_*` variable, the E-stop would always read released and
+    /// safe-off would touch nothing.
+    mutating func lineBackend(_ key: String, default value: LineBackend) throws -> LineBackend {
+        let allowed = "one of gpiod, sysfs"
+        guard let (text, o) = try scalar(key, allowed: allowed) else { return value }
+        switch LineBackend(rawValue: text) {
+        case .gpiod?: return .gpiod
+        case .sysfs?: return .sysfs
+        case .simulated?:
+            throw ConfigError(
+                origin: o, key: qualified(key), value: text,
+                problem: "exists only under oht50d --simulate, which makes the simulated vehicle itself; here the E-stop would always read released",
+                allowed: allowed)
+        case nil:
+            throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is not a known value", allowed: allowed)
+        }
+    }
+
     /// Call last: any key nobody asked for is a mistake in the file.
     func rejectUnknownKeys() throws {
         for entry in entries where !known.contains(entry.key) {

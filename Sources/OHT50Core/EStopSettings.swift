@@ -11,7 +11,7 @@ public struct EStopSettings: Sendable, Equatable {
 
     static func decode(_ m: inout ConfigMapping) throws -> EStopSettings {
         var s = EStopSettings()
-        s.backend = try m.choice("backend", default: s.backend)
+        s.backend = try m.lineBackend("backend", default: s.backend)
         s.chip = try m.string("chip", default: s.chip)
         s.line = try m.int("line", default: s.line, range: 0...1023)
         s.sysfsPath = try m.string("sysfs_path", default: s.sysfsPath)

@@ -4,6 +4,6 @@ public enum LineBackend: String, Sendable, CaseIterable, Equatable {
     case gpiod
     /// A `value` file read or written each cycle (`/sys/class/gpio/gpioN/value`, or any file).
     case sysfs
-    /// In-process, for tests and benchmarks.
+    /// In-process, for tests and benchmarks; never from a configuration (`ConfigMapping.lineBackend`).
     case simulated
 }

@@ -24,7 +24,7 @@ public struct OutputLineSettings: Sendable, Equatable {
         if node == nil { return fallback }
         if case .null = node { return nil }
         var m = try ConfigMapping(node, path: path, parentOrigin: parentOrigin)
-        let backend = try m.choice("backend", default: fallback?.backend ?? .sysfs)
+        let backend = try m.lineBackend("backend", default: fallback?.backend ?? .sysfs)
         var s = OutputLineSettings(backend: backend)
         s.chip = try m.optionalString("chip") ?? fallback?.chip
         s.line = try m.optionalInt("line", range: 0...1023) ?? fallback?.line

@@ -252,7 +252,7 @@ struct Doctor {
         switch e.backend {
         case .gpiod: checks.append(gpiodLine("estop", chip: e.chip, line: e.line, output: false))
         case .sysfs: checks.append(sysfsLine("estop", path: e.sysfsPath, output: false))
-        case .simulated: checks.append(DoctorCheck(name: "gpio estop", status: .ok, found: "simulated (a file under the data directory)"))
+        case .simulated: checks.append(Self.simulatedLine("estop"))
         }
         let outputs = [("motion_enable", config.outputs.motionEnable), ("heartbeat", config.outputs.heartbeat)]
             + config.outputs.leds.all.map { ("leds.\($0.0)", $0.1) }
@@ -261,10 +261,17 @@ struct Doctor {
             switch settings.backend {
             case .gpiod: checks.append(gpiodLine("outputs.\(name)", chip: settings.chip ?? "?", line: settings.line ?? -1, output: true))
             case .sysfs: checks.append(sysfsLine("outputs.\(name)", path: settings.sysfsPath ?? "", output: true))
-            case .simulated: checks.append(DoctorCheck(name: "gpio outputs.\(name)", status: .ok, found: "simulated"))
+            case .simulated: checks.append(Self.simulatedLine("outputs.\(name)"))
             }
         }
         return checks
+    }
+
+    /// The configuration loader refuses `simulated`; should one get here anyway, it is no vehicle.
+    static func simulatedLine(_ role: String) -> DoctorCheck {
+        DoctorCheck(
+            name: "gpio \(role)", status: .fail, found: "backend simulated: no line at all",
+            fix: "use backend gpiod or sysfs; the simulated vehicle is oht50d --simulate")
     }
 
     func gpiodLine(_ role: String, chip: String, line: Int, output: Bool) -> DoctorCheck {

@@ -41,7 +41,11 @@ struct FirmwareConfigTests {
         BadCase(node: doc([("safety", map([("cycle_ms", v("fast"))]))]), key: "safety.cycle_ms", value: "fast", allowedContains: "integer"),
         BadCase(node: doc([("safety", map([("cycle_msx", v("1"))]))]), key: "safety.cycle_msx", value: nil, allowedContains: "cycle_ms, reset_release_ms"),
         BadCase(node: doc([("safety", map([("cycle_ms", v("10")), ("max_stall_ms", v("15"))]))]), key: "safety.max_stall_ms", value: "15", allowedContains: "2 × safety.cycle_ms"),
-        BadCase(node: doc([("estop", map([("backend", v("gpio"))]))]), key: "estop.backend", value: "gpio", allowedContains: "gpiod, sysfs, simulated"),
+        BadCase(node: doc([("estop", map([("backend", v("gpio"))]))]), key: "estop.backend", value: "gpio", allowedContains: "one of gpiod, sysfs"),
+        BadCase(node: doc([("estop", map([("backend", v("simulated"))]))]), key: "estop.backend", value: "simulated", allowedContains: "one of gpiod, sysfs"),
+        BadCase(
+            node: doc([("outputs", map([("motion_enable", map([("backend", v("simulated"))]))]))]), key: "outputs.motion_enable.backend",
+            value: "simulated", allowedContains: "one of gpiod, sysfs"),
         BadCase(node: doc([("estop", map([("active_low", v("yes"))]))]), key: "estop.active_low", value: "yes", allowedContains: "true or false"),
         BadCase(node: doc([("outputs", map([("motion_enable", .null(.file(path: "f.yaml", line: 4)))]))]), key: "outputs.motion_enable", value: nil, allowedContains: "an output line"),
         BadCase(node: doc([("outputs", map([("heartbeat", map([("backend", v("gpiod"))]))]))]), key: "outputs.heartbeat", value: nil, allowedContains: "chip"),

@@ -30,6 +30,27 @@ extension EndToEnd {
             #expect(accepted.log.contains("# override: OHT50_HTTP_PORT → http.port"))
         }
 
+        /// Issue 26: `backend: simulated` used to be accepted from a file or the environment, leaving an
+        /// E-stop that always reads released, a doctor that said ok and a safe-off that touched nothing.
+        @Test("a simulated backend outside --simulate exits 78 naming the key, from a file and from OHT50_ESTOP_BACKEND; doctor fails it")
+        func simulatedBackendOnlyUnderSimulate() throws {
+            let dir = TemporaryDirectory()
+            let file = dir.write("firmware.yaml", "outputs:\n  motion_enable: {backend: simulated}\n")
+            let fromFile = try ChildProcess.oht50d(arguments: ["--config", file, "--data-dir", dir.file("data")])
+            #expect(fromFile.waitForExit() == 78)
+            #expect(fromFile.log.contains("\(file):2: outputs.motion_enable.backend = \\\"simulated\\\": exists only under oht50d --simulate"))
+
+            let plain = dir.write("plain.yaml", "modules: []\n")
+            let fromEnvironment = try ChildProcess.oht50d(arguments: ["check-config", "--config", plain], environment: ["OHT50_ESTOP_BACKEND": "simulated"])
+            #expect(fromEnvironment.waitForExit() == 78)
+            #expect(fromEnvironment.log.contains("OHT50_ESTOP_BACKEND"))
+            #expect(fromEnvironment.log.contains("estop.backend"))
+            #expect(fromEnvironment.log.contains("allowed: one of gpiod, sysfs"))
+
+            let doctor = try ChildProcess.oht50d(arguments: ["doctor", "--config", file, "--json"])
+            #expect(doctor.waitForExit() == 2)
+        }
+
         @Test("a missing E-stop file exits 69 naming it")
         func missingEStopExits69() throws {
             let dir = TemporaryDirectory()
