@@ -8,6 +8,8 @@ public struct APIError: Error, Sendable {
     public var code: String
     public var message: String
     public var reasons: [RefusalText.Reason]?
+    /// For a refused reset: whether its event reached the event store before this answer.
+    public var eventStored: Bool?
     public var headers: HTTPFields
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, reasons: [RefusalText.Reason]? = nil, headers: HTTPFields = [:]) {
@@ -23,6 +25,12 @@ public struct APIError: Error, Sendable {
             var code: String
             var message: String
             var reasons: [RefusalText.Reason]?
+            var eventStored: Bool?
+
+            enum CodingKeys: String, CodingKey {
+                case code, message, reasons
+                case eventStored = "event_stored"
+            }
         }
         var error: Detail
     }
@@ -30,7 +38,7 @@ public struct APIError: Error, Sendable {
     public func response() -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = Body(error: .init(code: code, message: message, reasons: reasons))
+        let body = Body(error: .init(code: code, message: message, reasons: reasons, eventStored: eventStored))
         let data = (try? JSONResponse.encoder.encode(body)) ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}".utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

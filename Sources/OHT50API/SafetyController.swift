@@ -33,12 +33,24 @@ struct SafetyController: Sendable {
                 headers: [.retryAfter: "\(seconds)"])
         }
         let reply = try await channel.send(.reset, context: context)
-        // Every attempt is an event; the answer leaves only once that event is on disk (or known lost).
-        _ = await journal?.waitUntilCommitted(commandID: reply.id)
-        guard reply.accepted else {
-            throw APIError.refused("reset_refused", "reset refused", reply.refusal, resetReleaseNs: loop.timings.resetReleaseNs)
+        // Every attempt is an event; the answer leaves only once that event is on disk (or known lost),
+        // and says which.
+        let stored: Bool
+        switch await journal?.waitUntilCommitted(commandID: reply.id) {
+        case .committed?: stored = true
+        case .lost?, .timedOut?, nil: stored = false
         }
-        return try JSONResponse.make(SafetyStatusReport(loop))
+        if !stored {
+            logger.error("reset \(reply.accepted ? "accepted" : "refused") but its event was not stored", metadata: ["request_id": "\(context.requestID)"])
+        }
+        guard reply.accepted else {
+            var refused = APIError.refused("reset_refused", "reset refused", reply.refusal, resetReleaseNs: loop.timings.resetReleaseNs)
+            refused.eventStored = stored
+            throw refused
+        }
+        var answer = SafetyStatusReport(loop)
+        answer.eventStored = stored
+        return try JSONResponse.make(answer)
     }
 
     private var limiterIntervalText: String { "\(limiter.intervalMs) ms" }

@@ -34,6 +34,8 @@ struct SafetyStatusReport: Encodable, Sendable {
     var lastTrip: Trip?
     var since: String
     var inStateMs: UInt64
+    /// Only in the answer to a reset: whether the reset's event reached the event store before it.
+    var eventStored: Bool?
 
     enum CodingKeys: String, CodingKey {
         case state, estop, latched, causes, since
@@ -43,6 +45,7 @@ struct SafetyStatusReport: Encodable, Sendable {
         case resetBlockedBy = "reset_blocked_by"
         case lastTrip = "last_trip"
         case inStateMs = "in_state_ms"
+        case eventStored = "event_stored"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -58,6 +61,7 @@ struct SafetyStatusReport: Encodable, Sendable {
         try c.encode(lastTrip, forKey: .lastTrip)
         try c.encode(since, forKey: .since)
         try c.encode(inStateMs, forKey: .inStateMs)
+        try c.encodeIfPresent(eventStored, forKey: .eventStored)
     }
 
     /// What the safety loop's newest snapshot says.

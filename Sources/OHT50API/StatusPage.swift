@@ -322,13 +322,14 @@ async function command(path, withToken) {
   }
   const r = await fetch(path, { method: "POST", headers });
   const body = await r.json().catch(() => ({}));
+  const stored = (flag) => flag === undefined ? "" : flag ? " (logged)" : " — NOT LOGGED: the event store did not take it, see health";
   if (r.ok) {
-    $("command-result").textContent = path.endsWith("reset") ? "reset accepted: " + body.state : "stop sent: " + (body.state || "ok");
+    $("command-result").textContent = path.endsWith("reset") ? "reset accepted: " + body.state + stored(body.event_stored) : "stop sent: " + (body.state || "ok");
   } else {
     if (r.status === 401) sessionStorage.removeItem("oht50-token");
     const err = body.error || {};
     const reasons = (err.reasons || []).map((x) => x.message).join("; ");
-    $("command-result").textContent = (r.status === 409 ? "refused: " : "error " + r.status + ": ") + (reasons || err.message || "");
+    $("command-result").textContent = (r.status === 409 ? "refused: " : "error " + r.status + ": ") + (reasons || err.message || "") + stored(err.event_stored);
   }
 }
 

@@ -95,6 +95,7 @@ extension EndToEnd {
                 return accepted?.status == 200
             })
             #expect(accepted?.json["state"] as? String == "ready")
+            #expect(accepted?.json["event_stored"] as? Bool == true)
             #expect(eventually { v.motionEnable == "1" })
             #expect(v.daemon.waitForLog("msg=\"safety reset accepted\""))
             #expect(v.daemon.waitForLog("reasons=estop_pressed,"))
@@ -273,6 +274,7 @@ extension EndToEnd {
                 #expect(v.driveStopConfirmed())
                 let refused = try v.reset(token: v.token)
                 #expect(refused.status == 409)
+                #expect((refused.json["error"] as? [String: Any])?["event_stored"] as? Bool == true)
                 let requestID = try #require(refused.header("X-Request-ID"))
                 let events = try v.http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]] ?? []
                 let refusal = events.last { $0["kind"] as? String == "reset_refused" }

@@ -185,7 +185,8 @@ extension EndToEnd.StorageTests {
         #expect(mount.waitForExit() == 0, "\(mount.log)")
         defer { _ = try? ChildProcess(executable: "/bin/umount", arguments: ["-l", mountPoint]).waitForExit() }
 
-        let daemon = try ChildProcess.oht50d(arguments: ["--simulate", "--data-dir", mountPoint, "--http-port", "0"])
+        let daemon = try ChildProcess.oht50d(
+            arguments: ["--simulate", "--data-dir", mountPoint, "--http-port", "0"], environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
         let http = HTTPTestClient(port: try #require(daemon.httpPort()))
         let estop = mountPoint + "/sim/gpio59/value"
         #expect(eventually { http.state() == "latched" })
@@ -214,12 +215,24 @@ extension EndToEnd.StorageTests {
         #expect(storage()["lost_events"] as? Int ?? 0 > 0)
         #expect(try http.get("/health").status == 200)
         #expect(http.state() == "latched")
+        // The reset's answer says its event is not on disk (200 or 409, whichever the release time gives).
+        let auth = ["Authorization": "Bearer " + (try String(contentsOfFile: mountPoint + "/api-token", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)]
+        func eventStored(_ answer: HTTPTestClient.Response) -> Bool? {
+            let body = (try? answer.json) ?? [:]
+            return (body["event_stored"] ?? (body["error"] as? [String: Any])?["event_stored"]) as? Bool
+        }
+        let unstored = try http.post("/api/v1/safety/reset", headers: auth)
+        #expect([200, 409].contains(unstored.status))
+        #expect(eventStored(unstored) == false, "\(unstored.body)")
+        #expect(daemon.waitForLog("but its event was not stored"))
 
         try FileManager.default.removeItem(atPath: mountPoint + "/filler")
         toggle(2)
         #expect(eventually { storage()["status"] as? String == "ok" })
         let events = try http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]] ?? []
         #expect(events.last?["kind"] as? String == "state_change")
+        let stored = try http.post("/api/v1/safety/reset", headers: auth)
+        #expect(eventStored(stored) == true, "\(stored.body)")
         #expect(daemon.terminate() == 0)
     }
 }
