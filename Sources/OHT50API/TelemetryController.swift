@@ -65,21 +65,37 @@ struct TelemetryController: Sendable {
                 modules: reports(detailed: true)))
     }
 
+    /// At most this many rows per answer: two hours of one module. Anyone may ask without a token, and
+    /// the answer is built in the daemon's locked memory; `next_from` pages through more.
+    static let maxHistoryRows = 7_200
+
     /// `?module=ADDR&from=T&to=T&limit=N`, times as ISO 8601 (2026-11-23T08:00:00Z) or unix milliseconds;
     /// the last hour by default.
     private func historyRows(_ request: Request) throws -> Response {
-        struct Body: Encodable { var rows: [TelemetryHistory.Row] }
+        struct Body: Encodable {
+            var rows: [TelemetryHistory.Row]
+            /// Where the next page starts when this one was cut at the limit.
+            var nextFrom: Int64?
+
+            enum CodingKeys: String, CodingKey {
+                case rows
+                case nextFrom = "next_from"
+            }
+        }
         let query = request.uri.queryParameters
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         let module = try query["module"].map { try EventsController.integer(String($0), name: "module", default: 0, range: 1...247) }.map(Int.init)
         let from = try Self.time(query["from"].map(String.init), name: "from") ?? nowMs - 3_600_000
         let to = try Self.time(query["to"].map(String.init), name: "to") ?? nowMs
-        let limit = try EventsController.integer(query["limit"].map(String.init), name: "limit", default: 3_600, range: 1...100_000)
+        let limit = try EventsController.integer(
+            query["limit"].map(String.init), name: "limit", default: 3_600, range: 1...Int64(Self.maxHistoryRows))
         guard let history else {
             throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "no telemetry history: no bus modules, or the store could not be opened")
         }
         do {
-            return try JSONResponse.make(Body(rows: try history.rows(module: module, fromMs: from, toMs: to, limit: Int(limit))))
+            let rows = try history.rows(module: module, fromMs: from, toMs: to, limit: Int(limit))
+            let nextFrom = rows.count == Int(limit) ? rows.last.map { $0.unixMs + 1 } : nil
+            return try JSONResponse.make(Body(rows: rows, nextFrom: nextFrom))
         } catch let error as StoreError {
             throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the telemetry history cannot be read: \(error)")
         }

@@ -22,7 +22,7 @@ public struct RegisterMap: Sendable {
         fields: [
             RegisterField(0x0000, "voltage", unit: "V", scale: 10),
             RegisterField(0x0001, "current", unit: "A", scale: 10),
-            RegisterField(0x0002, "temperature", unit: "°C", scale: 10),
+            RegisterField(0x0002, "temperature", unit: "°C", scale: 10, signed: true),
             RegisterField(0x0004, "relay1_status"),
             RegisterField(0x0005, "relay2_status"),
             RegisterField(0x0006, "relay1_control", writable: true),

@@ -301,12 +301,12 @@ struct Doctor {
         guard FileManager.default.fileExists(atPath: path) else {
             return DoctorCheck(
                 name: "gpio \(role)", status: .fail, found: "\(path) does not exist",
-                fix: "export the line (echo N > /sys/class/gpio/export; echo \(output ? "out" : "in") > …/direction: the package's udev rule does it at boot), or use backend: gpiod")
+                fix: "oht50d export-gpio exports it (the package's oht50-gpio-export.service runs it at boot: systemctl status oht50-gpio-export), or use backend: gpiod")
         }
         guard access(path, output ? W_OK : R_OK) == 0 else {
             return DoctorCheck(
                 name: "gpio \(role)", status: .fail, found: "\(path) is not \(output ? "writable" : "readable") here",
-                fix: "the service user needs group gpio and the udev rule 60-oht50-gpio.rules; run doctor as root to see the rest")
+                fix: "oht50d export-gpio (as root, at boot by oht50-gpio-export.service) makes it group gpio rw; the service user is in group gpio")
         }
         let directionPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("direction")
         guard let direction = read(directionPath)?.trimmingCharacters(in: .whitespacesAndNewlines) else {

@@ -13,7 +13,7 @@ struct OHT50d: AsyncParsableCommand {
         version: FirmwareVersion.current,
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, BackupCommand.self, SafeOffCommand.self, StatusCommand.self, ResetCommand.self,
-            EventsCommand.self, DoctorCommand.self,
+            EventsCommand.self, DoctorCommand.self, ExportGPIOCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
 }

@@ -60,11 +60,23 @@ struct RegisterMapTests {
         let values = RegisterMap.power.decode(registers)
         #expect(values.first { $0.name == "voltage" }.map { ($0.value, $0.unit) } ?? (0, "") == (24.1, "V"))
         #expect(values.first { $0.name == "temperature" }?.unit == "°C")
+        #expect(values.first { $0.name == "temperature" }?.value == 30.5)
         #expect(RegisterMap.power.alarm(in: registers) == nil)
         registers[8] = 0b110000
         #expect(RegisterMap.power.alarm(in: registers) == nil)
         registers[8] = 0b1001
         #expect(RegisterMap.power.alarm(in: registers) == "power alarm: over_voltage, over_temperature")
+    }
+
+    @Test("signed fields decode as two's complement: -0.5 °C is -0.5, not 6553.1; unsigned fields keep 0–65535")
+    func signedFields() {
+        var registers = [UInt16](repeating: 0, count: 9)
+        registers[0] = 0xFFFB
+        registers[2] = 0xFFFB
+        let values = RegisterMap.power.decode(registers)
+        #expect(values.first { $0.name == "temperature" }?.value == -0.5)
+        #expect(values.first { $0.name == "temperature" }?.raw == 0xFFFB)
+        #expect(values.first { $0.name == "voltage" }?.value == 6553.1)
     }
 
     @Test("a drive error register on either channel trips")

@@ -51,6 +51,24 @@ extension EndToEnd {
             #expect(doctor.waitForExit() == 2)
         }
 
+        @Test("export-gpio: plain files are left alone (exit 0); the vehicle's sysfs lines on a kernel without GPIO sysfs exit 69 naming each")
+        func exportGPIO() throws {
+            let dir = TemporaryDirectory()
+            let estop = dir.write("gpio59/value", "1\n")
+            let plain = dir.write("plain.yaml", "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(dir.file("m"))\"}}\n")
+            let left = try ChildProcess.oht50d(arguments: ["export-gpio", "--config", plain])
+            #expect(left.waitForExit() == 0, "\(left.log)")
+            #expect(left.log.contains("left as it is"))
+
+            // The built-in vehicle defaults name /sys/class/gpio/gpio59 and gpio131; this machine has no GPIO sysfs.
+            let vehicle = dir.write("vehicle.yaml", "modules: []\n")
+            let missing = try ChildProcess.oht50d(arguments: ["export-gpio", "--config", vehicle])
+            #expect(missing.waitForExit() == 69)
+            #expect(missing.log.contains("E-stop input (estop.sysfs_path): /sys/class/gpio/export"), "\(missing.log)")
+            #expect(missing.log.contains("outputs.motion_enable: /sys/class/gpio/export"))
+            #expect(missing.log.contains("CONFIG_GPIO_SYSFS"))
+        }
+
         @Test("a missing E-stop file exits 69 naming it")
         func missingEStopExits69() throws {
             let dir = TemporaryDirectory()

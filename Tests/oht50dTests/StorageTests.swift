@@ -60,6 +60,16 @@ extension EndToEnd {
             #expect(Set(both.compactMap { $0["module"] as? Int }) == [2, 3])
             #expect(try v.http.get("/api/v1/telemetry/history?from=yesterday").status == 400)
             #expect(try v.http.get("/api/v1/telemetry/history?from=2026-11-23T08:00:00Z").status == 200)
+            // Unauthenticated readers are bounded: 7,200 rows per answer at most, paged by next_from.
+            let tooMany = try v.http.get("/api/v1/telemetry/history?limit=100000")
+            #expect(tooMany.status == 400)
+            #expect(tooMany.body.contains("7200"), "\(tooMany.body)")
+            let page = try v.http.get("/api/v1/telemetry/history?module=2&limit=1").json
+            let next = try #require(page["next_from"] as? Int)
+            let firstRow = try #require((page["rows"] as? [[String: Any]])?.first)
+            #expect(next == (firstRow["unix_ms"] as? Int ?? 0) + 1)
+            let following = try v.http.get("/api/v1/telemetry/history?module=2&limit=1&from=\(next)").json["rows"] as? [[String: Any]] ?? []
+            #expect(following.first?["unix_ms"] as? Int ?? 0 >= next)
         }
 
         @Test("a corrupt database at start is moved aside with a timestamp, a new one is started, and an event says so")
@@ -218,8 +228,8 @@ extension EndToEnd.StorageTests {
         // The reset's answer says its event is not on disk (200 or 409, whichever the release time gives).
         let auth = ["Authorization": "Bearer " + (try String(contentsOfFile: mountPoint + "/api-token", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)]
         func eventStored(_ answer: HTTPTestClient.Response) -> Bool? {
-            let body = (try? answer.json) ?? [:]
-            return (body["event_stored"] ?? (body["error"] as? [String: Any])?["event_stored"]) as? Bool
+            let body = answer.json
+            return body["event_stored"] as? Bool ?? (body["error"] as? [String: Any])?["event_stored"] as? Bool
         }
         let unstored = try http.post("/api/v1/safety/reset", headers: auth)
         #expect([200, 409].contains(unstored.status))

@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Makes a configured `/sys/class/gpio/gpioN/value` line exist: the kernel exports GPIO sysfs lines
+/// only when asked, so on a stock vehicle the runbook's `cat /sys/class/gpio/gpio59/value` and the
+/// sysfs backend both need this first. Run as root at boot (`oht50-gpio-export.service`, before the
+/// daemon): exports the line, sets its direction — an output as `low`, so it is driven 0 the moment it
+/// becomes an output, never a glitch high — and gives group `gpio` read and write on `value` and
+/// `direction`. A line already exported and already in the right direction is left exactly as it is.
+public enum SysfsGPIOExport {
+    public struct Line: Sendable {
+        /// "E-stop input (estop.sysfs_path)".
+        public var role: String
+        public var path: String
+        public var output: Bool
+
+        public init(role: String, path: String, output: Bool) {
+            self.role = role
+            self.path = path
+            self.output = output
+        }
+    }
+
+    /// The class directory and the GPIO number of `…/gpioN/value`; nil for any other file (a test's
+    /// temp file, a board-specific path), which is then none of this command's business.
+    public static func gpio(of path: String) -> (classDirectory: String, number: Int)? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[parts.count - 1] == "value" else { return nil }
+        let name = parts[parts.count - 2]
+        guard name.hasPrefix("gpio"), let number = Int(name.dropFirst(4)), number >= 0 else { return nil }
+        return (parts.dropLast(2).joined(separator: "/"), number)
+    }
+
+    /// What was done, one phrase; throws naming the line when it cannot be made usable.
+    public static func export(_ line: Line, group: gid_t?) throws(HardwareError) -> String {
+        guard let (classDirectory, number) = gpio(of: line.path) else {
+            return "\(line.path) is not a /sys/class/gpio/gpioN/value file: left as it is"
+        }
+        let directory = "\(classDirectory)/gpio\(number)"
+        var done: [String] = []
+        if !FileManager.default.fileExists(atPath: line.path) {
+            try write("\(number)", to: "\(classDirectory)/export", line, number: number)
+            // The kernel makes the directory during the write; udev may still be changing its owner.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(2))
+            while !FileManager.default.fileExists(atPath: line.path) && ContinuousClock.now < deadline {
+                usleep(10_000)
+            }
+            guard FileManager.default.fileExists(atPath: line.path) else {
+                throw HardwareError(
+                    role: line.role, device: line.path, problem: "GPIO \(number) was exported but \(line.path) did not appear",
+                    hint: "check dmesg for the GPIO driver")
+            }
+            done.append("exported")
+        }
+        let current = (try? String(contentsOfFile: "\(directory)/direction", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let isOutput = current == "out"
+        if isOutput != line.output {
+            try write(line.output ? "low" : "in", to: "\(directory)/direction", line, number: number)
+            done.append(line.output ? "direction out (driven 0)" : "direction in")
+        } else {
+            done.append("direction \(current ?? "?") kept")
+        }
+        if let group {
+            for file in ["value", "direction"] {
+                let path = "\(directory)/\(file)"
+                guard chown(path, uid_t.max, group) == 0, chmod(path, 0o660) == 0 else {
+                    throw HardwareError(
+                        role: line.role, device: path, problem: "cannot give group gpio access: \(String(cString: strerror(errno)))",
+                        hint: "run oht50d export-gpio as root (the unit oht50-gpio-export does)")
+                }
+            }
+            done.append("group gpio rw")
+        }
+        return "GPIO \(number) " + done.joined(separator: ", ")
+    }
+
+    private static func write(_ text: String, to path: String, _ line: Line, number: Int) throws(HardwareError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            throw HardwareError(
+                role: line.role, device: path, problem: String(cString: strerror(e)),
+                hint: e == ENOENT
+                    ? "this kernel has no GPIO sysfs (CONFIG_GPIO_SYSFS): use backend gpiod for this line"
+                    : "run oht50d export-gpio as root (the unit oht50-gpio-export does)")
+        }
+        defer { close(fd) }
+        let written = text.withCString { Glibc.write(fd, $0, strlen($0)) }
+        guard written >= 0 else {
+            let e = errno
+            let hint = switch e {
+            case EBUSY: "GPIO \(number) is in use: another program (or the daemon with backend gpiod) requested it; see gpioinfo"
+            case EINVAL: "GPIO \(number) does not exist here: a chip's first number is in /sys/class/gpio/gpiochip*/base"
+            default: "see dmesg"
+            }
+            throw HardwareError(role: line.role, device: path, problem: "writing \(text): \(String(cString: strerror(e)))", hint: hint)
+        }
+    }
+}
