@@ -36,6 +36,24 @@ extension EndToEnd {
             #expect(v.motionEnable == "1")
         }
 
+        /// Issue 26: stop used to be a command in the same queue as moves, answered 503 while the safety
+        /// thread stalled, and the drive kept its speed (no lease expiry without the thread) until it resumed.
+        @Test("a stop while the safety loop is stalled is answered 200 and the bus thread stops the drive meanwhile")
+        func stopDuringStall() throws {
+            let v = try Vehicle()
+            #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? v.reset(token: v.token))?.status == 200 })
+            #expect(try Self.move(v, #"{"speed":40,"direction":"forward"}"#).status == 200)
+            #expect(eventually { v.http.value(3, "motor1_commanded_speed") == 102 })
+            kill(v.daemon.process.processIdentifier, SIGUSR1)
+            #expect(eventually { (try? v.http.get("/health/"))?.status == 503 })
+            let stop = try v.http.post("/api/v1/motion/stop")
+            #expect(stop.status == 200, "\(stop.body)")
+            #expect(eventually { v.http.value(3, "motor1_enable") == 0 && v.http.value(3, "motor1_commanded_speed") == 0 })
+            #expect(v.daemon.waitForLog("stop requested while the safety thread is not cycling"))
+            #expect(eventually { (try? v.http.get("/health/"))?.status == 200 })
+            #expect(v.state() != "moving")
+        }
+
         @Test("stop needs no token and always answers 200, in every state")
         func stopAlwaysAnswers() throws {
             let v = try Vehicle()
