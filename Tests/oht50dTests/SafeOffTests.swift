@@ -124,26 +124,29 @@ extension EndToEnd {
             }
         }
 
+        /// A daemon without a bus, its motion-enable on `motion`, started and killed with -9 with the line
+        /// left at 1. Returns the config file (`firmware.yaml` in `dir`, data in `dir/data`).
+        static func killedDaemon(_ dir: TemporaryDirectory, motion: String) throws -> String {
+            let config = dir.write("firmware.yaml", sysfsConfig(dir, motion: motion))
+            let daemon = try ChildProcess.oht50d(arguments: ["--config", config])
+            #expect(daemon.httpPort() != nil)
+            #expect(eventually { dir.read("data/last-started-config.yaml")?.contains(motion) == true })
+            daemon.kill9()
+            _ = dir.write("gpio131/value", "1\n")
+            return config
+        }
+
+        static func sysfsConfig(_ dir: TemporaryDirectory, motion: String) -> String {
+            "estop: {sysfs_path: \"\(dir.write("gpio59/value", "1\n"))\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\n"
+                + "modules: []\nhttp: {port: 0}\nstorage: {data_dir: \"\(dir.file("data"))\"}\n"
+        }
+
         @Test("a valid file edited after the start does not spare what the daemon drove: safe-off turns off both configurations' lines")
         func editedConfigStillTurnsOffTheStartedOne() throws {
             let dir = TemporaryDirectory("oht50-safeoff-edited")
-            let estop = dir.write("gpio59/value", "1\n")
-            let started = dir.write("gpio131/value", "0\n")
-            let edited = dir.write("gpio132/value", "1\n")
-            let config = dir.write(
-                "firmware.yaml",
-                "estop: {sysfs_path: \"\(estop)\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(started)\"}\nmodules: []\n"
-                    + "http: {port: 0}\nstorage: {data_dir: \"\(dir.file("data"))\"}\n")
-            let daemon = try ChildProcess.oht50d(arguments: ["--config", config])
-            #expect(daemon.httpPort() != nil)
-            #expect(eventually { dir.read("data/last-started-config.yaml")?.contains(started) == true })
-            daemon.kill9()
-            _ = dir.write("gpio131/value", "1\n")
+            let config = try Self.killedDaemon(dir, motion: dir.write("gpio131/value", "0\n"))
             // A technician points motion-enable at another line and the file still parses.
-            _ = dir.write(
-                "firmware.yaml",
-                "estop: {sysfs_path: \"\(estop)\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(edited)\"}\nmodules: []\n"
-                    + "http: {port: 0}\nstorage: {data_dir: \"\(dir.file("data"))\"}\n")
+            _ = dir.write("firmware.yaml", Self.sysfsConfig(dir, motion: dir.write("gpio132/value", "1\n")))
 
             let safeOff = try Self.safeOff(["--config", config])
             #expect(safeOff.waitForExit() == 0, "\(safeOff.log)")
@@ -155,17 +158,7 @@ extension EndToEnd {
         @Test("a config that no longer parses falls back to the last one that started, and says so")
         func fallsBackToLastStartedConfig() throws {
             let dir = TemporaryDirectory("oht50-safeoff-fallback")
-            let estop = dir.write("gpio59/value", "1\n")
-            let motion = dir.write("gpio131/value", "0\n")
-            let config = dir.write(
-                "firmware.yaml",
-                "estop: {sysfs_path: \"\(estop)\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\nmodules: []\n"
-                    + "http: {port: 0}\nstorage: {data_dir: \"\(dir.file("data"))\"}\n")
-            let daemon = try ChildProcess.oht50d(arguments: ["--config", config])
-            #expect(daemon.httpPort() != nil)
-            #expect(eventually { dir.read("data/last-started-config.yaml")?.contains(motion) == true })
-            daemon.kill9()
-            _ = dir.write("gpio131/value", "1\n")
+            let config = try Self.killedDaemon(dir, motion: dir.write("gpio131/value", "0\n"))
             _ = dir.write("firmware.yaml", "safety:\n  cycle_ms: fast\n")
 
             let safeOff = try Self.safeOff(["--config", config, "--data-dir", dir.file("data")])
