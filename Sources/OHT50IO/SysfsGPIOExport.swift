@@ -23,20 +23,23 @@ public enum SysfsGPIOExport {
         }
     }
 
-    /// The class directory and the GPIO number of `…/gpioN/value`; nil for any other file (a test's
-    /// temp file, a board-specific path), which is then none of this command's business.
-    public static func gpio(of path: String) -> (classDirectory: String, number: Int)? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[parts.count - 1] == "value" else { return nil }
-        let name = parts[parts.count - 2]
-        guard name.hasPrefix("gpio"), let number = Int(name.dropFirst(4)), number >= 0 else { return nil }
-        return (parts.dropLast(2).joined(separator: "/"), number)
+    /// Where the kernel's GPIO sysfs class lives: lines are exported through its `export` file.
+    public static let classDirectory = "/sys/class/gpio"
+
+    /// The GPIO number of `/sys/class/gpio/gpioN/value`; nil for any other file (the simulated vehicle's
+    /// `<data-dir>/sim/gpio59/value`, a test's file), which is then none of this command's business.
+    public static func gpio(of path: String) -> Int? {
+        let prefix = classDirectory + "/gpio", suffix = "/value"
+        guard path.hasPrefix(prefix), path.hasSuffix(suffix), path.count > prefix.count + suffix.count else { return nil }
+        let digits = path.dropFirst(prefix.count).dropLast(suffix.count)
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits) else { return nil }
+        return number
     }
 
     /// What was done, one phrase; throws naming the line when it cannot be made usable.
     public static func export(_ line: Line, group: gid_t?) throws(HardwareError) -> String {
-        guard let (classDirectory, number) = gpio(of: line.path) else {
-            return "\(line.path) is not a /sys/class/gpio/gpioN/value file: left as it is"
+        guard let number = gpio(of: line.path) else {
+            return "\(line.path) is not a \(classDirectory)/gpioN/value file: left as it is"
         }
         let directory = "\(classDirectory)/gpio\(number)"
         var done: [String] = []

@@ -58,7 +58,9 @@ extension EndToEnd {
             let plain = dir.write("plain.yaml", "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(dir.file("m"))\"}}\n")
             let left = try ChildProcess.oht50d(arguments: ["export-gpio", "--config", plain])
             #expect(left.waitForExit() == 0, "\(left.log)")
-            #expect(left.log.contains("left as it is"))
+            // Named like a kernel line (…/gpio59/value), but not under /sys/class/gpio: untouched.
+            #expect(left.log.contains("\(estop) is not a /sys/class/gpio/gpioN/value file: left as it is"), "\(left.log)")
+            #expect(dir.read("gpio59/value") == "1\n")
 
             // The built-in vehicle defaults name /sys/class/gpio/gpio59 and gpio131; this machine has no GPIO sysfs.
             let vehicle = dir.write("vehicle.yaml", "modules: []\n")
