@@ -67,6 +67,14 @@ struct BusLoopTests {
             sim.withModule(address) { m in RegisterMap.motorChannels.flatMap { [m.register($0 + 0x01), m.register($0 + 0x02)] } } ?? []
         }
 
+        /// Ready, with drive 3 refusing writes to channel 1's direction, and `move` accepted.
+        func movingWithDirectionRefused(_ move: MotionRequest) async -> Bool {
+            guard eventually({ state == .latched }), await resetUntilReady() else { return false }
+            let direction = RegisterMap.motorDirectionOffset
+            sim.withModule(3) { $0.faults.refusedWrites = direction...direction }
+            return (try? await channel.send(.move(move), source: "test"))?.accepted == true
+        }
+
         /// Sends the move again and again, as a backend keeps its lease alive, until `condition` holds.
         func whileMoving(_ request: MotionRequest, until condition: () -> Bool) async -> Bool {
             await eventually(poll: .milliseconds(50)) {
@@ -304,12 +312,8 @@ struct BusLoopTests {
     func refusedDirectionWriteEnablesNothing() async throws {
         // Refusals count toward comm_loss (next test); here only the retry is looked at.
         let rig = try Rig(commLossAfter: 1_000)
-        #expect(eventually { rig.state == .latched })
-        #expect(await rig.resetUntilReady())
-        let direction = RegisterMap.motorDirectionOffset
-        rig.sim.withModule(3) { $0.faults.refusedWrites = direction...direction }
         let move = MotionRequest(speedPercent: 40, direction: .reverse)
-        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        #expect(await rig.movingWithDirectionRefused(move))
         let exceptions = rig.module(3).counters.exceptions.load(ordering: .relaxed)
         // Several refused attempts, each one at a poll of the drive.
         #expect(await rig.whileMoving(move) { rig.module(3).counters.exceptions.load(ordering: .relaxed) >= exceptions + 3 })
@@ -324,12 +328,8 @@ struct BusLoopTests {
     @Test("while moving, a drive that keeps refusing its writes trips comm_loss and is never enabled")
     func persistentlyRefusedWritesTrip() async throws {
         let rig = try Rig()
-        #expect(eventually { rig.state == .latched })
-        #expect(await rig.resetUntilReady())
-        let direction = RegisterMap.motorDirectionOffset
-        rig.sim.withModule(3) { $0.faults.refusedWrites = direction...direction }
         let move = MotionRequest(speedPercent: 40, direction: .forward)
-        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        #expect(await rig.movingWithDirectionRefused(move))
         // Fault lasts only while the refusals outweigh the polls: once stopped, the drive's polls drain
         // the count and the state falls back to latched. The trip is what stays.
         #expect(await rig.whileMoving(move) { rig.loop.snapshot.read().machine.lastTrip != nil })
