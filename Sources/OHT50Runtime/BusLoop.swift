@@ -159,6 +159,9 @@ public final class BusLoop: @unchecked Sendable {
 
     private func transact(_ module: BusModule, _ body: () -> TransactionOutcome) -> TransactionOutcome {
         let outcome = body()
+        // Alive is progress on the bus, not a finished pass: a stop of several silent drives is many
+        // timeouts in one pass (the recipe is three transactions per channel), each of them progress.
+        link.heartbeat.wrappingAdd(1, ordering: .relaxed)
         let latency = master?.lastTransactionNs ?? 0
         if let discarded = master?.lastDiscardedBytes, discarded > 0 {
             lateBytes.wrappingAdd(UInt64(discarded), ordering: .relaxed)

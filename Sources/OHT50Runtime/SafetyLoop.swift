@@ -28,8 +28,9 @@ public final class SafetyLoop: @unchecked Sendable {
     public let input: any EStopInput
     /// The bus thread's mailbox; nil when no modules are configured.
     public let bus: BusLink?
-    /// A bus thread whose heartbeat has not moved for this long is `bus_thread_dead`. Its longest
-    /// legitimate pause is a stop written to every drive channel and read back, a few response timeouts.
+    /// A bus thread whose heartbeat has not moved for this long is `bus_thread_dead`. It moves at every
+    /// loop pass and after every transaction, so the longest legitimate pause is one transaction: a
+    /// response timeout (default 20 ms) and the quiet wait before the next request.
     private static let busDeadNs: UInt64 = 1_000_000_000
     private var lastBusHeartbeat: UInt64 = 0
     private var lastBusProgress: UInt64 = 0

@@ -40,7 +40,9 @@ struct BusLoopTests {
             let link = BusLink()
             bus = BusLoop(settings: settings, modules: modules, link: link, master: try open(), open: open)
             loop = SafetyLoop(
-                timings: SafetyTimings(cycleNs: 1_000_000, resetReleaseNs: 20_000_000, maxStallNs: 1_000_000_000, motionLeaseNs: 2_000_000_000),
+                // A long lease: a test that refreshes its move from a task the busy test pool schedules late
+                // must not see the move expire (lease expiry is tested on the machine and end to end).
+                timings: SafetyTimings(cycleNs: 1_000_000, resetReleaseNs: 20_000_000, maxStallNs: 1_000_000_000, motionLeaseNs: 60_000_000_000),
                 input: estop, outputs: SafetyOutputLines(motionEnable: motion), bus: link)
             channel = CommandChannel(loop: loop)
             _ = try loop.start(priority: 80)

@@ -3,6 +3,7 @@ import Foundation
 import OHT50Core
 import OHT50IO
 import OHT50TestSupport
+import Synchronization
 import Testing
 @testable import OHT50Runtime
 
@@ -181,27 +182,45 @@ struct SafetyLoopTests {
 
     /// Whoever wins the command's claim decides the answer: the sender that withdrew says 503 (and the
     /// command is never carried out); a sender whose command was taken waits past its bound for the reply.
+    /// The safety thread's side is a real thread here, so nothing depends on the test pool's scheduling.
     @Test("the sender's answer agrees with who won the claim: taken means it waits for the reply, withdrawn means 503")
     func takenCommandIsAwaited() async throws {
         let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
         let channel = CommandChannel(loop: loop)
-        let sent = ContinuousClock.now
-        let sender = Task { try await channel.send(.reset, source: "test") }
-        #expect(await eventually { loop.commands.count == 1 })
-        let command = try #require(loop.commands.pop())
-        if loop.claims.take(command.id) {
-            #expect(!loop.claims.withdraw(command.id))
+        let bound = Duration.nanoseconds(Int64(loop.timings.commandWaitNs))
+        // (reply sent, claim won, a withdrawal after the take was refused)
+        let taken = Mutex<(CommandReply?, Bool, Bool)>((nil, false, false))
+        let safetySide = Thread {
+            guard eventually({ loop.commands.count == 1 }), let command = loop.commands.pop() else { return }
+            let won = loop.claims.take(command.id)
+            taken.withLock { $0.1 = won }
+            guard won else { return }
+            let refused = !loop.claims.withdraw(command.id)
+            taken.withLock { $0.2 = refused }
             // Reply only once the sender's own bound is long past: it must still be waiting.
-            let bound = Duration.nanoseconds(Int64(loop.timings.commandWaitNs))
-            #expect(await eventually { ContinuousClock.now >= sent.advanced(by: bound * 2) })
+            let takenAt = ContinuousClock.now
+            _ = eventually { ContinuousClock.now >= takenAt.advanced(by: bound * 2) }
             let reply = CommandReply(
                 id: command.id, accepted: false, refusal: CommandRefusal(reasons: .stateNotLatched, activeCauses: [], state: .initializing),
                 state: .initializing)
+            taken.withLock { $0.0 = reply }
             loop.replies.push(reply)
-            #expect(try await sender.value == reply)
+        }
+        safetySide.start()
+        var answer: Result<CommandReply, CommandChannel.Failure>
+        do {
+            answer = .success(try await channel.send(.reset, source: "test"))
+        } catch {
+            answer = .failure(error)
+        }
+        #expect(eventually { safetySide.isFinished })
+        let (reply, won, withdrawalRefused) = taken.withLock { $0 }
+        if won {
+            #expect(withdrawalRefused)
+            #expect(try answer.get() == reply)
         } else {
-            // This test was slower than the bound: the sender withdrew first, so it must say 503.
-            await #expect(throws: CommandChannel.Failure.timedOut) { try await sender.value }
+            // The safety side was slower than the bound: the sender withdrew first, so it must say 503.
+            #expect(answer == .failure(.timedOut))
         }
     }
 
