@@ -12,7 +12,8 @@ public final class BusLink: Sendable {
     /// `DriveStopConfirmation`: the trip generation the bus thread has handled and whether every drive
     /// has read back the stop it was sent since. Not stopped from start until the boot stop is confirmed.
     let stopConfirmation = Atomic<UInt32>(0)
-    /// Bumped every bus-loop iteration; a bus thread that stops bumping it is `bus_thread_dead`.
+    /// Bumped every bus-loop pass and after every transaction; a bus thread that stops bumping it is
+    /// `bus_thread_dead`.
     let heartbeat = Atomic<UInt64>(0)
 
     // safety thread → bus thread
@@ -26,7 +27,6 @@ public final class BusLink: Sendable {
 
     public var busCauses: TripCauses { TripCauses(rawValue: causes.load(ordering: .acquiring)) }
     public var isReady: Bool { ready.load(ordering: .acquiring) }
-    public var areDrivesStopped: Bool { DriveStopConfirmation(raw: stopConfirmation.load(ordering: .acquiring)).stopped }
 }
 
 /// The drive command as one word: bit 16 run, bits 8–15 speed 0–255, bits 0–1 direction (1 forward,
