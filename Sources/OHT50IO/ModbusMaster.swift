@@ -31,9 +31,14 @@ public final class ModbusMaster: @unchecked Sendable {
     private var quietUntil: UInt64 = 0
     /// How long the last transaction took on the wire, without the inter-frame gap waited before it.
     public private(set) var lastTransactionNs: UInt64 = 0
-    /// Bytes nobody was waiting for, discarded before the last request: a reply that came after its
-    /// transaction had ended (timeout too short for that module, or a pause of this thread), or noise.
+    /// Bytes nobody was waiting for, discarded around the last transaction (before its request, and after
+    /// it when it failed): a reply that came after its transaction had ended (timeout too short for that
+    /// module, or a pause of this thread), or noise. A late frame that libmodbus itself read while waiting
+    /// for another answer is not among them: it is that transaction's failure (another slave's reply).
     public private(set) var lastDiscardedBytes = 0
+    /// Where discarded bytes are read to: they are read, never flushed, so each one is counted (a flush
+    /// after asking how many are waiting would drop uncounted whatever arrives in between).
+    private let drain = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 1)
     private var connected = false
 
     public convenience init(settings: BusSettings) throws(BusOpenError) {
@@ -92,6 +97,7 @@ public final class ModbusMaster: @unchecked Sendable {
     deinit {
         if connected { modbus_close(context) }
         modbus_free(context)
+        drain.deallocate()
     }
 
     /// FC03 (holding) or FC04 (input) into `buffer`, which holds at least `count` registers.
@@ -133,9 +139,14 @@ public final class ModbusMaster: @unchecked Sendable {
         if Self.mayBeOutOfStep(outcome, tookNs: lastTransactionNs, timeoutNs: responseTimeoutNs) {
             quietUntil = lastEnd + responseTimeoutNs
         }
-        // Modbus TCP needs this (its stale answers would be refused one by one, each costing a transaction);
-        // on RTU the quiet wait before the next request also catches what arrives after it.
-        modbus_flush(context)
+        if gapNs > 0 {
+            // What is already here after a failure is no answer any more; the quiet wait before the next
+            // request catches what arrives after it.
+            lastDiscardedBytes += discardPendingInput()
+        } else {
+            // Modbus TCP: its stale answers would be refused one by one, each costing a transaction.
+            modbus_flush(context)
+        }
         return outcome
     }
 
@@ -156,7 +167,6 @@ public final class ModbusMaster: @unchecked Sendable {
     /// timeout, then the request goes out anyway. Returns the bytes discarded.
     private func waitForQuietLine() -> Int {
         guard gapNs > 0 else { return 0 }
-        let fd = modbus_get_socket(context)
         var due = max(lastEnd + gapNs, quietUntil)
         let giveUp = max(due, MonotonicClock.now()) + responseTimeoutNs
         quietUntil = 0
@@ -164,13 +174,26 @@ public final class ModbusMaster: @unchecked Sendable {
         while true {
             var ts = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
             while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
-            let pending = pendingInputBytes
-            guard pending > 0 else { return discarded }
-            discarded += pending
-            tcflush(fd, TCIFLUSH)
+            let dropped = discardPendingInput()
+            guard dropped > 0 else { return discarded }
+            discarded += dropped
             let now = MonotonicClock.now()
             if now >= giveUp { return discarded }
             due = now + gapNs
+        }
+    }
+
+    /// Reads and drops every byte received and not yet read; returns how many. Reads only as many as the
+    /// port says are waiting, so it never blocks, whatever the descriptor's mode.
+    private func discardPendingInput() -> Int {
+        let fd = modbus_get_socket(context)
+        var discarded = 0
+        while true {
+            let pending = pendingInputBytes
+            guard pending > 0 else { return discarded }
+            let got = Glibc.read(fd, drain.baseAddress, min(pending, drain.count))
+            guard got > 0 else { return discarded }
+            discarded += got
         }
     }
 

@@ -162,6 +162,52 @@ struct ModbusMasterTests {
         #expect(stale == 0)
     }
 
+    /// A peer on the other end of a pty that answers each request with the bytes given for it, in one
+    /// write: whatever libmodbus does not read of them is left in the master's input.
+    final class ScriptedPeer: @unchecked Sendable {
+        let terminal: PseudoTerminal
+        private let finished = DispatchSemaphore(value: 0)
+
+        init(answers: [[UInt8]]) throws {
+            terminal = try PseudoTerminal()
+            let fd = terminal.masterFD
+            Thread { [finished] in
+                for answer in answers {
+                    var request = [UInt8]()
+                    var byte: UInt8 = 0
+                    var waiting = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    // An FC03 request is 8 bytes; 10 s without one ends the peer (the test then fails).
+                    while request.count < 8, poll(&waiting, 1, 10_000) == 1, Glibc.read(fd, &byte, 1) == 1 { request.append(byte) }
+                    guard request.count == 8 else { break }
+                    _ = answer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                }
+                finished.signal()
+            }.start()
+        }
+
+        func wait() -> Bool { finished.wait(timeout: .now() + 20) == .success }
+    }
+
+    @Test("a late frame followed by the right answer: libmodbus refuses the first, the master counts every byte it drops of the second")
+    func everyDroppedByteIsCounted() throws {
+        let late = RTUCodec.encodeReadResponse(address: 3, function: 3, registers: [9])
+        let answer = RTUCodec.encodeReadResponse(address: 2, function: 3, registers: [5])
+        // Both arrive together after the first request (the late reply, then the one it delayed); the
+        // second request is answered properly.
+        let peer = try ScriptedPeer(answers: [late + answer, answer])
+        var settings = BusSettings()
+        settings.port = peer.terminal.path
+        settings.responseTimeoutMs = 100
+        let master = try ModbusMaster(settings: settings)
+        let (refused, _) = Self.read(master, 2, 0x0006, 1)
+        #expect(refused != .ok)
+        var dropped = master.lastDiscardedBytes
+        #expect(Self.read(master, 2, 0x0006, 1) == (.ok, [5]))
+        dropped += master.lastDiscardedBytes
+        #expect(dropped == answer.count)
+        #expect(peer.wait())
+    }
+
     @Test("only a failure that may leave an answer on its way makes the next request wait a whole timeout")
     func outOfStepRule() {
         let timeout: UInt64 = 20_000_000
