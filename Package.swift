@@ -22,9 +22,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CGPIOD", pkgConfig: "libgpiod",
-            providers: [.apt(["libgpiod-dev"])]),
+        // libgpiod v1 (bookworm) or v2 (trixie) behind one small C API, chosen by the header it finds.
+        .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
         .systemLibrary(
             name: "CModbus", pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]),

@@ -5,12 +5,12 @@ import OHT50Core
 import Glibc
 #endif
 
-/// One line of a GPIO character device, requested through libgpiod v1 (Debian bookworm: 1.6). The chip
-/// is named the way `gpiodetect` shows it: a name (`gpiochip1`), a path (`/dev/gpiochip1`), a label or
-/// a number. Each request owns its chip handle, so closing one never releases another's line.
+/// One line of a GPIO character device, requested through libgpiod (v1 on bookworm, v2 on trixie: the
+/// CGPIOD shim hides which). The chip is named the way `gpiodetect` shows it: a name (`gpiochip1`), a
+/// path (`/dev/gpiochip1`), a label or a number. Each request owns its own handle, so releasing one
+/// never releases another's line.
 final class GPIOLineRequest: @unchecked Sendable {
-    let chip: OpaquePointer
-    let line: OpaquePointer
+    let handle: OpaquePointer
     /// "gpiochip1 [rockchip,gpio1] line 27", for logs and status.
     let name: String
 
@@ -22,66 +22,57 @@ final class GPIOLineRequest: @unchecked Sendable {
         case output(initial: Bool)
     }
 
-    /// Opens the chip, finds the line and requests it; every failure names the chip, the line and what
-    /// to check, for exit 69.
+    /// Finds the chip and the line and requests it; every failure names the chip, the line and what to
+    /// check, for exit 69.
     init(chip descriptor: String, line offset: Int, direction: Direction, role: String) throws(HardwareError) {
-        let (chip, line, chipName) = try Self.openLine(chip: descriptor, line: offset, role: role)
-        let status: Int32
-        switch direction {
-        case .bothEdges: status = gpiod_line_request_both_edges_events(line, Self.consumer)
-        case .output(let initial): status = gpiod_line_request_output(line, Self.consumer, initial ? 1 : 0)
-        }
-        if status < 0 {
-            let e = errno
-            var problem = SystemCallError(call: "gpiod_line_request", subject: "\(chipName) line \(offset)", errno: e).description
-            if e == EBUSY, gpiod_line_update(line) == 0, let holder = gpiod_line_consumer(line) {
-                problem += "; it is held by \"\(String(cString: holder))\""
+        let chip = try Self.chip(descriptor, line: offset, role: role)
+        errno = 0
+        let requested: OpaquePointer? =
+            switch direction {
+            case .bothEdges: oht50_gpio_request_input_both_edges(descriptor, UInt32(offset), Self.consumer)
+            case .output(let initial): oht50_gpio_request_output(descriptor, UInt32(offset), initial ? 1 : 0, Self.consumer)
             }
-            gpiod_chip_close(chip)
+        guard let requested else {
+            let e = errno == 0 ? EIO : errno
+            var problem = SystemCallError(call: "gpiod line request", subject: "\(chip.name) line \(offset)", errno: e).description
+            var info = oht50_gpio_line_info()
+            if e == EBUSY, oht50_gpio_line_info(descriptor, UInt32(offset), &info) == 0, info.used != 0 {
+                let holder = Self.string(info.consumer)
+                if !holder.isEmpty { problem += "; it is held by \"\(holder)\"" }
+            }
             throw HardwareError(
-                role: role, device: "\(chipName) line \(offset)", problem: problem,
+                role: role, device: "\(chip.name) line \(offset)", problem: problem,
                 hint: e == EBUSY
                     ? "stop whatever holds it (`gpioinfo \(descriptor)` shows the consumer; a sysfs export holds it too: echo N > /sys/class/gpio/unexport)"
                     : "check that this user may use \(descriptor) (group gpio, udev rule) and the line exists")
         }
-        if case .bothEdges = direction {
-            let fd = gpiod_line_event_get_fd(line)
-            if fd < 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 {
-                let e = errno
-                gpiod_chip_close(chip)
-                throw HardwareError(
-                    role: role, device: "\(chipName) line \(offset)",
-                    problem: SystemCallError(call: "fcntl(O_NONBLOCK)", subject: "event fd", errno: e).description,
-                    hint: "this is a kernel or libgpiod problem; report it with the kernel version")
-            }
-        }
-        self.chip = chip
-        self.line = line
-        self.name = "\(chipName) line \(offset)"
+        handle = requested
+        name = "\(chip.name) line \(offset)"
     }
 
-    deinit { gpiod_chip_close(chip) }
+    deinit { oht50_gpio_release(handle) }
 
-    /// Opens the chip and finds the line, without requesting it. The caller closes the chip. Every
-    /// failure names the chip, the line and what to check.
-    static func openLine(chip descriptor: String, line offset: Int, role: String) throws(HardwareError)
-        -> (chip: OpaquePointer, line: OpaquePointer, chipName: String)
-    {
+    /// The chip's "name [label]" and line count, after checking that it has the line. Every failure names
+    /// the chip, the line and what to check.
+    static func chip(_ descriptor: String, line offset: Int, role: String) throws(HardwareError) -> (name: String, lines: Int) {
         errno = 0
-        // libgpiod's lookup only takes paths under /dev/; any other absolute path is opened as given.
-        let opened = descriptor.hasPrefix("/") ? gpiod_chip_open(descriptor) : gpiod_chip_open_lookup(descriptor)
-        guard let chip = opened else {
+        var info = oht50_gpio_chip_info()
+        guard oht50_gpio_chip_info(descriptor, &info) == 0 else {
             throw Self.chipError(descriptor, errno: errno == 0 ? ENOENT : errno, role: role)
         }
-        let lines = Int(gpiod_chip_num_lines(chip))
-        let chipName = "\(String(cString: gpiod_chip_name(chip))) [\(String(cString: gpiod_chip_label(chip)))]"
-        guard offset >= 0, offset < lines, let line = gpiod_chip_get_line(chip, UInt32(offset)) else {
-            gpiod_chip_close(chip)
+        let name = "\(string(info.name)) [\(string(info.label))]"
+        let lines = Int(info.lines)
+        guard offset >= 0, offset < lines else {
             throw HardwareError(
-                role: role, device: "\(chipName) line \(offset)", problem: "the chip has \(lines) lines (0–\(lines - 1))",
+                role: role, device: "\(name) line \(offset)", problem: "the chip has \(lines) lines (0–\(lines - 1))",
                 hint: "check the line offset with `gpioinfo \(descriptor)`")
         }
-        return (chip, line, chipName)
+        return (name, lines)
+    }
+
+    /// A fixed-size C string field as a Swift string.
+    static func string<T>(_ field: T) -> String {
+        withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     private static func chipError(_ descriptor: String, errno e: Int32, role: String) -> HardwareError {
@@ -93,7 +84,7 @@ final class GPIOLineRequest: @unchecked Sendable {
         case EACCES, EPERM:
             return HardwareError(
                 role: role, device: descriptor,
-                problem: SystemCallError(call: "gpiod_chip_open_lookup", subject: descriptor, errno: e).description,
+                problem: SystemCallError(call: "gpiod_chip_open", subject: descriptor, errno: e).description,
                 hint: "this user may not open it: add it to group gpio (the unit's SupplementaryGroups) and check the udev rule for /dev/gpiochip*")
         case ENOENT:
             return HardwareError(
@@ -106,7 +97,7 @@ final class GPIOLineRequest: @unchecked Sendable {
         default:
             return HardwareError(
                 role: role, device: descriptor,
-                problem: SystemCallError(call: "gpiod_chip_open_lookup", subject: descriptor, errno: e).description,
+                problem: SystemCallError(call: "gpiod_chip_open", subject: descriptor, errno: e).description,
                 hint: seen)
         }
     }
@@ -130,40 +121,19 @@ final class GPIOLineRequest: @unchecked Sendable {
 public final class GPIODEStopInput: EStopInput, @unchecked Sendable {
     private let request: GPIOLineRequest
     private let activeLow: Bool
-    private let eventFD: Int32
-    /// Preallocated: the RT thread reads into it.
-    private let buffer: UnsafeMutablePointer<gpiod_line_event>
-    private static let bufferCount = 16
 
     public init(chip: String, line: Int, activeLow: Bool) throws(HardwareError) {
         request = try GPIOLineRequest(chip: chip, line: line, direction: .bothEdges, role: "E-stop input (estop.chip, estop.line)")
         self.activeLow = activeLow
-        eventFD = gpiod_line_event_get_fd(request.line)
-        buffer = .allocate(capacity: Self.bufferCount)
-        buffer.initialize(repeating: gpiod_line_event(), count: Self.bufferCount)
     }
 
-    deinit { buffer.deallocate() }
-
     public func sample() -> EStopSample {
-        // The press edge: falling for an active-low line, rising otherwise.
-        let pressType = Int32(activeLow ? GPIOD_LINE_EVENT_FALLING_EDGE : GPIOD_LINE_EVENT_RISING_EDGE)
+        // The press edge: falling for an active-low line, rising otherwise. The shim reads the events
+        // into a buffer allocated with the request: nothing here allocates or blocks.
         var edgeAt: UInt64 = 0
-        var failed = false
-        while true {
-            let n = gpiod_line_event_read_fd_multiple(eventFD, buffer, UInt32(Self.bufferCount))
-            if n < 0 {
-                if errno != EAGAIN && errno != EINTR { failed = true }
-                break
-            }
-            for index in 0..<Int(n) where buffer[index].event_type == pressType && edgeAt == 0 {
-                let ts = buffer[index].ts
-                edgeAt = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-            }
-            if n < Self.bufferCount { break }
-        }
-        let value = gpiod_line_get_value(request.line)
-        guard value >= 0, !failed else { return .unreadable }
+        let drained = oht50_gpio_drain_edges(request.handle, activeLow ? 0 : 1, &edgeAt)
+        let value = oht50_gpio_get(request.handle)
+        guard value >= 0, drained == 0 else { return .unreadable }
         var sample = EStopSample.reading(raw: Int8(value), activeLow: activeLow)
         if edgeAt != 0 {
             sample.pressEdge = true
@@ -183,10 +153,10 @@ public final class GPIODOutputLine: OutputLine, @unchecked Sendable {
         request = try GPIOLineRequest(chip: chip, line: line, direction: .output(initial: false), role: role)
     }
 
-    public func set(_ on: Bool) -> Bool { gpiod_line_set_value(request.line, on ? 1 : 0) == 0 }
+    public func set(_ on: Bool) -> Bool { oht50_gpio_set(request.handle, on ? 1 : 0) == 0 }
 
     public func readBack() -> Bool? {
-        switch gpiod_line_get_value(request.line) {
+        switch oht50_gpio_get(request.handle) {
         case 0: false
         case 1: true
         default: nil

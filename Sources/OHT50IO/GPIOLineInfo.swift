@@ -17,16 +17,23 @@ public struct GPIOLineInfo: Sendable, Equatable {
     /// The line, or why it cannot be seen: no such chip, no permission, no such line (the same errors,
     /// with the same hints, as the daemon's own request).
     public static func inspect(chip descriptor: String, line offset: Int, role: String = "gpio") -> Result<GPIOLineInfo, HardwareError> {
-        let opened: (chip: OpaquePointer, line: OpaquePointer, chipName: String)
+        let chip: (name: String, lines: Int)
         do {
-            opened = try GPIOLineRequest.openLine(chip: descriptor, line: offset, role: role)
+            chip = try GPIOLineRequest.chip(descriptor, line: offset, role: role)
         } catch {
             return .failure(error)
         }
-        defer { gpiod_chip_close(opened.chip) }
+        var info = oht50_gpio_line_info()
+        guard oht50_gpio_line_info(descriptor, UInt32(offset), &info) == 0 else {
+            let e = errno
+            return .failure(HardwareError(
+                role: role, device: "\(chip.name) line \(offset)",
+                problem: SystemCallError(call: "gpiod line info", subject: "\(chip.name) line \(offset)", errno: e).description,
+                hint: "check that this user may use \(descriptor) (group gpio, udev rule)"))
+        }
+        let consumer = GPIOLineRequest.string(info.consumer)
         return .success(GPIOLineInfo(
-            chip: opened.chipName, lines: Int(gpiod_chip_num_lines(opened.chip)), used: gpiod_line_is_used(opened.line),
-            consumer: gpiod_line_consumer(opened.line).map { String(cString: $0) },
-            output: gpiod_line_direction(opened.line) == GPIOD_LINE_DIRECTION_OUTPUT))
+            chip: chip.name, lines: chip.lines, used: info.used != 0, consumer: consumer.isEmpty ? nil : consumer,
+            output: info.output != 0))
     }
 }

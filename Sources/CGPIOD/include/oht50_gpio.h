@@ -1,0 +1,61 @@
+#ifndef OHT50_GPIO_H
+#define OHT50_GPIO_H
+/*
+ * One GPIO line of a character device, over libgpiod v1 (Debian bookworm: 1.6) or v2 (trixie: 2.1),
+ * chosen when this is compiled. The daemon's Swift code sees only this API, so the same source builds
+ * for the amd64 package (bookworm) and the arm64 one (trixie).
+ *
+ * A chip is named the way `gpiodetect` shows it: a name (gpiochip1), a path (/dev/gpiochip1, or any
+ * absolute path), a label (rockchip,gpio1) or a number (1). Failures return -1 or NULL with errno set.
+ */
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct oht50_gpio_chip_info {
+    char name[64];
+    char label[64];
+    unsigned int lines;
+};
+
+struct oht50_gpio_line_info {
+    int used;
+    int output;
+    /* Empty when nobody holds the line or the holder gave no name. */
+    char consumer[64];
+};
+
+/* The chip's name, label and line count; and one line's state, read without requesting it. */
+int oht50_gpio_chip_info(const char *chip, struct oht50_gpio_chip_info *info);
+int oht50_gpio_line_info(const char *chip, unsigned int offset, struct oht50_gpio_line_info *info);
+
+struct oht50_gpio_line;
+
+/* An input with both-edge events; its event descriptor is non-blocking. */
+struct oht50_gpio_line *oht50_gpio_request_input_both_edges(const char *chip, unsigned int offset, const char *consumer);
+/* An output driven to `initial` (0 or 1) from the moment it is requested. */
+struct oht50_gpio_line *oht50_gpio_request_output(const char *chip, unsigned int offset, int initial, const char *consumer);
+/* Releases the line (an output keeps the last value the kernel drove, as with gpioset). */
+void oht50_gpio_release(struct oht50_gpio_line *line);
+
+/* The physical level, 0 or 1; -1 on failure. Never allocates or blocks. */
+int oht50_gpio_get(struct oht50_gpio_line *line);
+/* 0 on success. Never allocates or blocks. */
+int oht50_gpio_set(struct oht50_gpio_line *line, int value);
+
+/*
+ * Reads every pending edge event without blocking or allocating. `*press_ns` gets the kernel timestamp
+ * (CLOCK_MONOTONIC) of the first rising (press_rising != 0) or falling edge among them, or stays as it
+ * was when there is none. Returns 0, or -1 when reading failed for another reason than "nothing there".
+ */
+int oht50_gpio_drain_edges(struct oht50_gpio_line *line, int press_rising, uint64_t *press_ns);
+
+/* "libgpiod 1.6.3" or "libgpiod 2.1.3": what this build runs against. */
+const char *oht50_gpio_library_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
