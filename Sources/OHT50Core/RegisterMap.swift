@@ -77,6 +77,24 @@ public struct RegisterMap: Sendable {
         }
     }
 
+    /// Whether a poll read shows a condition that trips (`module_alarm`): the bus thread's test, which
+    /// allocates nothing (`alarm(in:)` names the condition, for reports).
+    public func hasAlarm(in registers: UnsafeBufferPointer<UInt16>) -> Bool {
+        func reg(_ a: UInt16) -> UInt16? {
+            let i = Int(a) - Int(pollStart)
+            return i >= 0 && i < registers.count ? registers[i] : nil
+        }
+        switch type {
+        case .power:
+            return (reg(0x0008) ?? 0) & Self.powerTripMask != 0
+        case .motor:
+            for base in Self.motorChannels where (reg(base + Self.motorErrorOffset) ?? 0) != 0 { return true }
+            return false
+        case .io, .dock, .dido, .analog:
+            return false
+        }
+    }
+
     /// Whether a poll read shows a condition that trips (`module_alarm`), and which.
     public func alarm(in registers: [UInt16]) -> String? {
         func reg(_ a: UInt16) -> UInt16? {

@@ -207,8 +207,7 @@ public final class BusLoop: @unchecked Sendable {
             master.read(address: module.address, start: module.map.pollStart, count: count, into: module.registers)
         }
         guard outcome == .ok else { return }
-        let registers = Array(UnsafeBufferPointer(start: module.registers, count: count))
-        module.alarm = module.map.alarm(in: registers) != nil
+        module.alarm = module.map.hasAlarm(in: UnsafeBufferPointer(start: module.registers, count: count))
         var reading = ModuleReading()
         reading.set(module.registers, count: count, at: MonotonicClock.now())
         module.reading.publish(reading)

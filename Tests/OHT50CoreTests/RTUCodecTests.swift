@@ -62,10 +62,18 @@ struct RegisterMapTests {
         #expect(values.first { $0.name == "temperature" }?.unit == "°C")
         #expect(values.first { $0.name == "temperature" }?.value == 30.5)
         #expect(RegisterMap.power.alarm(in: registers) == nil)
+        #expect(!Self.trips(.power, registers))
         registers[8] = 0b110000
         #expect(RegisterMap.power.alarm(in: registers) == nil)
+        #expect(!Self.trips(.power, registers))
         registers[8] = 0b1001
         #expect(RegisterMap.power.alarm(in: registers) == "power alarm: over_voltage, over_temperature")
+        #expect(Self.trips(.power, registers))
+    }
+
+    /// The bus thread's allocation-free test, which must agree with the named alarm.
+    static func trips(_ map: RegisterMap, _ registers: [UInt16]) -> Bool {
+        registers.withUnsafeBufferPointer { map.hasAlarm(in: $0) }
     }
 
     @Test("signed fields decode as two's complement: -0.5 °C is -0.5, not 6553.1; unsigned fields keep 0–65535")
@@ -83,8 +91,13 @@ struct RegisterMapTests {
     func motor() {
         var registers = [UInt16](repeating: 0, count: 0x1D)
         #expect(RegisterMap.motor.alarm(in: registers) == nil)
+        #expect(!Self.trips(.motor, registers))
         registers[0x1C] = 3
         #expect(RegisterMap.motor.alarm(in: registers) == "motor 2 error 3")
+        #expect(Self.trips(.motor, registers))
+        registers[0x1C] = 0
+        registers[0x0C] = 1
+        #expect(Self.trips(.motor, registers))
         #expect(RegisterMap.motor.fields.count == 26)
     }
 
