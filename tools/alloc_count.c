@@ -52,15 +52,19 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
 
 static void *report(void *path) {
     prctl(PR_SET_NAME, "alloc-report", 0, 0, 0);
-    for (;;) {
-        char line[96];
-        int n = snprintf(line, sizeof line, "safety=%llu bus=%llu other=%llu\n",
+    for (unsigned long long round = 1;; round++) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "round=%llu safety=%llu bus=%llu other=%llu\n", round,
                          (unsigned long long)atomic_load(&safety_count), (unsigned long long)atomic_load(&bus_count),
                          (unsigned long long)atomic_load(&other_count));
-        int fd = open((const char *)path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        /* Written beside it, then renamed over it: a reader never sees a half-written line. */
+        char temporary[4096];
+        snprintf(temporary, sizeof temporary, "%s.partial", (const char *)path);
+        int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) {
-            if (write(fd, line, (size_t)n) < 0) { /* the next round tries again */ }
+            int written = write(fd, line, (size_t)n) == n;
             close(fd);
+            if (written) rename(temporary, (const char *)path);
         }
         struct timespec pause = {0, 20 * 1000 * 1000};
         nanosleep(&pause, NULL);
