@@ -150,16 +150,16 @@ int oht50_gpio_get(struct oht50_gpio_line *handle) { return gpiod_line_get_value
 
 int oht50_gpio_set(struct oht50_gpio_line *handle, int value) { return gpiod_line_set_value(handle->line, value ? 1 : 0); }
 
-int oht50_gpio_drain_edges(struct oht50_gpio_line *handle, int press_rising, uint64_t *press_ns) {
+int oht50_gpio_drain_edges(struct oht50_gpio_line *handle, int press_rising, uint64_t *press_ns, uint64_t *any_ns) {
     const int press = press_rising ? GPIOD_LINE_EVENT_RISING_EDGE : GPIOD_LINE_EVENT_FALLING_EDGE;
     for (;;) {
         int n = gpiod_line_event_read_fd_multiple(handle->fd, handle->events, EVENT_BATCH);
         if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
         for (int i = 0; i < n; i++) {
-            if (handle->events[i].event_type == press && *press_ns == 0) {
-                const struct timespec ts = handle->events[i].ts;
-                *press_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-            }
+            const struct timespec ts = handle->events[i].ts;
+            const uint64_t at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+            if (*any_ns == 0) *any_ns = at;
+            if (handle->events[i].event_type == press && *press_ns == 0) *press_ns = at;
         }
         if (n < EVENT_BATCH) return 0;
     }
@@ -296,16 +296,16 @@ int oht50_gpio_set(struct oht50_gpio_line *handle, int value) {
     return gpiod_line_request_set_value(handle->request, handle->offset, value ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE);
 }
 
-int oht50_gpio_drain_edges(struct oht50_gpio_line *handle, int press_rising, uint64_t *press_ns) {
+int oht50_gpio_drain_edges(struct oht50_gpio_line *handle, int press_rising, uint64_t *press_ns, uint64_t *any_ns) {
     const enum gpiod_edge_event_type press = press_rising ? GPIOD_EDGE_EVENT_RISING_EDGE : GPIOD_EDGE_EVENT_FALLING_EDGE;
     for (;;) {
         int n = gpiod_line_request_read_edge_events(handle->request, handle->events, EVENT_BATCH);
         if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
         for (int i = 0; i < n; i++) {
             struct gpiod_edge_event *event = gpiod_edge_event_buffer_get_event(handle->events, (unsigned long)i);
-            if (gpiod_edge_event_get_event_type(event) == press && *press_ns == 0) {
-                *press_ns = gpiod_edge_event_get_timestamp_ns(event);
-            }
+            const uint64_t at = gpiod_edge_event_get_timestamp_ns(event);
+            if (*any_ns == 0) *any_ns = at;
+            if (gpiod_edge_event_get_event_type(event) == press && *press_ns == 0) *press_ns = at;
         }
         if (n < EVENT_BATCH) return 0;
     }

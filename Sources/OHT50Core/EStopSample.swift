@@ -30,4 +30,15 @@ public struct EStopSample: Sendable, BitwiseCopyable, Equatable {
     }
 
     public static let unreadable = EStopSample(level: .unreadable, raw: -1)
+
+    /// The press edge of one cycle from a line's edge events (kernel timestamps, 0 for none): the first
+    /// event typed as a press, or — when the line read released at the previous cycle and reads released
+    /// now — the first event of any type. The kernel types a both-edge event by the level its interrupt
+    /// thread reads afterwards, so a press shorter than that thread's latency arrives as two events of the
+    /// release's type, or as one; released before and after with an event between is a press either way.
+    /// Released now after pressed before is a real release, not a press.
+    public static func pressEdgeAt(pressEventAt: UInt64, anyEventAt: UInt64, releasedBefore: Bool, releasedNow: Bool) -> UInt64 {
+        if pressEventAt != 0 { return pressEventAt }
+        return releasedBefore && releasedNow ? anyEventAt : 0
+    }
 }

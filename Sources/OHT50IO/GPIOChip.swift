@@ -121,20 +121,32 @@ final class GPIOLineRequest: @unchecked Sendable {
 public final class GPIODEStopInput: EStopInput, @unchecked Sendable {
     private let request: GPIOLineRequest
     private let activeLow: Bool
+    /// Whether the line read released at the previous sample (at the request, before the first).
+    private var releasedBefore: Bool
 
     public init(chip: String, line: Int, activeLow: Bool) throws(HardwareError) {
         request = try GPIOLineRequest(chip: chip, line: line, direction: .bothEdges, role: "E-stop input (estop.chip, estop.line)")
         self.activeLow = activeLow
+        let value = oht50_gpio_get(request.handle)
+        releasedBefore = value >= 0 && EStopSample.reading(raw: Int8(value), activeLow: activeLow).level == .released
     }
 
     public func sample() -> EStopSample {
         // The press edge: falling for an active-low line, rising otherwise. The shim reads the events
         // into a buffer allocated with the request: nothing here allocates or blocks.
-        var edgeAt: UInt64 = 0
-        let drained = oht50_gpio_drain_edges(request.handle, activeLow ? 0 : 1, &edgeAt)
+        var pressEventAt: UInt64 = 0
+        var anyEventAt: UInt64 = 0
+        let drained = oht50_gpio_drain_edges(request.handle, activeLow ? 0 : 1, &pressEventAt, &anyEventAt)
         let value = oht50_gpio_get(request.handle)
-        guard value >= 0, drained == 0 else { return .unreadable }
+        guard value >= 0, drained == 0 else {
+            releasedBefore = false
+            return .unreadable
+        }
         var sample = EStopSample.reading(raw: Int8(value), activeLow: activeLow)
+        let releasedNow = sample.level == .released
+        let edgeAt = EStopSample.pressEdgeAt(
+            pressEventAt: pressEventAt, anyEventAt: anyEventAt, releasedBefore: releasedBefore, releasedNow: releasedNow)
+        releasedBefore = releasedNow
         if edgeAt != 0 {
             sample.pressEdge = true
             sample.edgeAt = edgeAt

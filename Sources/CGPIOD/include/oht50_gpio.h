@@ -47,10 +47,13 @@ int oht50_gpio_set(struct oht50_gpio_line *line, int value);
 
 /*
  * Reads every pending edge event without blocking or allocating. `*press_ns` gets the kernel timestamp
- * (CLOCK_MONOTONIC) of the first rising (press_rising != 0) or falling edge among them, or stays as it
- * was when there is none. Returns 0, or -1 when reading failed for another reason than "nothing there".
+ * (CLOCK_MONOTONIC) of the first rising (press_rising != 0) or falling edge among them, `*any_ns` that of
+ * the first event of either kind; each stays as it was when there is none. (With both edges requested
+ * the kernel types an event by the level its interrupt thread reads afterwards, so a pulse shorter than
+ * that thread's latency can come as two events of the release's kind, or as one.) Returns 0, or -1 when
+ * reading failed for another reason than "nothing there".
  */
-int oht50_gpio_drain_edges(struct oht50_gpio_line *line, int press_rising, uint64_t *press_ns);
+int oht50_gpio_drain_edges(struct oht50_gpio_line *line, int press_rising, uint64_t *press_ns, uint64_t *any_ns);
 
 /* "libgpiod 1.6.3" or "libgpiod 2.1.3": what this build runs against. */
 const char *oht50_gpio_library_version(void);
