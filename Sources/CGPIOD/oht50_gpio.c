@@ -165,12 +165,6 @@ int oht50_gpio_drain_edges(struct oht50_gpio_line *handle, int press_rising, uin
     }
 }
 
-const char *oht50_gpio_library_version(void) {
-    static char version[48];
-    snprintf(version, sizeof version, "libgpiod %s", gpiod_version_string());
-    return version;
-}
-
 #else /* libgpiod v2 */
 
 struct oht50_gpio_line {
@@ -309,12 +303,6 @@ int oht50_gpio_drain_edges(struct oht50_gpio_line *handle, int press_rising, uin
         }
         if (n < EVENT_BATCH) return 0;
     }
-}
-
-const char *oht50_gpio_library_version(void) {
-    static char version[48];
-    snprintf(version, sizeof version, "libgpiod %s", gpiod_api_version());
-    return version;
 }
 
 #endif

@@ -108,7 +108,7 @@ final class GPIOLineRequest: @unchecked Sendable {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = string(entry.pointee.d_name)
             if name.hasPrefix("gpiochip") { names.append(name) }
         }
         return names.sorted()

@@ -55,9 +55,6 @@ int oht50_gpio_set(struct oht50_gpio_line *line, int value);
  */
 int oht50_gpio_drain_edges(struct oht50_gpio_line *line, int press_rising, uint64_t *press_ns, uint64_t *any_ns);
 
-/* "libgpiod 1.6.3" or "libgpiod 2.1.3": what this build runs against. */
-const char *oht50_gpio_library_version(void);
-
 #ifdef __cplusplus
 }
 #endif
