@@ -9,6 +9,8 @@ enum MetricHelp {
         "oht50_safety_cause_active": "1 while the trip cause is active now (it holds the vehicle in estop or fault).",
         "oht50_storage_degraded": "1 while the event store cannot be written (see /health/detailed storage.last_error).",
         "oht50_motion_enable": "1 while the motion-enable output is on (state ready or moving).",
+        "oht50_rt_thread_alive": "1 while the RT thread is alive (the judgement /health and the systemd watchdog use).",
+        "oht50_safety_loop_last_cycle_age_seconds": "Time since the safety loop's last cycle; over safety.max_stall_ms it is stalled.",
         "oht50_safety_loop_cycles_total": "Safety loop cycles run.",
         "oht50_safety_loop_overruns_total": "Safety loop cycles that started a whole period late.",
         "oht50_safety_loop_stalls_total": "Gaps between safety cycles longer than safety.max_stall_ms (each trips stall).",

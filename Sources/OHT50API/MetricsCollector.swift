@@ -65,6 +65,12 @@ final class MetricsCollector: Sendable {
         Metrics.Gauge(label: "oht50_storage_degraded").record(journal == nil || journal?.lastError.withLock({ $0 }) != nil ? 1 : 0)
         Metrics.Gauge(label: "oht50_estop_pressed").record(snapshot.estop.level == .pressed ? 1 : 0)
         Metrics.Gauge(label: "oht50_motion_enable").record(snapshot.outputs.motionEnable ? 1 : 0)
+        let liveness = loop.liveness.judge()
+        Metrics.Gauge(label: "oht50_rt_thread_alive", dimensions: [("thread", "safety")]).record(liveness.safetyLoopStalled ? 0 : 1)
+        if bus != nil {
+            Metrics.Gauge(label: "oht50_rt_thread_alive", dimensions: [("thread", "bus")]).record(liveness.busThreadDead ? 0 : 1)
+        }
+        Metrics.Gauge(label: "oht50_safety_loop_last_cycle_age_seconds").record(Double(liveness.lastCycleAgeNs) / 1e9)
         let stats = loop.statistics
         counter("oht50_safety_loop_cycles_total", total: stats.cycles.load(ordering: .relaxed))
         counter("oht50_safety_loop_overruns_total", total: stats.overruns.load(ordering: .relaxed))
@@ -91,7 +97,7 @@ final class MetricsCollector: Sendable {
     }
 
     private func latencyHistogram() -> String {
-        let counts = loop.statistics.latencyCounts
+        let counts = loop.statistics.wakeUpLatency.counts
         let name = "oht50_safety_wakeup_latency_seconds"
         var lines = ["# HELP \(name) Safety loop wake-up latency (time past the absolute deadline).", "# TYPE \(name) histogram"]
         var cumulative: UInt64 = 0
@@ -104,7 +110,7 @@ final class MetricsCollector: Sendable {
             lines.append("\(name)_bucket{le=\"\(edge)\"} \(cumulative)")
         }
         cumulative += counts[index...].reduce(0, +)
-        let sum = Double(loop.statistics.totalLatencyNs.load(ordering: .relaxed)) / 1e9
+        let sum = Double(loop.statistics.wakeUpLatency.totalNanoseconds) / 1e9
         lines.append("\(name)_bucket{le=\"+Inf\"} \(cumulative)")
         lines.append("\(name)_sum \(sum)")
         lines.append("\(name)_count \(cumulative)")

@@ -81,10 +81,10 @@ struct ModuleReport: Encodable, Sendable {
             transactions: c.transactions.load(ordering: .relaxed), timeouts: c.timeouts.load(ordering: .relaxed),
             crcErrors: c.crcErrors.load(ordering: .relaxed), exceptions: c.exceptions.load(ordering: .relaxed),
             otherErrors: c.otherErrors.load(ordering: .relaxed), consecutiveFailures: failures)
-        let counts = c.latencyCounts
+        let counts = c.latency.counts
         latencyMs = Latency(
             p50: LatencyBuckets.percentile(0.5, counts: counts).map { Double($0) / 1000 },
             p99: LatencyBuckets.percentile(0.99, counts: counts).map { Double($0) / 1000 },
-            max: Double(c.maxLatencyNs.load(ordering: .relaxed)) / 1e6)
+            max: Double(c.latency.maxNanoseconds) / 1e6)
     }
 }

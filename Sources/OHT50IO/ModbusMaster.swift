@@ -172,8 +172,7 @@ public final class ModbusMaster: @unchecked Sendable {
         quietUntil = 0
         var discarded = 0
         while true {
-            var ts = timespec(tv_sec: Int(due / 1_000_000_000), tv_nsec: Int(due % 1_000_000_000))
-            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+            MonotonicClock.sleep(until: due)
             let dropped = discardPendingInput()
             guard dropped > 0 else { return discarded }
             discarded += dropped

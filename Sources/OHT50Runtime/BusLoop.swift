@@ -24,11 +24,8 @@ public final class BusLoop: @unchecked Sendable {
     public let link: BusLink
     private let open: @Sendable () throws(BusOpenError) -> ModbusMaster
     private var master: ModbusMaster?
-    private let running = Atomic<Bool>(true)
-    /// Simulation only (`--simulate`, SIGUSR2): milliseconds the thread should stop, to show what a dead
-    /// bus thread looks like to health, the watchdog and the state machine.
-    private let stallRequestMs = Atomic<UInt32>(0)
-    private var thread: RealtimeThread?
+    /// Start, stop, identity and the simulated stall (SIGUSR2).
+    public let thread = CyclicThread(name: "oht50-bus")
     private var seenTripGeneration: UInt16 = 0
     /// The low 16 bits of the stop requests this thread has acted on.
     private var seenStopRequests: UInt16 = 0
@@ -66,21 +63,13 @@ public final class BusLoop: @unchecked Sendable {
     }
 
     public func start(priority: Int32, cpus: [Int]? = nil) throws(SystemCallError) -> SchedulingResult {
-        let thread = try RealtimeThread(name: "oht50-bus", priority: priority, cpus: cpus) { [self] in run() }
-        self.thread = thread
-        threadIdentity = thread.identity
-        return thread.scheduling
+        try thread.start(priority: priority, cpus: cpus) { [self] in run() }
     }
-
-    /// The running thread's kernel id and placement (nil before `start`).
-    public private(set) var threadIdentity: ThreadIdentity?
 
     /// Ends the thread, then stops every drive: each gets up to `bus.comm_loss_after` attempts to
     /// confirm its stop.
     public func stop() {
-        running.store(false, ordering: .releasing)
-        thread?.join()
-        thread = nil
+        thread.stop()
         guard let master else { return }
         requestStop()
         for _ in 0..<max(1, settings.commLossAfter) where !allDrivesStopped {
@@ -89,18 +78,12 @@ public final class BusLoop: @unchecked Sendable {
         publishHealth()
     }
 
-    /// Makes the bus thread stop for `milliseconds`, once. For the simulated vehicle.
-    public func injectStall(milliseconds: UInt32) { stallRequestMs.store(milliseconds, ordering: .releasing) }
-
     public var isConnected: Bool { portConnected.load(ordering: .acquiring) }
     private let portConnected = Atomic<Bool>(true)
 
     private func run() {
-        while running.load(ordering: .acquiring) {
-            if stallRequestMs.load(ordering: .relaxed) != 0 {
-                let stall = UInt64(stallRequestMs.exchange(0, ordering: .acquiring))
-                sleep(until: MonotonicClock.now() &+ stall * 1_000_000)
-            }
+        while !thread.stopRequested {
+            thread.serveStall()
             link.heartbeat.wrappingAdd(1, ordering: .relaxed)
             guard let master else {
                 reopen()
@@ -134,12 +117,12 @@ public final class BusLoop: @unchecked Sendable {
             }
             let now = MonotonicClock.now()
             guard let module = modules.min(by: { $0.nextDue < $1.nextDue }) else {
-                sleep(until: now + 10_000_000)
+                MonotonicClock.sleep(until: now + 10_000_000)
                 continue
             }
             if module.nextDue > now {
                 // Short naps keep setpoint changes and trips from waiting for the next poll.
-                sleep(until: min(module.nextDue, now + 1_000_000))
+                MonotonicClock.sleep(until: min(module.nextDue, now + 1_000_000))
                 continue
             }
             module.nextDue = max(module.nextDue + module.periodNs, now)
@@ -288,7 +271,7 @@ public final class BusLoop: @unchecked Sendable {
     private func reopen() {
         let now = MonotonicClock.now()
         guard now >= reopenAt else {
-            sleep(until: min(reopenAt, now + 50_000_000))
+            MonotonicClock.sleep(until: min(reopenAt, now + 50_000_000))
             return
         }
         do {
@@ -324,10 +307,5 @@ public final class BusLoop: @unchecked Sendable {
         link.stopConfirmation.store(
             DriveStopConfirmation(tripGeneration: seenTripGeneration, stopped: allDrivesStopped).raw, ordering: .releasing)
         link.ready.store(ready, ordering: .releasing)
-    }
-
-    private func sleep(until deadline: UInt64) {
-        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
     }
 }

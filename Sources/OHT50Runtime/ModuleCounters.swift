@@ -14,32 +14,27 @@ public final class ModuleCounters: Sendable {
     /// at `2 × bus.comm_loss_after`: from empty, exactly `comm_loss_after` consecutive failures.
     public let failureLevel = Atomic<Int>(0)
     public static let failureWeight = 2
-    public let maxLatencyNs = Atomic<UInt64>(0)
-    private let buckets: InlineArray<281, Atomic<UInt64>>
+    /// Request to reply (or to the timeout) of every transaction.
+    public let latency = LatencyHistogram()
 
-    public init() { buckets = InlineArray { _ in Atomic<UInt64>(0) } }
+    public init() {}
 
     func record(_ outcome: TransactionOutcomeClass, latencyNs: UInt64) {
-        bump(transactions)
+        transactions.incrementBySingleWriter()
         switch outcome {
         case .ok:
             consecutiveFailures.store(0, ordering: .relaxed)
             failureLevel.store(max(0, failureLevel.load(ordering: .relaxed) - 1), ordering: .relaxed)
-        case .timeout: bump(timeouts)
-        case .crc: bump(crcErrors)
-        case .exception: bump(exceptions)
-        case .other: bump(otherErrors)
+        case .timeout: timeouts.incrementBySingleWriter()
+        case .crc: crcErrors.incrementBySingleWriter()
+        case .exception: exceptions.incrementBySingleWriter()
+        case .other: otherErrors.incrementBySingleWriter()
         }
         if outcome != .ok {
             consecutiveFailures.wrappingAdd(1, ordering: .relaxed)
             failureLevel.wrappingAdd(Self.failureWeight, ordering: .relaxed)
         }
-        bump(buckets[LatencyBuckets.index(nanoseconds: latencyNs)])
-        if latencyNs > maxLatencyNs.load(ordering: .relaxed) { maxLatencyNs.store(latencyNs, ordering: .relaxed) }
-    }
-
-    private func bump(_ counter: borrowing Atomic<UInt64>) {
-        counter.store(counter.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+        latency.record(nanoseconds: latencyNs)
     }
 
     /// Whether the leaky count has reached `comm_loss` for a link allowed `commLossAfter` failures in a row.
@@ -52,8 +47,6 @@ public final class ModuleCounters: Sendable {
         consecutiveFailures.store(max(commLossAfter, consecutiveFailures.load(ordering: .relaxed)), ordering: .relaxed)
         failureLevel.store(max(Self.failureWeight * commLossAfter, failureLevel.load(ordering: .relaxed)), ordering: .relaxed)
     }
-
-    public var latencyCounts: [UInt64] { (0..<LatencyBuckets.count).map { buckets[$0].load(ordering: .relaxed) } }
 }
 
 /// The error classes counters keep apart.

@@ -46,15 +46,13 @@ public final class SafetyLoop: @unchecked Sendable {
     private var lastLatencyNs: UInt64 = 0
     private var outputFault = false
     private var previousWake: UInt64 = 0
-    private let shutdownRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
-    /// Simulation only (`--simulate`, SIGUSR1): milliseconds the thread should stop cycling, to show
-    /// what a stalled loop looks like to health, the watchdog and the state machine.
-    private let stallRequestMs = Atomic<UInt32>(0)
-    private var thread: RealtimeThread?
+    /// Start, stop (a last cycle in `shutdown`), identity and the simulated stall (SIGUSR1).
+    public let thread = CyclicThread(name: "oht50-safety")
 
     public init(timings: SafetyTimings, input: any EStopInput, outputs: SafetyOutputLines, bus: BusLink? = nil, ringCapacity: Int = 256) {
         let now = MonotonicClock.now()
+        self.startedAtValue = Atomic(now)
         self.timings = timings
         self.input = input
         precondition(ringCapacity <= CommandClaims.capacity, "a command's claim slot must outlive its time in the ring")
@@ -79,26 +77,24 @@ public final class SafetyLoop: @unchecked Sendable {
 
     /// Starts the safety thread at SCHED_FIFO `priority` (or SCHED_OTHER when refused).
     public func start(priority: Int32, cpus: [Int]? = nil) throws(SystemCallError) -> SchedulingResult {
-        let thread = try RealtimeThread(name: "oht50-safety", priority: priority, cpus: cpus) { [self] in runLoop() }
-        self.thread = thread
-        threadIdentity = thread.identity
-        return thread.scheduling
+        startedAtValue.store(MonotonicClock.now(), ordering: .relaxed)
+        return try thread.start(priority: priority, cpus: cpus) { [self] in runLoop() }
     }
 
-    /// The running thread's kernel id and placement (nil before `start`).
-    public private(set) var threadIdentity: ThreadIdentity?
+    /// When `start` was called (when the loop was made, before): the age of a loop that never cycled.
+    var startedAt: UInt64 { startedAtValue.load(ordering: .relaxed) }
+    private let startedAtValue: Atomic<UInt64>
+
+    /// Whether this thread (and the bus thread it watches) is alive: the one judgement health, the
+    /// watchdog and the metrics use.
+    public var liveness: Liveness { Liveness(loop: self) }
 
     /// Asks the thread for a last cycle in `shutdown` (outputs off), waits for it to end, and turns
     /// every line off again from this thread.
     public func stop() {
-        shutdownRequested.store(true, ordering: .releasing)
-        thread?.join()
-        thread = nil
+        thread.stop()
         lines.allOff()
     }
-
-    /// Makes the safety thread miss its deadlines for `milliseconds`, once. For the simulated vehicle.
-    public func injectStall(milliseconds: UInt32) { stallRequestMs.store(milliseconds, ordering: .releasing) }
 
     /// True once the thread has run its shutdown cycle.
     public var hasFinished: Bool { finished.load(ordering: .acquiring) }
@@ -109,33 +105,24 @@ public final class SafetyLoop: @unchecked Sendable {
         previousWake = next
         while true {
             next &+= period
-            sleep(until: next)
-            if stallRequestMs.load(ordering: .relaxed) != 0 {
-                let stall = UInt64(stallRequestMs.exchange(0, ordering: .acquiring))
-                sleep(until: MonotonicClock.now() &+ stall * 1_000_000)
-            }
+            MonotonicClock.sleep(until: next)
+            thread.serveStall()
             let woke = MonotonicClock.now()
             let late = woke > next ? woke - next : 0
-            statistics.recordWakeUp(latencyNs: late)
+            statistics.wakeUpLatency.record(nanoseconds: late)
             lastLatencyNs = late
             if late >= period {
-                statistics.bump(statistics.overruns)
+                statistics.overruns.incrementBySingleWriter()
                 // Re-anchor: missed cycles are not replayed in a burst.
                 next = woke
             }
             let stalled = woke &- previousWake > timings.maxStallNs
-            if stalled { statistics.bump(statistics.stalls) }
+            if stalled { statistics.stalls.incrementBySingleWriter() }
             previousWake = woke
             runCycle(now: woke, stalled: stalled)
-            if machine.state == .shutdown && shutdownRequested.load(ordering: .acquiring) { break }
+            if machine.state == .shutdown && thread.stopRequested { break }
         }
         finished.store(true, ordering: .releasing)
-    }
-
-    @inline(__always)
-    private func sleep(until deadline: UInt64) {
-        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
     }
 
     @inline(__always)
@@ -176,7 +163,7 @@ public final class SafetyLoop: @unchecked Sendable {
         inputs.stopRequests = stopSignal.requests
         inputs.stalled = stalled
         inputs.outputFault = outputFault
-        inputs.shutdownRequested = shutdownRequested.load(ordering: .acquiring)
+        inputs.shutdownRequested = thread.stopRequested
         if let bus {
             readBus(bus, now: now)
         } else {
@@ -207,7 +194,7 @@ public final class SafetyLoop: @unchecked Sendable {
                 wakeupLatencyUs: UInt32(truncatingIfNeeded: min(lastLatencyNs / 1_000, UInt64(UInt32.max))), causes: machine.activeCauses))
         for index in 0..<step.events.count { events.push(step.events[index]) }
         if let reply = step.reply { replies.push(reply) }
-        statistics.bump(statistics.cycles)
+        statistics.cycles.incrementBySingleWriter()
         statistics.lastCycleAt.store(now, ordering: .relaxed)
     }
 }

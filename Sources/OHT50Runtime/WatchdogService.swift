@@ -3,21 +3,19 @@ import OHT50Core
 import ServiceLifecycle
 
 /// systemd's view of the daemon: READY=1 after the first healthy safety cycle and bus pass (the state
-/// has left `init`); WATCHDOG=1 every half `WATCHDOG_USEC`, but only while both RT threads' heartbeats
-/// advance, so a stalled loop gets the service restarted; STATUS= with the safety state; STOPPING=1 once
+/// has left `init`); WATCHDOG=1 every half `WATCHDOG_USEC`, but only while `Liveness` says both RT
+/// threads are alive (what `/health` says too), so a stalled loop gets the service restarted; STATUS= with the safety state; STOPPING=1 once
 /// everything else has stopped (put it first in the service group, it stops last).
 public struct WatchdogService: Service {
     private let notifier: SystemdNotifier
     private let loop: SafetyLoop
-    private let bus: BusLoop?
     private let interval: Duration
     private let pingsEnabled: Bool
     private let logger: Logger
 
-    public init(notifier: SystemdNotifier, loop: SafetyLoop, bus: BusLoop?, environment: [String: String], logger: Logger) {
+    public init(notifier: SystemdNotifier, loop: SafetyLoop, environment: [String: String], logger: Logger) {
         self.notifier = notifier
         self.loop = loop
-        self.bus = bus
         self.logger = logger
         let usec = environment["WATCHDOG_USEC"].flatMap { UInt64($0) } ?? 0
         pingsEnabled = usec > 0
@@ -28,12 +26,10 @@ public struct WatchdogService: Service {
     public func run() async {
         var ready = false
         var lastState: SafetyState?
-        var lastCycles = loop.statistics.cycles.load(ordering: .relaxed)
-        var lastBusBeat = bus?.link.heartbeat.load(ordering: .relaxed) ?? 0
         var reportedStall = false
         // The state is looked at every 20 ms, so READY=1 and STATUS= follow it at once (systemd arms the
         // watchdog only after READY=1: a READY a whole interval late left a daemon that hung right after
-        // start to TimeoutStartSec); the heartbeats are compared once per interval.
+        // start to TimeoutStartSec); liveness is judged once per interval.
         let poll = min(interval, .milliseconds(20))
         var sinceCheck = Duration.zero
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -52,17 +48,15 @@ public struct WatchdogService: Service {
             sinceCheck += poll
             guard sinceCheck >= interval else { continue }
             sinceCheck = .zero
-            let cycles = loop.statistics.cycles.load(ordering: .relaxed)
-            let busBeat = bus?.link.heartbeat.load(ordering: .relaxed) ?? 0
-            let alive = cycles != lastCycles && (bus == nil || busBeat != lastBusBeat)
-            lastCycles = cycles
-            lastBusBeat = busBeat
-            if alive && ready && pingsEnabled {
+            let liveness = loop.liveness.judge()
+            if liveness.alive && ready && pingsEnabled {
                 notifier.notify("WATCHDOG=1")
                 reportedStall = false
-            } else if !alive && !reportedStall {
+            } else if !liveness.alive && !reportedStall {
                 reportedStall = true
-                logger.error("an RT thread stopped advancing: systemd watchdog pings withheld", metadata: ["safety_cycles": "\(cycles)"])
+                logger.error(
+                    "an RT thread stopped advancing: systemd watchdog pings withheld",
+                    metadata: ["problems": "\(liveness.problems.joined(separator: ","))"])
             }
         }
         notifier.notify("STOPPING=1\nSTATUS=stopped: motion-enable off")

@@ -158,8 +158,8 @@ struct RunCommand: AsyncParsableCommand {
                 cpuLatencyHeld: cpuLatency != nil, config: config, simulate: simulate,
                 placement: { [loop, bus] in
                     CPUPlacementReport(
-                        plan: placement, online: online, isolated: isolated, safety: loop.threadIdentity,
-                        bus: bus?.loop.threadIdentity, asyncProblem: asyncProblem)
+                        plan: placement, online: online, isolated: isolated, safety: loop.thread.identity,
+                        bus: bus?.loop.thread.identity, asyncProblem: asyncProblem)
                 }),
             journal: journal, history: history, registry: registry, logger: logger)
         reloadSignal = reloadOnSIGHUP(running: loadedConfig, environment: environment, journal: journal, logger: logger)
@@ -179,7 +179,7 @@ struct RunCommand: AsyncParsableCommand {
         // and last the watchdog service says STOPPING=1.
         let notifier = SystemdNotifier(environment: environment)
         var services: [any Service] = [
-            WatchdogService(notifier: notifier, loop: loop, bus: bus?.loop, environment: environment, logger: logger), pump,
+            WatchdogService(notifier: notifier, loop: loop, environment: environment, logger: logger), pump,
         ]
         if let bus, let history { services.append(TelemetrySampler(bus: bus.loop, recorder: history)) }
         services += [app, RealtimeThreadsService(loop: loop, bus: bus?.loop)]
@@ -218,13 +218,13 @@ struct RunCommand: AsyncParsableCommand {
     /// most) for the RT threads to have placed themselves, so that neither is confined by mistake.
     /// Returns what did not hold, for the reports.
     private func confineAsyncSide(_ placement: CPUPlacement, loop: SafetyLoop, bus: BusLoop?, logger: Logger) -> String? {
-        for (name, identity) in [("safety", loop.threadIdentity), ("bus", bus?.threadIdentity)] {
+        for (name, identity) in [("safety", loop.thread.identity), ("bus", bus?.thread.identity)] {
             if let error = identity?.placementError, error != 0 {
                 logger.warning("cpu.\(name): the \(name) thread could not be placed: \(String(cString: strerror(error)))")
             }
         }
         guard let cpus = placement.async else { return nil }
-        let identities = [loop.threadIdentity, bus?.threadIdentity].compactMap { $0 }
+        let identities = [loop.thread.identity, bus?.thread.identity].compactMap { $0 }
         let deadline = MonotonicClock.now() + 1_000_000_000
         while identities.contains(where: { $0.tid == 0 }) && MonotonicClock.now() < deadline { usleep(1_000) }
         guard !identities.contains(where: { $0.tid == 0 }) else {
@@ -242,8 +242,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private static func simulatedStalls(_ loop: SafetyLoop, bus: BusLoop?, logger: Logger) -> [any DispatchSourceSignal] {
-        var targets: [(Int32, String, (UInt32) -> Void)] = [(SIGUSR1, "the safety loop stops cycling", loop.injectStall)]
-        if let bus { targets.append((SIGUSR2, "the bus thread stops", bus.injectStall)) }
+        var targets: [(Int32, String, (UInt32) -> Void)] = [(SIGUSR1, "the safety loop stops cycling", loop.thread.injectStall)]
+        if let bus { targets.append((SIGUSR2, "the bus thread stops", bus.thread.injectStall)) }
         return targets.map { number, what, inject in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
