@@ -9,7 +9,7 @@ public struct APIError: Error, Sendable {
     public var message: String
     public var reasons: [RefusalText.Reason]?
     /// For a refused reset: whether its event reached the event store before this answer.
-    public var eventStored: Bool?
+    package var eventStored: Bool?
     public var headers: HTTPFields
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, reasons: [RefusalText.Reason]? = nil, headers: HTTPFields = [:]) {

@@ -7,7 +7,7 @@ import OHT50Store
 /// `/health` (the router serves `/health/` with it), `/health/detailed` and `/api/v1/system/status`. A
 /// tripped vehicle is healthy; a stalled safety thread or a dead bus thread is not (503, `Liveness`).
 struct HealthController: Sendable {
-    let loop: SafetyLoop
+    let loop: SafetyLoopView
     let info: DaemonInfo
     let journal: EventJournal?
 
@@ -51,7 +51,7 @@ struct HealthController: Sendable {
             uptimeS: Double(now - info.startedAt) / 1e9, rt: info.scheduling.realtime,
             rtFallbackReason: info.scheduling.fallbackReason, memoryLocked: info.memoryLocked,
             cpuLatencyHeld: info.cpuLatencyHeld,
-            state: loop.snapshot.read().machine.state.name,
+            state: loop.snapshot.machine.state.name,
             safetyLoop: .init(
                 policy: info.scheduling.policy, priority: info.scheduling.priority,
                 periodUs: loop.timings.cycleNs / 1_000, cycles: stats.cycles.load(ordering: .relaxed),
@@ -62,7 +62,7 @@ struct HealthController: Sendable {
                     max: stats.wakeUpLatency.maxNanoseconds / 1_000,
                     histogram: counts.indices.filter { counts[$0] > 0 }.map { [LatencyBuckets.upperBoundMicroseconds($0), counts[$0]] }),
                 lastCycleAgeMs: Double(liveness.lastCycleAgeNs) / 1e6,
-                eventsDropped: loop.events.dropped, commandsDropped: loop.commands.dropped),
+                eventsDropped: loop.droppedEvents, commandsDropped: loop.droppedCommands),
             storage: storage, cpuPlacement: info.placement?())
         return try JSONResponse.make(report, status: healthy ? .ok : .serviceUnavailable)
     }

@@ -10,13 +10,13 @@ import Synchronization
 /// which comes from the loop's own fixed buckets.
 final class MetricsCollector: Sendable {
     let registry: PrometheusCollectorRegistry
-    private let loop: SafetyLoop
-    private let bus: BusLoop?
+    private let loop: SafetyLoopView
+    private let bus: BusLoopView?
     private let journal: EventJournal?
     /// Last copied totals, so counters grow by the difference.
     private let copied = Mutex<[String: UInt64]>([:])
 
-    init(registry: PrometheusCollectorRegistry, loop: SafetyLoop, bus: BusLoop?, journal: EventJournal?) {
+    init(registry: PrometheusCollectorRegistry, loop: SafetyLoopView, bus: BusLoopView?, journal: EventJournal?) {
         self.registry = registry
         self.loop = loop
         self.bus = bus
@@ -54,7 +54,7 @@ final class MetricsCollector: Sendable {
     }
 
     private func collect() {
-        let snapshot = loop.snapshot.read()
+        let snapshot = loop.snapshot
         for state in SafetyState.allCases {
             Metrics.Gauge(label: "oht50_safety_state", dimensions: [("state", state.name)]).record(snapshot.machine.state == state ? 1 : 0)
         }
@@ -75,11 +75,11 @@ final class MetricsCollector: Sendable {
         counter("oht50_safety_loop_cycles_total", total: stats.cycles.load(ordering: .relaxed))
         counter("oht50_safety_loop_overruns_total", total: stats.overruns.load(ordering: .relaxed))
         counter("oht50_safety_loop_stalls_total", total: stats.stalls.load(ordering: .relaxed))
-        counter("oht50_safety_events_dropped_total", total: loop.events.dropped)
+        counter("oht50_safety_events_dropped_total", total: loop.droppedEvents)
         counter("oht50_storage_lost_events_total", total: journal?.lost.load(ordering: .relaxed) ?? 0)
         guard let bus else { return }
-        counter("oht50_bus_late_bytes_total", total: bus.lateBytes.load(ordering: .relaxed))
-        counter("oht50_bus_reconnects_total", total: bus.reconnects.load(ordering: .relaxed))
+        counter("oht50_bus_late_bytes_total", total: bus.lateBytes)
+        counter("oht50_bus_reconnects_total", total: bus.reconnects)
         for module in bus.modules {
             let labels = [("module", "\(module.settings.address)"), ("type", module.settings.type.rawValue)]
             let c = module.counters

@@ -8,7 +8,7 @@ import OHT50Runtime
 /// be refused). A move goes through the command ring to the safety thread; a stop is the stop signal
 /// both RT threads read, never queued behind moves, and always answered 200.
 struct MotionController: Sendable {
-    let loop: SafetyLoop
+    let loop: SafetyLoopView
     let channel: CommandChannel
     let token: BearerToken?
     let logger: Logger
@@ -78,14 +78,14 @@ struct MotionController: Sendable {
         guard reply.accepted else {
             throw APIError.refused("motion_inhibited", "motion inhibited", reply.refusal, resetReleaseNs: loop.timings.resetReleaseNs)
         }
-        return try JSONResponse.make(MotionReport(loop.snapshot.read()))
+        return try JSONResponse.make(MotionReport(loop.snapshot))
     }
 
     private func stop(_ request: Request, context: APIRequestContext) async throws -> Response {
         _ = try await request.body.collect(upTo: context.maxUploadSize)
         let seen = await channel.stop()
         if !seen { logger.warning("stop requested while the safety thread is not cycling; the bus thread stops the drives") }
-        return try JSONResponse.make(MotionReport(loop.snapshot.read()))
+        return try JSONResponse.make(MotionReport(loop.snapshot))
     }
 }
 

@@ -31,7 +31,7 @@ public struct SafetyAPI: Sendable {
     ]
 
     public init(
-        loop: SafetyLoop, bus: BusLoop?, channel: CommandChannel, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
+        loop: SafetyLoopView, bus: BusLoopView?, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
         journal: EventJournal? = nil, history: TelemetryHistory? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) {
         events = EventsController(journal: journal)
@@ -40,10 +40,10 @@ public struct SafetyAPI: Sendable {
         metrics = MetricsCollector(registry: registry, loop: loop, bus: bus, journal: journal)
         health = HealthController(loop: loop, info: info, journal: journal)
         safety = SafetyController(
-            loop: loop, channel: channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
+            loop: loop, channel: loop.channel, token: token, limiter: ResetRateLimiter(intervalMs: resetMinIntervalMs),
             journal: journal, logger: logger)
         telemetry = TelemetryController(loop: loop, bus: bus, history: history)
-        motion = MotionController(loop: loop, channel: channel, token: token, logger: logger)
+        motion = MotionController(loop: loop, channel: loop.channel, token: token, logger: logger)
         self.logger = logger
     }
 

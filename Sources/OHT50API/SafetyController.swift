@@ -7,7 +7,7 @@ import OHT50Store
 /// `/api/v1/safety/status` and `/api/v1/safety/reset`. A reset goes to the safety thread through the
 /// command ring like every command; this controller only authenticates, rate-limits and reports.
 struct SafetyController: Sendable {
-    let loop: SafetyLoop
+    let loop: SafetyLoopView
     let channel: CommandChannel
     let token: BearerToken?
     let limiter: ResetRateLimiter

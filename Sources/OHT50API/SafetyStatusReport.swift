@@ -65,7 +65,7 @@ struct SafetyStatusReport: Encodable, Sendable {
     }
 
     /// What the safety loop's newest snapshot says.
-    init(_ loop: SafetyLoop) { self.init(loop.snapshot.read(), inputDescription: loop.input.description) }
+    init(_ loop: SafetyLoopView) { self.init(loop.snapshot, inputDescription: loop.inputDescription) }
 
     init(_ snapshot: SafetySnapshot, inputDescription: String) {
         let machine = snapshot.machine

@@ -15,7 +15,7 @@ import Synchronization
 /// writes with backpressure, so a slow client only slows its own stream, and a vanished one ends it at
 /// the next write. At most `maxClients` streams at once.
 struct StreamController: Sendable {
-    let loop: SafetyLoop
+    let loop: SafetyLoopView
     let journal: EventJournal?
     let clients = StreamSlots()
     static let maxClients = 16

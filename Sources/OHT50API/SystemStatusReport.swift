@@ -60,13 +60,13 @@ struct SystemStatusReport: Encodable, Sendable {
         case memoryLocked = "memory_locked"
     }
 
-    init(info: DaemonInfo, loop: SafetyLoop, now: UInt64) {
+    init(info: DaemonInfo, loop: SafetyLoopView, now: UInt64) {
         let c = info.config
         let bus = c.modules.isEmpty ? nil : c.bus
         version = FirmwareVersion.current
         uptimeS = Double(now - info.startedAt) / 1e9
         startedAt = WallTime.iso8601(monotonic: info.startedAt)
-        state = loop.snapshot.read().machine.state.name
+        state = loop.snapshot.machine.state.name
         simulate = info.simulate
         rt = info.scheduling.realtime && (info.busScheduling?.realtime ?? true)
         memoryLocked = info.memoryLocked
@@ -76,7 +76,7 @@ struct SystemStatusReport: Encodable, Sendable {
         let motion = c.outputs.motionEnable
         config = Config(
             cycleMs: c.safety.cycleMs, resetReleaseMs: c.safety.resetReleaseMs, maxStallMs: c.safety.maxStallMs,
-            motionLeaseMs: c.safety.motionLeaseMs, estop: loop.input.description,
+            motionLeaseMs: c.safety.motionLeaseMs, estop: loop.inputDescription,
             motionEnable: motion.backend == .gpiod ? "gpiod \(motion.chip ?? "?") line \(motion.line ?? -1)" : "\(motion.backend.rawValue) \(motion.sysfsPath ?? "")",
             busPort: bus?.port, baud: bus?.baud, responseTimeoutMs: bus?.responseTimeoutMs, commLossAfter: bus?.commLossAfter,
             modules: c.modules.map { "\($0.type.rawValue)@\($0.address)\($0.required ? "" : " (optional)")" },

@@ -8,8 +8,8 @@ import OHT50Store
 /// `/api/v1/telemetry/current` and `/api/v1/modules[/{address}]`: every module's decoded values with
 /// units and age, identity, health and counters.
 struct TelemetryController: Sendable {
-    let loop: SafetyLoop
-    let bus: BusLoop?
+    let loop: SafetyLoopView
+    let bus: BusLoopView?
     let history: TelemetryHistory?
 
     func register(on router: Router<APIRequestContext>) {
@@ -37,7 +37,7 @@ struct TelemetryController: Sendable {
                 var raw: Int?
             }
         }
-        let snapshot = loop.snapshot.read()
+        let snapshot = loop.snapshot
         return try JSONResponse.make(
             Body(
                 state: snapshot.machine.state.name,
@@ -61,7 +61,7 @@ struct TelemetryController: Sendable {
         return try JSONResponse.make(
             Body(
                 port: bus?.settings.port, connected: bus?.isConnected ?? false,
-                reconnects: bus?.reconnects.load(ordering: .relaxed) ?? 0, lateBytes: bus?.lateBytes.load(ordering: .relaxed) ?? 0,
+                reconnects: bus?.reconnects ?? 0, lateBytes: bus?.lateBytes ?? 0,
                 modules: reports(detailed: true)))
     }
 

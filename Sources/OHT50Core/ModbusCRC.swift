@@ -6,14 +6,14 @@ public enum ModbusCRC {
         return crc
     }
 
-    public static func compute<C: Collection>(_ bytes: C) -> UInt16 where C.Element == UInt8 {
+    package static func compute<C: Collection>(_ bytes: C) -> UInt16 where C.Element == UInt8 {
         var crc: UInt16 = 0xFFFF
         for byte in bytes { crc = (crc >> 8) ^ table[Int((crc ^ UInt16(byte)) & 0xFF)] }
         return crc
     }
 
     /// The bytes followed by their CRC.
-    public static func appending(to bytes: [UInt8]) -> [UInt8] {
+    package static func appending(to bytes: [UInt8]) -> [UInt8] {
         let crc = compute(bytes)
         return bytes + [UInt8(crc & 0xFF), UInt8(crc >> 8)]
     }

@@ -1,4 +1,4 @@
-import CGPIOD
+internal import CGPIOD
 import OHT50Core
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CGPIOD
+internal import CGPIOD
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CModbus
+internal import CModbus
 import Foundation
 import OHT50Core
 
@@ -197,7 +197,7 @@ public final class ModbusMaster: @unchecked Sendable {
     }
 
     /// Bytes received and not yet read (0 on TCP or when the port cannot say).
-    public var pendingInputBytes: Int {
+    package var pendingInputBytes: Int {
         guard gapNs > 0 else { return 0 }
         var pending: Int32 = 0
         return ioctl(modbus_get_socket(context), UInt(FIONREAD), &pending) == 0 ? Int(pending) : 0

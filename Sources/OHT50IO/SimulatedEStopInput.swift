@@ -3,7 +3,7 @@ import Synchronization
 
 /// The `simulated` backend: an in-process line for tests and benchmarks. A press is latched until the
 /// next sample, like a gpiod edge event, so a press shorter than one cycle still trips.
-public final class SimulatedEStopInput: EStopInput, Sendable {
+package final class SimulatedEStopInput: EStopInput, Sendable {
     private let pressed = Atomic<Bool>(false)
     /// Monotonic ns of the first press not yet sampled, 0 when none: the simulated "kernel timestamp".
     private let pressAt = Atomic<UInt64>(0)
@@ -20,7 +20,7 @@ public final class SimulatedEStopInput: EStopInput, Sendable {
     public func release() { pressed.store(false, ordering: .releasing) }
 
     /// Makes reads fail, as a vanished chip or file would.
-    public func setFailing(_ on: Bool) { failing.store(on, ordering: .releasing) }
+    package func setFailing(_ on: Bool) { failing.store(on, ordering: .releasing) }
 
     public func sample() -> EStopSample {
         if failing.load(ordering: .acquiring) { return .unreadable }

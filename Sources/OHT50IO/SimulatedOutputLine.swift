@@ -1,16 +1,16 @@
 import Synchronization
 
 /// An in-process output for tests: remembers the last value and how often it was written.
-public final class SimulatedOutputLine: OutputLine, Sendable {
+package final class SimulatedOutputLine: OutputLine, Sendable {
     private let value = Atomic<Bool>(false)
     private let writes = Atomic<Int>(0)
     private let failing = Atomic<Bool>(false)
 
     public init() {}
 
-    public var isOn: Bool { value.load(ordering: .acquiring) }
-    public var writeCount: Int { writes.load(ordering: .acquiring) }
-    public func setFailing(_ on: Bool) { failing.store(on, ordering: .releasing) }
+    package var isOn: Bool { value.load(ordering: .acquiring) }
+    package var writeCount: Int { writes.load(ordering: .acquiring) }
+    package func setFailing(_ on: Bool) { failing.store(on, ordering: .releasing) }
 
     public func set(_ on: Bool) -> Bool {
         if failing.load(ordering: .acquiring) { return false }

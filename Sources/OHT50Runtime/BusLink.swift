@@ -21,7 +21,7 @@ public final class BusLink: Sendable {
     let order = Atomic<UInt64>(0)
 
     // anyone → both threads
-    public let stopSignal: MotionStopSignal
+    package let stopSignal: MotionStopSignal
 
     public init(stopSignal: MotionStopSignal = MotionStopSignal()) { self.stopSignal = stopSignal }
 

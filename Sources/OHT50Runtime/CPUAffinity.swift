@@ -1,4 +1,4 @@
-import CThreadControl
+internal import CThreadControl
 import Foundation
 import OHT50Core
 

@@ -34,26 +34,39 @@ public final class CommandChannel: Sendable {
     /// frozen; longer than `safety.max_stall_ms` allows, shorter than systemd's watchdog.
     static let takenReplyBound = Duration.seconds(1)
 
-    private let loop: SafetyLoop
+    private let commands: SPSCRing<SafetyCommand>
+    private let claims: CommandClaims
+    private let replies: SPSCRing<CommandReply>
+    private let snapshot: SnapshotCell<SafetySnapshot>
+    private let stopSignal: MotionStopSignal
+    private let commandWaitNs: UInt64
     private let state = Mutex(State())
 
-    public init(loop: SafetyLoop) {
-        self.loop = loop
+    /// Made once, by the `SafetyLoop` whose rings these are: a second channel would be a second producer
+    /// on the single-producer command ring.
+    init(
+        commands: SPSCRing<SafetyCommand>, claims: CommandClaims, replies: SPSCRing<CommandReply>, snapshot: SnapshotCell<SafetySnapshot>,
+        stopSignal: MotionStopSignal, commandWaitNs: UInt64
+    ) {
+        self.commands = commands
+        self.claims = claims
+        self.replies = replies
+        self.snapshot = snapshot
+        self.stopSignal = stopSignal
+        self.commandWaitNs = commandWaitNs
     }
 
     /// Sends a command and waits (bounded by `safety.commandWaitNs`, 100 ms) for the safety thread's reply.
     /// - Parameter source: who asked, e.g. "http 127.0.0.1:51234 request 7f3a…"; never a secret.
     public func send(_ kind: SafetyCommand.Kind, source: String) async throws(Failure) -> CommandReply {
-        let commands = loop.commands
-        let claims = loop.claims
-        let tripGeneration = loop.snapshot.read().machine.tripGeneration
+        let tripGeneration = snapshot.read().machine.tripGeneration
         let id: UInt32? = state.withLock { s in
             s.nextID = s.nextID == UInt32.max ? 1 : s.nextID + 1
             let id = s.nextID
             claims.register(id)
             let command = SafetyCommand(
                 id: id, kind: kind, queuedAt: MonotonicClock.now(), tripGeneration: tripGeneration,
-                stopRequests: loop.stopSignal.requests)
+                stopRequests: stopSignal.requests)
             guard commands.push(command) else { return nil }
             s.sources[id] = source
             s.sourceOrder.append(id)
@@ -63,7 +76,7 @@ public final class CommandChannel: Sendable {
             return id
         }
         guard let id else { throw .ringFull }
-        var deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(loop.timings.commandWaitNs)))
+        var deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(commandWaitNs)))
         var taken = false
         while true {
             if let reply = collect(id) { return reply }
@@ -87,7 +100,7 @@ public final class CommandChannel: Sendable {
     /// Moves every reply waiting in the ring to its sender's slot and returns command `id`'s, if it came.
     private func collect(_ id: UInt32) -> CommandReply? {
         state.withLock { s in
-            while let r = loop.replies.pop() {
+            while let r = replies.pop() {
                 if s.abandoned.remove(r.id) == nil { s.arrived[r.id] = r }
             }
             return s.arrived.removeValue(forKey: id)
@@ -97,11 +110,11 @@ public final class CommandChannel: Sendable {
     /// Asks for a stop (never queued, never refused) and waits, bounded by the command wait, until the
     /// safety thread has seen it. Returns whether it was seen; the bus thread stops the drives either way.
     public func stop() async -> Bool {
-        let request = loop.stopSignal.request()
-        let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(loop.timings.commandWaitNs)))
+        let request = stopSignal.request()
+        let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(commandWaitNs)))
         while true {
             // Wrapping: seen is at or past this request.
-            if loop.snapshot.read().machine.stopRequestsSeen &- request < UInt32.max / 2 { return true }
+            if snapshot.read().machine.stopRequestsSeen &- request < UInt32.max / 2 { return true }
             if ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .microseconds(250))
         }

@@ -9,7 +9,6 @@ import ServiceLifecycle
 /// what is left before it returns.
 public struct EventPump: Service {
     private let loop: SafetyLoop
-    private let channel: CommandChannel
     private let logger: Logger
     private let pollInterval: Duration
     private let recorder: (any SafetyEventRecorder)?
@@ -17,12 +16,11 @@ public struct EventPump: Service {
     private let window = SampleWindow()
 
     public init(
-        loop: SafetyLoop, channel: CommandChannel, recorder: (any SafetyEventRecorder)?, bus: BusLoop? = nil, logger: Logger,
+        loop: SafetyLoop, recorder: (any SafetyEventRecorder)?, bus: BusLoop? = nil, logger: Logger,
         pollInterval: Duration = .milliseconds(10)
     ) {
         self.loop = loop
         self.bus = bus
-        self.channel = channel
         self.recorder = recorder
         self.logger = logger
         self.pollInterval = pollInterval
@@ -46,7 +44,7 @@ public struct EventPump: Service {
     public func drain() {
         window.append(from: loop.samples)
         while let event = loop.events.pop() {
-            let source = event.commandID == 0 ? nil : channel.source(of: event.commandID)
+            let source = event.commandID == 0 ? nil : loop.channel.source(of: event.commandID)
             let wallTime = WallTime.iso8601(monotonic: event.at)
             log(event, source: source)
             recorder?.record(event, source: source, wallTime: wallTime)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CThreadControl
+internal import CThreadControl
 import OHT50IO
 import Synchronization
 

@@ -11,21 +11,23 @@ import Synchronization
 /// allocates, locks or logs.
 public final class SafetyLoop: @unchecked Sendable {
     public let timings: SafetyTimings
-    /// Non-RT → safety thread. One producer: `CommandChannel` serialises senders.
-    public let commands: SPSCRing<SafetyCommand>
+    /// Non-RT → safety thread. One producer: `channel`, which serialises senders.
+    let commands: SPSCRing<SafetyCommand>
     /// Whether a queued command is the safety thread's to carry out or was withdrawn by its sender.
-    public let claims = CommandClaims()
+    let claims = CommandClaims()
     /// Stop requests: read every cycle, never queued (shared with the bus thread when there is one).
     public let stopSignal: MotionStopSignal
-    /// Safety thread → `CommandChannel`.
-    public let replies: SPSCRing<CommandReply>
+    /// Safety thread → `channel`.
+    let replies: SPSCRing<CommandReply>
     /// Safety thread → the event pump (log now, storage later).
-    public let events: SPSCRing<SafetyEvent>
-    public let snapshot: SnapshotCell<SafetySnapshot>
+    let events: SPSCRing<SafetyEvent>
+    let snapshot: SnapshotCell<SafetySnapshot>
     /// Safety thread → the event pump: one sample per cycle, for trip recordings.
-    public let samples: SPSCRing<LoopSample>
+    let samples: SPSCRing<LoopSample>
     public let statistics = LoopStatistics()
     public let input: any EStopInput
+    /// The only way in for commands: the one producer of `commands`.
+    public let channel: CommandChannel
     /// The bus thread's mailbox; nil when no modules are configured.
     public let bus: BusLink?
     /// A bus thread whose heartbeat has not moved for this long is `bus_thread_dead`. It moves at every
@@ -71,6 +73,9 @@ public final class SafetyLoop: @unchecked Sendable {
         self.systemLED = DrivenOutput(outputs.systemLED)
         self.commLED = DrivenOutput(outputs.commLED)
         self.snapshot = SnapshotCell(SafetySnapshot(machine: machine, estop: .unreadable, outputs: .off, at: now, cycle: 0))
+        self.channel = CommandChannel(
+            commands: commands, claims: claims, replies: replies, snapshot: snapshot, stopSignal: stopSignal,
+            commandWaitNs: timings.commandWaitNs)
         // Motion-enable is off while the daemon starts, before the first cycle decides anything.
         outputs.allOff()
     }
@@ -89,6 +94,9 @@ public final class SafetyLoop: @unchecked Sendable {
     /// watchdog and the metrics use.
     public var liveness: Liveness { Liveness(loop: self) }
 
+    /// What the non-RT side may see and do: read, judge and send commands; never step, stop or touch the rings.
+    public var view: SafetyLoopView { SafetyLoopView(self) }
+
     /// Asks the thread for a last cycle in `shutdown` (outputs off), waits for it to end, and turns
     /// every line off again from this thread.
     public func stop() {
@@ -97,7 +105,7 @@ public final class SafetyLoop: @unchecked Sendable {
     }
 
     /// True once the thread has run its shutdown cycle.
-    public var hasFinished: Bool { finished.load(ordering: .acquiring) }
+    package var hasFinished: Bool { finished.load(ordering: .acquiring) }
 
     private func runLoop() {
         let period = timings.cycleNs
@@ -153,7 +161,7 @@ public final class SafetyLoop: @unchecked Sendable {
     }
 
     /// One cycle's work. Public so tests can run cycles on their own thread with their own clock.
-    public func runCycle(now: UInt64, stalled: Bool = false) {
+    package func runCycle(now: UInt64, stalled: Bool = false) {
         inputs.estop = input.sample()
         let command = commands.pop()
         inputs.command = command

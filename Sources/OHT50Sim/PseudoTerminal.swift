@@ -1,4 +1,4 @@
-import CPosixTTY
+internal import CPosixTTY
 import Foundation
 
 #if canImport(Glibc)

@@ -16,7 +16,7 @@ public final class SimulatedBus: @unchecked Sendable {
     private var thread: Thread?
     /// One character at the configured baud rate: replies are not paced, but gaps are measured in it.
     private let characterSeconds: Double
-    public let frameCounts = Mutex<(requests: Int, answered: Int, ignored: Int)>((0, 0, 0))
+    package let frameCounts = Mutex<(requests: Int, answered: Int, ignored: Int)>((0, 0, 0))
 
     public init(modules list: [SimulatedModule], link: String? = nil, baud: Int = 115_200) throws {
         terminal = try PseudoTerminal(link: link)

@@ -43,7 +43,7 @@ public final class SimulatedModule: @unchecked Sendable {
     }
 
     /// Power alarm bits (0x0008) or, for a drive, the error register of channel 1.
-    public func setAlarm(_ value: UInt16) {
+    package func setAlarm(_ value: UInt16) {
         switch type {
         case .power: registers[0x0008] = value
         case .motor: registers[Int(RegisterMap.motorErrorOffset)] = value

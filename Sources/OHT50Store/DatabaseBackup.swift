@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 import Foundation
 
 /// An online copy of `firmware.db` through SQLite's backup API: consistent while the daemon writes,

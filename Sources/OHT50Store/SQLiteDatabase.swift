@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 
 /// One SQLite connection over the raw C API. Not thread-safe: one thread (the storage writer) uses it;
 /// readers open their own connection (WAL lets them read while it writes).
@@ -22,7 +22,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     deinit { sqlite3_close_v2(handle) }
 
-    public func execute(_ sql: String) throws(StoreError) {
+    package func execute(_ sql: String) throws(StoreError) {
         var error: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &error)
         guard rc == SQLITE_OK else {

@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 
 /// A prepared statement, kept and reused: bind, step, read columns, reset.
 public final class SQLiteStatement {

@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 
 /// A SQLite failure: the result code, SQLite's own message, and the statement or step that failed.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
@@ -14,7 +14,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     /// SQLite itself says the file is damaged or is no database (`SQLITE_CORRUPT`, `SQLITE_NOTADB`, a
     /// failed `quick_check`). Anything else — permission, busy, a full disk — says nothing about the file.
-    public var isCorruption: Bool {
+    package var isCorruption: Bool {
         let primary = code & 0xFF
         return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB
     }

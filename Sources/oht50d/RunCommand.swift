@@ -149,10 +149,9 @@ struct RunCommand: AsyncParsableCommand {
             .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5),
         ]
         MetricsSystem.bootstrap(metricsFactory)
-        let channel = CommandChannel(loop: loop)
-        let pump = EventPump(loop: loop, channel: channel, recorder: journal, bus: bus?.loop, logger: logger)
+        let pump = EventPump(loop: loop, recorder: journal, bus: bus?.loop, logger: logger)
         let api = SafetyAPI(
-            loop: loop, bus: bus?.loop, channel: channel, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
+            loop: loop.view, bus: bus?.loop.view, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: DaemonInfo(
                 startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
                 cpuLatencyHeld: cpuLatency != nil, config: config, simulate: simulate,

@@ -30,7 +30,7 @@ struct OpenAPIContractTests {
             timings: SafetyTimings(SafetySettings()), input: SimulatedEStopInput(),
             outputs: SafetyOutputLines(motionEnable: SimulatedOutputLine()))
         let api = SafetyAPI(
-            loop: loop, bus: nil, channel: CommandChannel(loop: loop), token: nil, resetMinIntervalMs: 1_000,
+            loop: loop.view, bus: nil, token: nil, resetMinIntervalMs: 1_000,
             info: DaemonInfo(startedAt: 0, scheduling: SchedulingResult(policy: "SCHED_OTHER", priority: 0, realtime: false), memoryLocked: false),
             logger: .init(label: "test"))
         var routes: [String: Set<String>] = [:]

@@ -44,7 +44,7 @@ struct BusLoopTests {
                 // must not see the move expire (lease expiry is tested on the machine and end to end).
                 timings: SafetyTimings(cycleNs: 1_000_000, resetReleaseNs: 20_000_000, maxStallNs: 1_000_000_000, motionLeaseNs: 60_000_000_000),
                 input: estop, outputs: SafetyOutputLines(motionEnable: motion), bus: link)
-            channel = CommandChannel(loop: loop)
+            channel = loop.channel
             _ = try loop.start(priority: 80)
             _ = try bus.start(priority: 70)
         }

@@ -86,7 +86,7 @@ struct SafetyLoopTests {
         let motion = SimulatedOutputLine()
         let heartbeat = SimulatedOutputLine()
         let loop = Self.makeLoop(input: input, motionEnable: motion, heartbeat: heartbeat)
-        let channel = CommandChannel(loop: loop)
+        let channel = loop.channel
         let scheduling = try loop.start(priority: 80)
         defer { loop.stop() }
         // What the loop reports is what the kernel runs the thread with.
@@ -174,7 +174,7 @@ struct SafetyLoopTests {
     @Test("a command the safety thread does not take within 100 ms is withdrawn; the ring full says nothing was queued")
     func channelFailures() async {
         let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
-        let channel = CommandChannel(loop: loop)
+        let channel = loop.channel
         await #expect(throws: CommandChannel.Failure.timedOut) { try await channel.send(.reset, source: "test") }
         for id in 0..<UInt32(loop.commands.capacity) { Self.queue(.reset, id: 1_000 + id, on: loop, at: 0) }
         await #expect(throws: CommandChannel.Failure.ringFull) { try await channel.send(.reset, source: "test") }
@@ -186,7 +186,7 @@ struct SafetyLoopTests {
     @Test("the sender's answer agrees with who won the claim: taken means it waits for the reply, withdrawn means 503")
     func takenCommandIsAwaited() async throws {
         let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
-        let channel = CommandChannel(loop: loop)
+        let channel = loop.channel
         let bound = Duration.nanoseconds(Int64(loop.timings.commandWaitNs))
         // (reply sent, claim won, a withdrawal after the take was refused)
         let taken = Mutex<(CommandReply?, Bool, Bool)>((nil, false, false))
@@ -230,7 +230,7 @@ struct SafetyLoopTests {
     @Test("commands answered 503 during a stall are never carried out after it; the event log shows each discarded")
     func commandsFromAStallDiscarded() async throws {
         let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
-        let channel = CommandChannel(loop: loop)
+        let channel = loop.channel
         var now = MonotonicClock.now()
         func cycles(_ n: Int, stalled: Bool = false) { for _ in 0..<n { now += 1_000_000; loop.runCycle(now: now, stalled: stalled) } }
         cycles(100)
