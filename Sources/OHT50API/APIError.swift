@@ -26,11 +26,6 @@ public struct APIError: Error, Sendable {
             var message: String
             var reasons: [RefusalText.Reason]?
             var eventStored: Bool?
-
-            enum CodingKeys: String, CodingKey {
-                case code, message, reasons
-                case eventStored = "event_stored"
-            }
         }
         var error: Detail
     }

@@ -20,11 +20,6 @@ struct EventsController: Sendable {
         struct Body: Encodable {
             var events: [StoredEvent]
             var nextAfter: Int64
-
-            enum CodingKeys: String, CodingKey {
-                case events
-                case nextAfter = "next_after"
-            }
         }
         let query = request.uri.queryParameters
         let after = try Self.integer(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)

@@ -50,7 +50,7 @@ struct HealthController: Sendable {
             status: healthy ? "ok" : "unhealthy", problems: problems, version: FirmwareVersion.current,
             uptimeS: Double(now - info.startedAt) / 1e9, rt: info.scheduling.realtime,
             rtFallbackReason: info.scheduling.fallbackReason, memoryLocked: info.memoryLocked,
-            cpuLatencyHeld: info.cpuLatencyHeld,
+            cpuDmaLatencyHeld: info.cpuLatencyHeld,
             state: loop.snapshot.machine.state.name,
             safetyLoop: .init(
                 policy: info.scheduling.policy, priority: info.scheduling.priority,

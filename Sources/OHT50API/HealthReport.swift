@@ -23,15 +23,6 @@ struct HealthReport: Encodable, Sendable {
         var lastCycleAgeMs: Double
         var eventsDropped: UInt64
         var commandsDropped: UInt64
-
-        enum CodingKeys: String, CodingKey {
-            case policy, priority, cycles, overruns, stalls
-            case periodUs = "period_us"
-            case wakeupLatencyUs = "wakeup_latency_us"
-            case lastCycleAgeMs = "last_cycle_age_ms"
-            case eventsDropped = "events_dropped"
-            case commandsDropped = "commands_dropped"
-        }
     }
 
     struct Storage: Encodable, Sendable {
@@ -40,12 +31,6 @@ struct HealthReport: Encodable, Sendable {
         var path: String?
         var lostEvents: UInt64
         var lastError: String?
-
-        enum CodingKeys: String, CodingKey {
-            case status, path
-            case lostEvents = "lost_events"
-            case lastError = "last_error"
-        }
     }
 
     var status: String
@@ -56,19 +41,9 @@ struct HealthReport: Encodable, Sendable {
     var rt: Bool
     var rtFallbackReason: String?
     var memoryLocked: Bool
-    var cpuLatencyHeld: Bool
+    var cpuDmaLatencyHeld: Bool
     var state: String
     var safetyLoop: Loop
     var storage: Storage
     var cpuPlacement: CPUPlacementReport?
-
-    enum CodingKeys: String, CodingKey {
-        case status, problems, version, rt, state, storage
-        case cpuPlacement = "cpu_placement"
-        case uptimeS = "uptime_s"
-        case rtFallbackReason = "rt_fallback_reason"
-        case memoryLocked = "memory_locked"
-        case cpuLatencyHeld = "cpu_dma_latency_held"
-        case safetyLoop = "safety_loop"
-    }
 }

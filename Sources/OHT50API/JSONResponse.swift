@@ -1,13 +1,10 @@
 import Foundation
 import Hummingbird
+import OHT50Core
 
-/// Encodes answers the same way everywhere: keys sorted (stable for diffs and scripts), paths unescaped.
+/// Every JSON answer, encoded as `WireJSON` says.
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
+    static let encoder = WireJSON.encoder()
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try encoder.encode(value)

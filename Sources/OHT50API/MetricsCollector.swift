@@ -23,12 +23,12 @@ final class MetricsCollector: Sendable {
         self.journal = journal
         // Every series an alert may use exists from the first scrape, at 0: rate() and increase() see a
         // first trip as an increase instead of a new series. Registered once; the event pump counts them.
-        for (_, name) in TripCauses.named { _ = Metrics.Counter(label: "oht50_trips_total", dimensions: [("cause", name)]) }
-        for outcome in ["accepted", "refused"] { _ = Metrics.Counter(label: "oht50_resets_total", dimensions: [("outcome", outcome)]) }
-        for reason in RefusalText.allCodes { _ = Metrics.Counter(label: "oht50_reset_refusals_total", dimensions: [("reason", reason)]) }
-        _ = Metrics.Counter(label: "oht50_motion_lease_expired_total")
-        _ = Metrics.Counter(label: "oht50_commands_discarded_total")
-        Metrics.Gauge(label: "oht50_build_info", dimensions: [("version", FirmwareVersion.current)]).record(1)
+        for (_, name) in TripCauses.named { _ = MetricFamily.tripsTotal.counter([("cause", name)]) }
+        for outcome in ["accepted", "refused"] { _ = MetricFamily.resetsTotal.counter([("outcome", outcome)]) }
+        for reason in RefusalText.allCodes { _ = MetricFamily.resetRefusalsTotal.counter([("reason", reason)]) }
+        _ = MetricFamily.motionLeaseExpiredTotal.counter()
+        _ = MetricFamily.commandsDiscardedTotal.counter()
+        MetricFamily.buildInfo.gauge([("version", FirmwareVersion.current)]).record(1)
     }
 
     /// Histogram edges reported (seconds); the loop's 281 buckets are summed into them.
@@ -41,65 +41,65 @@ final class MetricsCollector: Sendable {
     }
 
     /// A counter whose total is counted elsewhere: grows by what `total` grew since the last scrape.
-    private func counter(_ label: String, _ dimensions: [(String, String)] = [], total: UInt64) {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+    private func counter(_ family: MetricFamily, _ dimensions: [(String, String)] = [], total: UInt64) {
+        let key = family.rawValue + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
         let delta: UInt64 = copied.withLock { copied in
             let previous = copied[key] ?? 0
             copied[key] = total
             return total >= previous ? total - previous : 0
         }
         // Creating the counter registers the series, so a zero total is scraped as 0, not missing.
-        let counter = Metrics.Counter(label: label, dimensions: dimensions)
+        let counter = family.counter(dimensions)
         if delta > 0 { counter.increment(by: Int64(delta)) }
     }
 
     private func collect() {
         let snapshot = loop.snapshot
         for state in SafetyState.allCases {
-            Metrics.Gauge(label: "oht50_safety_state", dimensions: [("state", state.name)]).record(snapshot.machine.state == state ? 1 : 0)
+            MetricFamily.safetyState.gauge([("state", state.name)]).record(snapshot.machine.state == state ? 1 : 0)
         }
         for (cause, name) in TripCauses.named {
-            Metrics.Gauge(label: "oht50_safety_cause_active", dimensions: [("cause", name)])
+            MetricFamily.safetyCauseActive.gauge([("cause", name)])
                 .record(snapshot.machine.activeCauses.contains(cause) ? 1 : 0)
         }
-        Metrics.Gauge(label: "oht50_storage_degraded").record(journal == nil || journal?.lastError.withLock({ $0 }) != nil ? 1 : 0)
-        Metrics.Gauge(label: "oht50_estop_pressed").record(snapshot.estop.level == .pressed ? 1 : 0)
-        Metrics.Gauge(label: "oht50_motion_enable").record(snapshot.outputs.motionEnable ? 1 : 0)
+        MetricFamily.storageDegraded.gauge().record(journal == nil || journal?.lastError.withLock({ $0 }) != nil ? 1 : 0)
+        MetricFamily.estopPressed.gauge().record(snapshot.estop.level == .pressed ? 1 : 0)
+        MetricFamily.motionEnable.gauge().record(snapshot.outputs.motionEnable ? 1 : 0)
         let liveness = loop.liveness.judge()
-        Metrics.Gauge(label: "oht50_rt_thread_alive", dimensions: [("thread", "safety")]).record(liveness.safetyLoopStalled ? 0 : 1)
+        MetricFamily.rtThreadAlive.gauge([("thread", "safety")]).record(liveness.safetyLoopStalled ? 0 : 1)
         if bus != nil {
-            Metrics.Gauge(label: "oht50_rt_thread_alive", dimensions: [("thread", "bus")]).record(liveness.busThreadDead ? 0 : 1)
+            MetricFamily.rtThreadAlive.gauge([("thread", "bus")]).record(liveness.busThreadDead ? 0 : 1)
         }
-        Metrics.Gauge(label: "oht50_safety_loop_last_cycle_age_seconds").record(Double(liveness.lastCycleAgeNs) / 1e9)
+        MetricFamily.safetyLoopLastCycleAgeSeconds.gauge().record(Double(liveness.lastCycleAgeNs) / 1e9)
         let stats = loop.statistics
-        counter("oht50_safety_loop_cycles_total", total: stats.cycles.load(ordering: .relaxed))
-        counter("oht50_safety_loop_overruns_total", total: stats.overruns.load(ordering: .relaxed))
-        counter("oht50_safety_loop_stalls_total", total: stats.stalls.load(ordering: .relaxed))
-        counter("oht50_safety_events_dropped_total", total: loop.droppedEvents)
-        counter("oht50_storage_lost_events_total", total: journal?.lost.load(ordering: .relaxed) ?? 0)
+        counter(.safetyLoopCyclesTotal, total: stats.cycles.load(ordering: .relaxed))
+        counter(.safetyLoopOverrunsTotal, total: stats.overruns.load(ordering: .relaxed))
+        counter(.safetyLoopStallsTotal, total: stats.stalls.load(ordering: .relaxed))
+        counter(.safetyEventsDroppedTotal, total: loop.droppedEvents)
+        counter(.storageLostEventsTotal, total: journal?.lost.load(ordering: .relaxed) ?? 0)
         guard let bus else { return }
-        counter("oht50_bus_late_bytes_total", total: bus.lateBytes)
-        counter("oht50_bus_reconnects_total", total: bus.reconnects)
+        counter(.busLateBytesTotal, total: bus.lateBytes)
+        counter(.busReconnectsTotal, total: bus.reconnects)
         for module in bus.modules {
             let labels = [("module", "\(module.settings.address)"), ("type", module.settings.type.rawValue)]
             let c = module.counters
-            counter("oht50_bus_transactions_total", labels, total: c.transactions.load(ordering: .relaxed))
+            counter(.busTransactionsTotal, labels, total: c.transactions.load(ordering: .relaxed))
             let errors: [(String, UInt64)] = [
                 ("timeout", c.timeouts.load(ordering: .relaxed)), ("crc", c.crcErrors.load(ordering: .relaxed)),
                 ("exception", c.exceptions.load(ordering: .relaxed)), ("other", c.otherErrors.load(ordering: .relaxed)),
             ]
             for (kind, total) in errors {
-                counter("oht50_bus_errors_total", labels + [("class", kind)], total: total)
+                counter(.busErrorsTotal, labels + [("class", kind)], total: total)
             }
-            Metrics.Gauge(label: "oht50_bus_module_online", dimensions: labels)
+            MetricFamily.busModuleOnline.gauge(labels)
                 .record(c.consecutiveFailures.load(ordering: .relaxed) < bus.settings.commLossAfter && module.reading.read().at != 0 ? 1 : 0)
         }
     }
 
     private func latencyHistogram() -> String {
         let counts = loop.statistics.wakeUpLatency.counts
-        let name = "oht50_safety_wakeup_latency_seconds"
-        var lines = ["# HELP \(name) Safety loop wake-up latency (time past the absolute deadline).", "# TYPE \(name) histogram"]
+        let family = MetricFamily.safetyWakeupLatencySeconds, name = family.rawValue
+        var lines = ["# HELP \(name) \(family.help)", "# TYPE \(name) histogram"]
         var cumulative: UInt64 = 0
         var index = 0
         for edge in Self.latencyEdges {

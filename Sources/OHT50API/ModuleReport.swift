@@ -10,13 +10,6 @@ struct ModuleReport: Encodable, Sendable {
         var exceptions: UInt64
         var otherErrors: UInt64
         var consecutiveFailures: Int
-
-        enum CodingKeys: String, CodingKey {
-            case transactions, timeouts, exceptions
-            case crcErrors = "crc_errors"
-            case otherErrors = "other_errors"
-            case consecutiveFailures = "consecutive_failures"
-        }
     }
 
     struct Latency: Encodable, Sendable {
@@ -47,14 +40,6 @@ struct ModuleReport: Encodable, Sendable {
     var counters: Counters?
     var latencyMs: Latency?
 
-    enum CodingKeys: String, CodingKey {
-        case address, type, required, online, healthy, alarm, values, identity, counters
-        case pollMs = "poll_ms"
-        case typeProblem = "type_problem"
-        case stopUnconfirmed = "stop_unconfirmed"
-        case ageMs = "age_ms"
-        case latencyMs = "latency_ms"
-    }
 
     /// - Parameter detailed: with identity, counters and latency (`/api/v1/modules`).
     init(_ module: BusModule, commLossAfter: Int, now: UInt64, detailed: Bool) {

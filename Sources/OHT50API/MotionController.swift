@@ -101,10 +101,8 @@ struct MotionReport: Encodable, Sendable {
         var direction: String
     }
 
-    enum CodingKeys: String, CodingKey {
-        case state, drive
-        case motionPermitted = "motion_permitted"
-        case leaseRemainingMs = "lease_remaining_ms"
+    enum CodingKeys: CodingKey {
+        case state, drive, motionPermitted, leaseRemainingMs
     }
 
     init(_ snapshot: SafetySnapshot) {

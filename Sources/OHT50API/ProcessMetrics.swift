@@ -1,4 +1,5 @@
 import Foundation
+import OHT50Runtime
 import Metrics
 import Synchronization
 
@@ -28,14 +29,14 @@ enum ProcessMetrics {
             defer { last = cpu }
             return last
         }
-        FloatingPointCounter(label: "process_cpu_seconds_total").increment(by: max(0, cpu - previous))
-        Gauge(label: "process_virtual_memory_bytes").record(Double(fields[20]) ?? 0)
-        Gauge(label: "process_resident_memory_bytes").record((Double(fields[21]) ?? 0) * pageSize)
+        MetricFamily.processCpuSecondsTotal.floatingPointCounter().increment(by: max(0, cpu - previous))
+        MetricFamily.processVirtualMemoryBytes.gauge().record(Double(fields[20]) ?? 0)
+        MetricFamily.processResidentMemoryBytes.gauge().record((Double(fields[21]) ?? 0) * pageSize)
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
-        Gauge(label: "process_open_fds").record(fds)
+        MetricFamily.processOpenFds.gauge().record(fds)
         var limit = rlimit()
-        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 { Gauge(label: "process_max_fds").record(Double(limit.rlim_cur)) }
-        Gauge(label: "process_start_time_seconds").record(startTime)
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 { MetricFamily.processMaxFds.gauge().record(Double(limit.rlim_cur)) }
+        MetricFamily.processStartTimeSeconds.gauge().record(startTime)
     }
 
     /// /proc/self/stat after the command name (which may hold spaces).

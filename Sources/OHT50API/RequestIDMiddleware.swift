@@ -1,4 +1,5 @@
 import HTTPTypes
+import OHT50Runtime
 import Hummingbird
 import Logging
 import Metrics
@@ -23,12 +24,10 @@ struct RequestIDMiddleware: RouterMiddleware {
         response.headers[Self.header] = context.requestID
         // Routes by their pattern, so an unknown path cannot create a series of its own.
         let route = context.endpointPath ?? (response.status == .notFound ? "unmatched" : request.uri.path)
-        Counter(
-            label: "oht50_http_requests_total",
-            dimensions: [("route", route), ("method", "\(request.method)"), ("status", "\(response.status.code)")]
-        ).increment()
+        MetricFamily.httpRequestsTotal.counter([("route", route), ("method", "\(request.method)"), ("status", "\(response.status.code)")])
+            .increment()
         let elapsed = ContinuousClock.now - started
-        Timer(label: "oht50_http_request_duration_seconds", dimensions: [("route", route), ("status", "\(response.status.code)")])
+        MetricFamily.httpRequestDurationSeconds.timer([("route", route), ("status", "\(response.status.code)")])
             .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         logger.info(
             "http request",

@@ -10,11 +10,6 @@ struct SafetyStatusReport: Encodable, Sendable {
         var raw: Int?
         var inputFault: Bool
         var input: String
-
-        enum CodingKeys: String, CodingKey {
-            case pressed, raw, input
-            case inputFault = "input_fault"
-        }
     }
 
     struct Trip: Encodable, Sendable {
@@ -37,15 +32,8 @@ struct SafetyStatusReport: Encodable, Sendable {
     /// Only in the answer to a reset: whether the reset's event reached the event store before it.
     var eventStored: Bool?
 
-    enum CodingKeys: String, CodingKey {
-        case state, estop, latched, causes, since
-        case motionPermitted = "motion_permitted"
-        case motionEnableOutput = "motion_enable_output"
-        case resetAllowed = "reset_allowed"
-        case resetBlockedBy = "reset_blocked_by"
-        case lastTrip = "last_trip"
-        case inStateMs = "in_state_ms"
-        case eventStored = "event_stored"
+    enum CodingKeys: CodingKey {
+        case state, estop, latched, causes, since, motionPermitted, motionEnableOutput, resetAllowed, resetBlockedBy, lastTrip, inStateMs, eventStored
     }
 
     func encode(to encoder: any Encoder) throws {

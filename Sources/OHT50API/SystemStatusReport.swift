@@ -25,20 +25,6 @@ struct SystemStatusReport: Encodable, Sendable {
         var http: String
         var dataDir: String
         var logLevel: String
-
-        enum CodingKeys: String, CodingKey {
-            case estop, baud, modules, http
-            case cycleMs = "cycle_ms"
-            case resetReleaseMs = "reset_release_ms"
-            case maxStallMs = "max_stall_ms"
-            case motionLeaseMs = "motion_lease_ms"
-            case motionEnable = "motion_enable"
-            case busPort = "bus_port"
-            case responseTimeoutMs = "response_timeout_ms"
-            case commLossAfter = "comm_loss_after"
-            case dataDir = "data_dir"
-            case logLevel = "log_level"
-        }
     }
 
     var version: String
@@ -52,13 +38,6 @@ struct SystemStatusReport: Encodable, Sendable {
     var cpuPlacement: CPUPlacementReport?
     var config: Config
 
-    enum CodingKeys: String, CodingKey {
-        case version, state, simulate, rt, threads, config
-        case cpuPlacement = "cpu_placement"
-        case uptimeS = "uptime_s"
-        case startedAt = "started_at"
-        case memoryLocked = "memory_locked"
-    }
 
     init(info: DaemonInfo, loop: SafetyLoopView, now: UInt64) {
         let c = info.config

@@ -52,11 +52,6 @@ struct TelemetryController: Sendable {
             var reconnects: UInt64
             var lateBytes: UInt64
             var modules: [ModuleReport]
-
-            enum CodingKeys: String, CodingKey {
-                case port, connected, reconnects, modules
-                case lateBytes = "late_bytes"
-            }
         }
         return try JSONResponse.make(
             Body(
@@ -76,11 +71,6 @@ struct TelemetryController: Sendable {
             var rows: [TelemetryHistory.Row]
             /// Where the next page starts when this one was cut at the limit.
             var nextFrom: Int64?
-
-            enum CodingKeys: String, CodingKey {
-                case rows
-                case nextFrom = "next_from"
-            }
         }
         let query = request.uri.queryParameters
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)

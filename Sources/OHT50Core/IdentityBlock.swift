@@ -20,15 +20,6 @@ public struct IdentityBlock: Sendable, Equatable, Codable {
     /// "YYYY-MM-DD" from FD (year) and FE (month << 8 | day).
     public var buildDate: String
 
-    enum CodingKeys: String, CodingKey {
-        case status, error, parity, name, serial
-        case deviceID = "device_id"
-        case firmwareVersion = "firmware_version"
-        case baudCode = "baud_code"
-        case moduleTypeCode = "module_type_code"
-        case hardwareVersion = "hardware_version"
-        case buildDate = "build_date"
-    }
 
     /// The type a module says it is, if the code is known.
     public var moduleType: ModuleType? { ModuleType(code: moduleTypeCode) }

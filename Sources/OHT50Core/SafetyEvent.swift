@@ -1,25 +1,7 @@
 /// Something the safety thread did that must be recorded. Plain data: it crosses the events ring.
 public struct SafetyEvent: Sendable, BitwiseCopyable, Equatable {
-    public enum Kind: UInt8, Sendable, BitwiseCopyable {
-        case trip
-        case stateChange
-        case resetAccepted
-        case resetRefused
-        case leaseExpired
-        /// A move discarded unjudged: sent before a trip or a stop, or after its sender gave up.
-        case commandDiscarded
-
-        public var name: String {
-            switch self {
-            case .trip: "trip"
-            case .stateChange: "state_change"
-            case .resetAccepted: "reset_accepted"
-            case .resetRefused: "reset_refused"
-            case .leaseExpired: "lease_expired"
-            case .commandDiscarded: "command_discarded"
-            }
-        }
-    }
+    /// The safety thread's events are the first six `EventKind`s.
+    public typealias Kind = EventKind
 
     public var kind: Kind
     /// Monotonic nanoseconds of the cycle that produced it.

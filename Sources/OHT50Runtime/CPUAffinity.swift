@@ -60,10 +60,6 @@ public struct ThreadPlacementReport: Encodable, Sendable {
     /// Why the placement did not hold, when it did not.
     public var problem: String?
 
-    enum CodingKeys: String, CodingKey {
-        case pinned, allowed, problem
-        case lastCPU = "last_cpu"
-    }
 
     public static func of(_ identity: ThreadIdentity?) -> ThreadPlacementReport? {
         guard let identity, identity.tid != 0 else { return nil }
@@ -85,11 +81,6 @@ public struct CPUPlacementReport: Encodable, Sendable {
     /// Configured CPUs that are not online here.
     public var missing: [Int]
 
-    enum CodingKeys: String, CodingKey {
-        case basis, online, isolated, async, missing
-        case safetyThread = "safety_thread"
-        case busThread = "bus_thread"
-    }
 
     public init(plan: CPUPlacement, online: [Int], isolated: [Int], safety: ThreadIdentity?, bus: ThreadIdentity?, asyncProblem: String?) {
         basis = plan.basis

@@ -76,19 +76,19 @@ public struct EventPump: Service {
     private func count(_ event: SafetyEvent) {
         switch event.kind {
         case .trip:
-            for cause in event.causes.names { Counter(label: "oht50_trips_total", dimensions: [("cause", cause)]).increment() }
+            for cause in event.causes.names { MetricFamily.tripsTotal.counter([("cause", cause)]).increment() }
         case .resetAccepted:
-            Counter(label: "oht50_resets_total", dimensions: [("outcome", "accepted")]).increment()
+            MetricFamily.resetsTotal.counter([("outcome", "accepted")]).increment()
         case .resetRefused:
-            Counter(label: "oht50_resets_total", dimensions: [("outcome", "refused")]).increment()
+            MetricFamily.resetsTotal.counter([("outcome", "refused")]).increment()
             for reason in RefusalText.codes(event.refusal, causes: event.causes) {
-                Counter(label: "oht50_reset_refusals_total", dimensions: [("reason", reason)]).increment()
+                MetricFamily.resetRefusalsTotal.counter([("reason", reason)]).increment()
             }
         case .leaseExpired:
-            Counter(label: "oht50_motion_lease_expired_total").increment()
+            MetricFamily.motionLeaseExpiredTotal.counter().increment()
         case .commandDiscarded:
-            Counter(label: "oht50_commands_discarded_total").increment()
-        case .stateChange:
+            MetricFamily.commandsDiscardedTotal.counter().increment()
+        case .stateChange, .start, .stop, .configLoaded, .configReloaded, .storageDegraded:
             break
         }
     }
@@ -96,7 +96,7 @@ public struct EventPump: Service {
     private func log(_ event: SafetyEvent, source: String?) {
         count(event)
         var metadata: Logger.Metadata = [
-            "event": "\(event.kind.name)", "from": "\(event.from.name)", "to": "\(event.to.name)",
+            "event": "\(event.kind.rawValue)", "from": "\(event.from.name)", "to": "\(event.to.name)",
         ]
         if !event.causes.isEmpty { metadata["causes"] = "\(event.causes.names.joined(separator: ","))" }
         if !event.refusal.isEmpty || event.kind == .resetRefused || event.kind == .commandDiscarded {
@@ -121,6 +121,8 @@ public struct EventPump: Service {
             logger.notice("motion lease expired: drives stopped", metadata: metadata)
         case .commandDiscarded:
             logger.notice("move discarded unjudged", metadata: metadata)
+        case .start, .stop, .configLoaded, .configReloaded, .storageDegraded:
+            logger.notice("daemon event from the safety ring", metadata: metadata)  // the safety thread makes none of these
         }
     }
 }

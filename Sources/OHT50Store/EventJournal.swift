@@ -56,7 +56,7 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
         store = opened
         let lost = lostWhileClosed.exchange(0, ordering: .relaxed)
         _ = try? opened.append(
-            time: time, monotonicNs: monotonicNs, kind: "storage_degraded",
+            time: time, monotonicNs: monotonicNs, kind: .storageDegraded,
             detail: "the event store could not be opened until now; \(lost) event(s) lost meanwhile")
         return opened
     }
@@ -65,7 +65,7 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
 
     public func record(_ event: SafetyEvent, source: String?, wallTime: String) {
         let id = append(
-            time: wallTime, monotonicNs: event.at, kind: event.kind.name, from: event.from.name, to: event.to.name,
+            time: wallTime, monotonicNs: event.at, kind: event.kind, from: event.from.name, to: event.to.name,
             causes: event.causes.names, reasons: RefusalText.codes(event.refusal, causes: []), source: source,
             detail: event.estopEdgeDetail)
         guard event.commandID != 0 else { return }
@@ -100,7 +100,7 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     /// Appends an event of the daemon's own; nil (and counted as lost) when it could not be written.
     @discardableResult
     public func append(
-        time: String, monotonicNs: UInt64, kind: String, from: String? = nil, to: String? = nil, causes: [String] = [],
+        time: String, monotonicNs: UInt64, kind: EventKind, from: String? = nil, to: String? = nil, causes: [String] = [],
         reasons: [String] = [], source: String? = nil, detail: String? = nil
     ) -> Int64? {
         store.withLock { store in

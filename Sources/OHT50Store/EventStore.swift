@@ -108,13 +108,13 @@ public final class EventStore: @unchecked Sendable {
     /// Appends one event; returns its id once it is committed.
     @discardableResult
     public func append(
-        time: String, monotonicNs: UInt64, kind: String, from: String? = nil, to: String? = nil, causes: [String] = [],
+        time: String, monotonicNs: UInt64, kind: EventKind, from: String? = nil, to: String? = nil, causes: [String] = [],
         reasons: [String] = [], source: String? = nil, detail: String? = nil
     ) throws(StoreError) -> Int64 {
         insert.reset()
         insert.bind(1, time)
         insert.bind(2, Int64(bitPattern: monotonicNs))
-        insert.bind(3, kind)
+        insert.bind(3, kind.rawValue)
         insert.bind(4, from)
         insert.bind(5, to)
         insert.bind(6, causes.joined(separator: ","))
@@ -183,7 +183,7 @@ public final class EventStore: @unchecked Sendable {
                 causes: (query.text(3) ?? "").split(separator: ",").map(String.init), from: query.text(4) ?? "",
                 to: query.text(5) ?? "", sampleCount: query.int(6))
             if detail {
-                let decoder = JSONDecoder()
+                let decoder = WireJSON.decoder()
                 trip.samples = query.text(7).flatMap { try? decoder.decode(TripRecordingJSON.Columns.self, from: Data($0.utf8)) }
                 trip.bus = query.text(8).flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) }
             }

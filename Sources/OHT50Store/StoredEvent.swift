@@ -10,9 +10,4 @@ public struct StoredEvent: Sendable, Codable, Equatable {
     public var reasons: [String]
     public var source: String?
     public var detail: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, time, kind, from, to, causes, reasons, source, detail
-        case monotonicNs = "monotonic_ns"
-    }
 }

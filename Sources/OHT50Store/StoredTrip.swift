@@ -9,10 +9,4 @@ public struct StoredTrip: Sendable, Codable {
     public var sampleCount: Int64
     public var samples: TripRecordingJSON.Columns?
     public var bus: [String]?
-
-    enum CodingKeys: String, CodingKey {
-        case id, time, causes, from, to, samples, bus
-        case monotonicNs = "monotonic_ns"
-        case sampleCount = "sample_count"
-    }
 }

@@ -24,7 +24,7 @@ public final class TelemetryHistory: TelemetryRecorder, @unchecked Sendable {
     }
 
     public func record(address: Int, type: ModuleType, values: [DecodedValue], unixMs: Int64) {
-        let json = String(decoding: (try? JSONEncoder().encode(Dictionary(uniqueKeysWithValues: values.map { ($0.name, $0.value) }))) ?? Data("{}".utf8), as: UTF8.self)
+        let json = WireJSON.string(Dictionary(uniqueKeysWithValues: values.map { ($0.name, $0.value) }), fallback: "{}")
         db.withLock { db in
             guard let (_, insert) = db else { return }
             insert.reset()
@@ -51,11 +51,6 @@ public final class TelemetryHistory: TelemetryRecorder, @unchecked Sendable {
         public var module: Int
         public var type: String
         public var values: [String: Double]
-
-        enum CodingKeys: String, CodingKey {
-            case time, module, type, values
-            case unixMs = "unix_ms"
-        }
     }
 
     /// Rows of one module (or all) between two times, oldest first.

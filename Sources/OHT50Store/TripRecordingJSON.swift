@@ -12,15 +12,6 @@ public enum TripRecordingJSON {
         var driveSpeed: [Int]
         var wakeupLatencyUs: [UInt32]
         var causes: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case state, causes
-            case offsetMs = "offset_ms"
-            case estopRaw = "estop_raw"
-            case motionEnable = "motion_enable"
-            case driveSpeed = "drive_speed"
-            case wakeupLatencyUs = "wakeup_latency_us"
-        }
     }
 
     static func samples(_ samples: [LoopSample], tripAt: UInt64) -> String {
@@ -29,10 +20,10 @@ public enum TripRecordingJSON {
             state: samples.map(\.state.name), estopRaw: samples.map { Int($0.estopRaw) },
             motionEnable: samples.map(\.motionEnable), driveSpeed: samples.map { Int($0.driveSpeedPercent) },
             wakeupLatencyUs: samples.map(\.wakeupLatencyUs), causes: samples.map { $0.causes.names.joined(separator: ",") })
-        return String(decoding: (try? JSONEncoder().encode(columns)) ?? Data("{}".utf8), as: UTF8.self)
+        return WireJSON.string(columns, fallback: "{}")
     }
 
     static func strings(_ lines: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(lines)) ?? Data("[]".utf8), as: UTF8.self)
+        WireJSON.string(lines, fallback: "[]")
     }
 }

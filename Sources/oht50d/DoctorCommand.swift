@@ -32,14 +32,8 @@ struct DoctorCommand: ParsableCommand {
                 var result: DoctorCheck.Status
                 var exitCode: Int32
                 var checks: [DoctorCheck]
-                enum CodingKeys: String, CodingKey {
-                    case result, checks
-                    case exitCode = "exit_code"
-                }
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Report(result: worst, exitCode: code, checks: checks)), as: UTF8.self))
+            print(String(decoding: try WireJSON.encoder(pretty: true).encode(Report(result: worst, exitCode: code, checks: checks)), as: UTF8.self))
         } else {
             let width = checks.map(\.name.count).max() ?? 0
             for check in checks {

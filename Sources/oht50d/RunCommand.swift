@@ -204,7 +204,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         pump.drain()
-        journal.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: "stop", detail: "SIGTERM/SIGINT: motion-enable off")
+        journal.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: .stop, detail: "SIGTERM/SIGINT: motion-enable off")
         logger.notice("oht50d stopped: motion-enable off")
     }
 
@@ -291,7 +291,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             if changed.isEmpty { detail += "; nothing changed" }
             logger.notice("configuration reloaded \(detail)")
-            journal?.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: "config_reloaded", detail: detail)
+            journal?.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: .configReloaded, detail: detail)
         }
         source.resume()
         return source
@@ -309,11 +309,11 @@ struct RunCommand: AsyncParsableCommand {
         if let moved = journal.recoveredFrom {
             logger.error("the event store was corrupt: moved aside to \(moved), a new one was started")
             let (mono, wall) = now()
-            journal.append(time: wall, monotonicNs: mono, kind: "storage_degraded", detail: "corrupt database moved aside to \(moved)")
+            journal.append(time: wall, monotonicNs: mono, kind: .storageDegraded, detail: "corrupt database moved aside to \(moved)")
         }
         let (mono, wall) = now()
-        journal.append(time: wall, monotonicNs: mono, kind: "start", detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)")
-        journal.append(time: wall, monotonicNs: mono, kind: "config_loaded", detail: options.config ?? "built-in defaults")
+        journal.append(time: wall, monotonicNs: mono, kind: .start, detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)")
+        journal.append(time: wall, monotonicNs: mono, kind: .configLoaded, detail: options.config ?? "built-in defaults")
         return journal
     }
 

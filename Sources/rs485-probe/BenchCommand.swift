@@ -23,14 +23,6 @@ struct BenchCommand: ParsableCommand {
         /// Wall time of the whole run, t3.5 gaps included, and transactions per second over it.
         var elapsedS: Double
         var perSecond: Double
-
-        enum CodingKeys: String, CodingKey {
-            case address, transactions, ok, errors
-            case lossPercent = "loss_percent"
-            case latencyMs = "latency_ms"
-            case elapsedS = "elapsed_s"
-            case perSecond = "per_second"
-        }
     }
 
     func run() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import OHT50Core
 
 /// Plain lines, JSON or CSV, to stdout; errors to stderr.
 enum Output {
@@ -6,9 +7,7 @@ enum Output {
     static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
     static func json(_ value: some Encodable) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        line(String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self))
+        line(WireJSON.string(value))
     }
 
     static func csv(_ rows: [[String]]) {

@@ -22,12 +22,6 @@ struct ScanCommand: ParsableCommand {
         var firmware: String
         var name: String
         var latencyMs: Double
-
-        enum CodingKeys: String, CodingKey {
-            case baud, address, type, firmware, name
-            case typeCode = "type_code"
-            case latencyMs = "latency_ms"
-        }
     }
 
     func run() throws {

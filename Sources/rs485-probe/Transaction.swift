@@ -11,11 +11,6 @@ struct Transaction: Encodable {
     var attempts: Int
     var registers: [UInt16]
 
-    enum CodingKeys: String, CodingKey {
-        case ok, outcome, registers, attempts
-        case exceptionCode = "exception_code"
-        case latencyMs = "latency_ms"
-    }
 
     static func read(_ master: ModbusMaster, address: UInt8, start: UInt16, count: Int, inputRegisters: Bool = false, retries: Int = 0) -> Transaction {
         var registers = [UInt16](repeating: 0, count: count)

@@ -11,7 +11,7 @@ struct EventStoreTests {
         let store = try EventStore(dataDir: dir.path)
         for i in 1...5 {
             try store.append(
-                time: "t\(i)", monotonicNs: UInt64(i), kind: "reset_refused", from: "estop", to: "estop", causes: ["estop"],
+                time: "t\(i)", monotonicNs: UInt64(i), kind: .resetRefused, from: "estop", to: "estop", causes: ["estop"],
                 reasons: ["state_not_latched", "estop_release_too_short"], source: "http 127.0.0.1:1 request \(i)")
         }
         let first = try EventStore.read(dataDir: dir.path, after: 0, limit: 2)
@@ -32,14 +32,14 @@ struct EventStoreTests {
         let moved = try #require(store.recoveredFrom)
         #expect(moved.hasPrefix(dir.file(EventStore.fileName + ".corrupt-")))
         #expect(FileManager.default.fileExists(atPath: moved))
-        try store.append(time: "t", monotonicNs: 1, kind: "start")
+        try store.append(time: "t", monotonicNs: 1, kind: .start)
         #expect(try EventStore.read(dataDir: dir.path, after: 0, limit: 10).count == 1)
     }
 
     @Test("a database another connection holds is left in place, not moved aside; the journal writes to it once it is free")
     func busyDatabaseLeftInPlace() throws {
         let dir = TemporaryDirectory()
-        try EventStore(dataDir: dir.path).append(time: "t", monotonicNs: 1, kind: "start")
+        try EventStore(dataDir: dir.path).append(time: "t", monotonicNs: 1, kind: .start)
         // What `sqlite3` with locking_mode=EXCLUSIVE (a technician's shell, a stuck backup) does to every other opener.
         var holder: SQLiteDatabase? = try SQLiteDatabase(path: dir.file(EventStore.fileName))
         try holder?.execute("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
@@ -49,12 +49,12 @@ struct EventStoreTests {
         #expect(error?.message.contains("locked") == true)
         let journal = EventJournal(dataDir: dir.path, reopenInterval: .zero)
         #expect(journal.openError?.contains("\(dir.file(EventStore.fileName)) (left in place)") == true)
-        #expect(journal.append(time: "t", monotonicNs: 2, kind: "stop") == nil)
+        #expect(journal.append(time: "t", monotonicNs: 2, kind: .stop) == nil)
         #expect(journal.lastError.withLock { $0 }?.contains("left in place") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("corrupt") }.isEmpty)
 
         holder = nil
-        #expect(journal.append(time: "t", monotonicNs: 3, kind: "start") != nil)
+        #expect(journal.append(time: "t", monotonicNs: 3, kind: .start) != nil)
         let events = try EventStore.read(dataDir: dir.path, after: 0, limit: 10)
         #expect(events.map(\.kind) == ["start", "storage_degraded", "start"])
         #expect(events[1].detail?.contains("1 event(s) lost") == true)
@@ -65,9 +65,9 @@ struct EventStoreTests {
     func lostWhenUnwritable() throws {
         let dir = TemporaryDirectory()
         let journal = EventJournal(dataDir: dir.path)
-        #expect(journal.append(time: "t", monotonicNs: 1, kind: "start") == 1)
+        #expect(journal.append(time: "t", monotonicNs: 1, kind: .start) == 1)
         try SQLiteDatabase(path: dir.file(EventStore.fileName)).execute("DROP TABLE events")
-        #expect(journal.append(time: "t", monotonicNs: 2, kind: "stop") == nil)
+        #expect(journal.append(time: "t", monotonicNs: 2, kind: .stop) == nil)
         #expect(journal.lost.load(ordering: .relaxed) == 1)
         #expect(journal.lastError.withLock { $0 }?.contains("events") == true)
     }

@@ -89,7 +89,7 @@ extension EndToEnd {
         @Test("a database another process holds at start is left in place: storage degraded, events written once it is free")
         func heldDatabaseLeftInPlace() throws {
             let dir = TemporaryDirectory("oht50-held")
-            try EventStore(dataDir: dir.path).append(time: "t", monotonicNs: 1, kind: "start", detail: "an earlier run")
+            try EventStore(dataDir: dir.path).append(time: "t", monotonicNs: 1, kind: .start, detail: "an earlier run")
             var holder: SQLiteDatabase? = try SQLiteDatabase(path: dir.file(EventStore.fileName))
             try holder?.execute("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
             let v = try Vehicle(dir: dir, environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
