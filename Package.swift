@@ -61,6 +61,8 @@ let package = Package(
         .target(name: "CPosixTTY"),
         .target(name: "CThreadControl"),
         .target(name: "OHT50Sim", dependencies: ["OHT50Core", "CPosixTTY"]),
+        // The daemon's HTTP client, for the CLI's status/reset/events and the end-to-end tests.
+        .target(name: "OHT50Client"),
         .executableTarget(
             name: "oht50-sim",
             dependencies: [
@@ -76,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "oht50d",
             dependencies: [
-                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API", "OHT50Sim", "OHT50Store",
+                "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API", "OHT50Sim", "OHT50Store", "OHT50Client",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -87,7 +89,7 @@ let package = Package(
 
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .target(
-            name: "OHT50TestSupport",
+            name: "OHT50TestSupport", dependencies: ["OHT50Client"],
             path: "Tests/OHT50TestSupport"),
         .testTarget(name: "OHT50CoreTests", dependencies: ["OHT50Core"]),
         .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50Sim", "OHT50TestSupport"]),

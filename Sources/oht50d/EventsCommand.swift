@@ -1,3 +1,4 @@
+import OHT50Client
 import ArgumentParser
 import Foundation
 
@@ -51,7 +52,7 @@ struct EventsCommand: ParsableCommand {
             throw ExitStatus.hardwareMissing
         }
         guard answer.status == 200 else {
-            printError("oht50d: events answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+            printError("oht50d: events answered \(answer.status): \(answer.body)")
             throw ExitCode.failure
         }
         return (answer.json["events"] as? [[String: Any]]) ?? []

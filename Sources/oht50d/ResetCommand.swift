@@ -1,3 +1,4 @@
+import OHT50Client
 import ArgumentParser
 import Foundation
 

@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+@_exported import OHT50Client
 #endif
 
 /// Loopback TCP ports for peers that cannot pick their own.
@@ -24,6 +25,6 @@ public enum FreePort {
     }
 
     public static func isListening(_ port: Int) -> Bool {
-        (try? HTTPTestClient.connect(port: port)).map { close($0); return true } ?? false
+        (try? DaemonClient.connect(port: port)).map { close($0); return true } ?? false
     }
 }

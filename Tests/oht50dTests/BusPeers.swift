@@ -1,6 +1,7 @@
 import Foundation
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 /// Real processes for bus tests: socat pty pairs, the pymodbus server, oht50-sim, and a daemon whose
 /// config points its bus at one of them.
@@ -9,7 +10,7 @@ enum BusPeers {
         let a = dir.file("ttyA"), b = dir.file("ttyB")
         let socat = try ChildProcess(executable: "/usr/bin/socat", arguments: ["pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
         guard eventually({ FileManager.default.fileExists(atPath: a) && FileManager.default.fileExists(atPath: b) }) else {
-            throw HTTPTestClient.Failure(description: "socat did not create \(a) and \(b): \(socat.log)")
+            throw DaemonClient.Failure(description: "socat did not create \(a) and \(b): \(socat.log)")
         }
         return (socat, a, b)
     }
@@ -19,14 +20,14 @@ enum BusPeers {
             executable: "/usr/bin/env",
             arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_server.py", port] + arguments)
         guard server.waitForLog("pymodbus server on") else {
-            throw HTTPTestClient.Failure(description: "pymodbus server did not start: \(server.log)")
+            throw DaemonClient.Failure(description: "pymodbus server did not start: \(server.log)")
         }
         return server
     }
 
     static func simulator(link: String, modules: String = "power@2,motor@3") throws -> ChildProcess {
         let sim = try ChildProcess(executable: ChildProcess.productPath("oht50-sim"), arguments: ["--link", link, "--modules", modules])
-        guard sim.waitForLog("oht50-sim: ") else { throw HTTPTestClient.Failure(description: "oht50-sim did not start: \(sim.log)") }
+        guard sim.waitForLog("oht50-sim: ") else { throw DaemonClient.Failure(description: "oht50-sim did not start: \(sim.log)") }
         return sim
     }
 
@@ -35,7 +36,7 @@ enum BusPeers {
     /// A daemon with file-backed E-stop and motion-enable and its bus on `port`.
     /// - Parameter modules: YAML for `modules:`; nil keeps the default (power@2, motor@3).
     static func daemon(_ dir: TemporaryDirectory, port: String, responseTimeoutMs: Int = 200, modules: String? = nil) throws
-        -> (ChildProcess, HTTPTestClient)
+        -> (ChildProcess, DaemonClient)
     {
         let estop = dir.write("gpio59/value", "1\n")
         let motion = dir.write("gpio131/value", "0\n")
@@ -50,23 +51,23 @@ enum BusPeers {
             storage: {data_dir: "\(dir.file("data"))"}
             """ + (modules.map { "\nmodules: \($0)\n" } ?? ""))
         let daemon = try ChildProcess.oht50d(arguments: ["--config", config], environment: ["OHT50_API_TOKEN": token])
-        guard let httpPort = daemon.httpPort() else { throw HTTPTestClient.Failure(description: "daemon did not listen: \(daemon.log)") }
-        return (daemon, HTTPTestClient(port: httpPort))
+        guard let httpPort = daemon.httpPort() else { throw DaemonClient.Failure(description: "daemon did not listen: \(daemon.log)") }
+        return (daemon, DaemonClient(port: httpPort))
     }
 }
 
-extension HTTPTestClient {
+extension DaemonClient {
     func state() -> String? { (try? get("/api/v1/safety/status").json)?["state"] as? String }
 
     func causes() -> [String] { ((try? get("/api/v1/safety/status").json)?["causes"] as? [String]) ?? [] }
 
-    func reset() throws -> Response {
+    func reset() throws -> Answer {
         try post("/api/v1/safety/reset", headers: ["Authorization": "Bearer \(BusPeers.token)"])
     }
 
     /// Resets until accepted (the E-stop release timer runs from boot); on failure records why.
     func resetUntilReady() -> Bool {
-        var last: Response?
+        var last: Answer?
         let accepted = eventually(timeout: .seconds(20), poll: .milliseconds(100)) {
             last = try? reset()
             return last?.status == 200

@@ -1,6 +1,7 @@
 import Foundation
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     @Suite("oht50d command line")
@@ -160,13 +161,13 @@ extension EndToEnd {
                 arguments: ["--simulate", "--data-dir", dir.file("data"), "--http-port", "0"],
                 launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
             let port = try #require(daemon.httpPort(), "log:\n\(daemon.log)")
-            let health = try HTTPTestClient(port: port).get("/health/detailed").json
+            let health = try DaemonClient(port: port).get("/health/detailed").json
             #expect(health["rt"] as? Bool == false)
             // (Under ASan mlockall is a no-op that succeeds: the daemon cannot know.)
             #expect(health["memory_locked"] as? Bool == false || runningUnderAddressSanitizer)
             #expect((health["safety_loop"] as? [String: Any])?["policy"] as? String == "SCHED_OTHER")
             #expect(daemon.log.components(separatedBy: "SCHED_FIFO refused").count == 2)
-            #expect(eventually { (try? HTTPTestClient(port: port).get("/api/v1/safety/status").json["state"] as? String) == "latched" })
+            #expect(eventually { (try? DaemonClient(port: port).get("/api/v1/safety/status").json["state"] as? String) == "latched" })
             #expect(daemon.terminate() == 0)
         }
     

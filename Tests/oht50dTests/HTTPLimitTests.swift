@@ -1,6 +1,7 @@
 import Foundation
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     @Suite("HTTP limits, end to end")
@@ -9,7 +10,7 @@ extension EndToEnd {
         func slowClients() throws {
             let v = try EndToEnd.SimulatedVehicleTests.Vehicle()
             let port = v.http.port
-            let fd = try HTTPTestClient.connect(port: port)
+            let fd = try DaemonClient.connect(port: port)
             defer { close(fd) }
             // A client trickling a header a byte at a time never completes a request head: the server
             // closes it at the idle timeout all the same (a slowloris gets no more than a silent client).

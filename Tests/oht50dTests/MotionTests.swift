@@ -1,6 +1,7 @@
 import Foundation
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     /// Motion commands against the real daemon on the simulated vehicle.
@@ -8,7 +9,7 @@ extension EndToEnd {
     struct MotionTests {
         typealias Vehicle = EndToEnd.SimulatedVehicleTests.Vehicle
 
-        static func move(_ v: Vehicle, _ body: String, token: String? = nil) throws -> HTTPTestClient.Response {
+        static func move(_ v: Vehicle, _ body: String, token: String? = nil) throws -> DaemonClient.Answer {
             try v.http.post("/api/v1/motion/move", body: body, headers: ["Authorization": "Bearer \(token ?? v.token)", "Content-Type": "application/json"])
         }
 

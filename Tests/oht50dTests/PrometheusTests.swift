@@ -1,6 +1,7 @@
 import Foundation
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     /// oht50d as a Prometheus target, with Debian's own prometheus and promtool: the scrape is clean,
@@ -66,7 +67,7 @@ extension EndToEnd {
                     "--config.file=\(config)", "--storage.tsdb.path=\(dir.file("tsdb"))", "--web.listen-address=127.0.0.1:\(port)",
                 ])
             defer { _ = prometheus.terminate() }
-            let api = HTTPTestClient(port: port)
+            let api = DaemonClient(port: port)
             func value(_ query: String) -> Double? {
                 let escaped = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
                 let answer = try? api.get("/api/v1/query?query=\(escaped)").json

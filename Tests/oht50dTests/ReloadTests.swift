@@ -1,12 +1,13 @@
 import Foundation
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     @Suite("SIGHUP reload")
     struct ReloadTests {
         /// The details of the `config_reloaded` events so far, oldest first.
-        private func reloads(_ http: HTTPTestClient) -> [String] {
+        private func reloads(_ http: DaemonClient) -> [String] {
             let events = (try? http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]]) ?? []
             return events.filter { $0["kind"] as? String == "config_reloaded" }.compactMap { $0["detail"] as? String }
         }
@@ -17,7 +18,7 @@ extension EndToEnd {
             let config = dir.write("firmware.yaml", "log:\n  level: notice\n")
             let daemon = try ChildProcess.oht50d(
                 arguments: ["--simulate", "--config", config, "--data-dir", dir.file("data"), "--http-port", "0"])
-            let http = HTTPTestClient(port: try #require(daemon.httpPort()))
+            let http = DaemonClient(port: try #require(daemon.httpPort()))
             let pid = daemon.process.processIdentifier
 
             // A lower level and a change that needs a restart: the level applies, the rest is named.

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     /// The runbook's E-stop procedure against the real `oht50d --simulate` process over loopback HTTP.
@@ -11,16 +12,16 @@ extension EndToEnd {
         final class Vehicle: @unchecked Sendable {
             let dir: TemporaryDirectory
             let daemon: ChildProcess
-            let http: HTTPTestClient
+            let http: DaemonClient
 
             init(dir: TemporaryDirectory = TemporaryDirectory("oht50-e2e"), extraArguments: [String] = [], environment: [String: String] = [:]) throws {
                 self.dir = dir
                 daemon = try ChildProcess.oht50d(
                     arguments: ["--simulate", "--data-dir", dir.path, "--http-port", "0"] + extraArguments, environment: environment)
                 guard let port = daemon.httpPort() else {
-                    throw HTTPTestClient.Failure(description: "the daemon never listened; its log:\n\(daemon.log)")
+                    throw DaemonClient.Failure(description: "the daemon never listened; its log:\n\(daemon.log)")
                 }
-                http = HTTPTestClient(port: port)
+                http = DaemonClient(port: port)
             }
 
             var token: String { (dir.read("api-token") ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -46,7 +47,7 @@ extension EndToEnd {
                 }
             }
 
-            func reset(token: String? = nil) throws -> HTTPTestClient.Response {
+            func reset(token: String? = nil) throws -> DaemonClient.Answer {
                 try http.post("/api/v1/safety/reset", headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
             }
         }
@@ -89,7 +90,7 @@ extension EndToEnd {
             #expect(unauthorized.status == 401)
             #expect((unauthorized.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
 
-            var accepted: HTTPTestClient.Response?
+            var accepted: DaemonClient.Answer?
             #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) {
                 accepted = try? v.reset(token: v.token)
                 return accepted?.status == 200
@@ -306,7 +307,7 @@ extension EndToEnd {
                 return events.last?["kind"] as? String == "state_change" && events.last?["to"] as? String == "latched"
             })
             let newest = newestSeen
-            let answer = Mutex<HTTPTestClient.Response?>(nil)
+            let answer = Mutex<DaemonClient.Answer?>(nil)
             let started = Atomic<Bool>(false)
             let follower = Thread {
                 started.store(true, ordering: .releasing)
@@ -328,7 +329,7 @@ extension EndToEnd {
             let v = try Vehicle()
             #expect(eventually { v.state() == "latched" })
             kill(v.daemon.process.processIdentifier, SIGUSR1)
-            var unhealthy: HTTPTestClient.Response?
+            var unhealthy: DaemonClient.Answer?
             #expect(eventually {
                 unhealthy = try? v.http.get("/health/")
                 return unhealthy?.status == 503
@@ -362,7 +363,7 @@ extension EndToEnd {
             let requests: [(String, String)] = [
                 ("/api/v1/safety/reset", ""), ("/api/v1/safety/reset", ""), ("/api/v1/motion/move", #"{"speed":50,"direction":"forward"}"#),
             ]
-            let answers = Mutex<[Int: HTTPTestClient.Response]>([:])
+            let answers = Mutex<[Int: DaemonClient.Answer]>([:])
             let threads = requests.enumerated().map { index, request in
                 Thread {
                     let answer = try? v.http.post(request.0, body: request.1, headers: auth)
@@ -452,7 +453,7 @@ extension EndToEnd {
             #expect(eventually { v.state() == "latched" })
             #expect(try v.http.get("/health/").body == #"{"status":"ok"}"#)
             kill(v.daemon.process.processIdentifier, SIGUSR2)
-            var unhealthy: HTTPTestClient.Response?
+            var unhealthy: DaemonClient.Answer?
             #expect(eventually {
                 unhealthy = try? v.http.get("/health/")
                 return unhealthy?.status == 503

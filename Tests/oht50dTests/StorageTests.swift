@@ -3,6 +3,7 @@ import Synchronization
 import OHT50Store
 import OHT50TestSupport
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     @Suite("Storage, end to end")
@@ -197,7 +198,7 @@ extension EndToEnd.StorageTests {
 
         let daemon = try ChildProcess.oht50d(
             arguments: ["--simulate", "--data-dir", mountPoint, "--http-port", "0"], environment: ["OHT50_HTTP_RESET_MIN_INTERVAL_MS": "0"])
-        let http = HTTPTestClient(port: try #require(daemon.httpPort()))
+        let http = DaemonClient(port: try #require(daemon.httpPort()))
         let estop = mountPoint + "/sim/gpio59/value"
         #expect(eventually { http.state() == "latched" })
 
@@ -227,7 +228,7 @@ extension EndToEnd.StorageTests {
         #expect(http.state() == "latched")
         // The reset's answer says its event is not on disk (200 or 409, whichever the release time gives).
         let auth = ["Authorization": "Bearer " + (try String(contentsOfFile: mountPoint + "/api-token", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)]
-        func eventStored(_ answer: HTTPTestClient.Response) -> Bool? {
+        func eventStored(_ answer: DaemonClient.Answer) -> Bool? {
             let body = answer.json
             return body["event_stored"] as? Bool ?? (body["error"] as? [String: Any])?["event_stored"] as? Bool
         }

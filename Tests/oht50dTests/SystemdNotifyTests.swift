@@ -2,6 +2,7 @@ import Foundation
 import OHT50TestSupport
 import Synchronization
 import Testing
+import OHT50Client
 
 extension EndToEnd {
     /// sd_notify against a real unix datagram socket standing in for systemd.
@@ -23,7 +24,7 @@ extension EndToEnd {
                 let bound = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
                 }
-                guard bound == 0 else { throw HTTPTestClient.Failure(description: "bind \(path): errno \(errno)") }
+                guard bound == 0 else { throw DaemonClient.Failure(description: "bind \(path): errno \(errno)") }
                 var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 Thread { [self] in

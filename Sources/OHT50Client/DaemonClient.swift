@@ -4,24 +4,33 @@ import Foundation
 import Glibc
 #endif
 
-/// The running daemon over HTTP, for `oht50d status|reset|events`: one blocking HTTP/1.1 request per
-/// connection on plain sockets (the endpoint is local; no HTTP client library is needed for that).
-struct DaemonClient {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+/// The running daemon over HTTP: one blocking HTTP/1.1 request per connection on plain sockets, bounded
+/// by socket timeouts so it never hangs. `oht50d status|reset|events` use it, and so do the end-to-end
+/// tests (the endpoint is local; no HTTP client library is needed for that).
+public struct DaemonClient: Sendable {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    struct Answer {
-        var status: Int
-        var body: Data
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    public struct Answer: Sendable {
+        public var status: Int
+        /// Header names in lower case.
+        public var headers: [String: String]
+        public var data: Data
+
+        public var body: String { String(decoding: data, as: UTF8.self) }
+        public func header(_ name: String) -> String? { headers[name.lowercased()] }
+        /// The body as a JSON object; empty when it is not one.
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
     }
 
-    let url: String
-    private let host: String
-    private let port: Int
+    public let url: String
+    public let host: String
+    public let port: Int
 
-    init(url: String) throws(Failure) {
+    /// - Parameter url: `http://HOST:PORT`, the daemon's `http.bind` and `http.port`.
+    public init(url: String) throws(Failure) {
         guard let parsed = URL(string: url), parsed.scheme == "http", let host = parsed.host, !host.isEmpty else {
             throw Failure(description: "--url \(url): expected http://HOST:PORT (the daemon's http.bind and http.port)")
         }
@@ -30,14 +39,29 @@ struct DaemonClient {
         self.port = parsed.port ?? 80
     }
 
+    public init(host: String = "127.0.0.1", port: Int) {
+        self.url = "http://\(host):\(port)"
+        self.host = host
+        self.port = port
+    }
+
+    public func get(_ path: String, headers: [String: String] = [:]) throws(Failure) -> Answer {
+        try request("GET", path, headers: headers)
+    }
+
+    public func post(_ path: String, body: String = "", headers: [String: String] = [:]) throws(Failure) -> Answer {
+        try request("POST", path, body: body, headers: headers)
+    }
+
     /// Throws only when the daemon cannot be reached or answers something that is not HTTP.
-    func request(_ method: String, _ path: String, headers: [String: String] = [:], timeoutSeconds: Int = 10) throws(Failure) -> Answer {
-        let fd = try connect(timeoutSeconds: timeoutSeconds)
+    public func request(
+        _ method: String, _ path: String, body: String = "", headers: [String: String] = [:], timeoutSeconds: Int = 10
+    ) throws(Failure) -> Answer {
+        let fd = try Self.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
         defer { close(fd) }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nContent-Length: 0\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        head += "\r\n"
-        let bytes = Array(head.utf8)
+        let bytes = Array((head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -58,7 +82,10 @@ struct DaemonClient {
         return try Self.parse(response, url: url)
     }
 
-    private func connect(timeoutSeconds: Int) throws(Failure) -> Int32 {
+    /// A connected TCP socket to the daemon with send and receive timeouts, for callers that speak on it
+    /// themselves (a stream, a deliberately bad request).
+    public static func connect(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 10) throws(Failure) -> Int32 {
+        let url = "http://\(host):\(port)"
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
@@ -80,21 +107,29 @@ struct DaemonClient {
             }
             entry = info.pointee.ai_next
         }
-        throw Failure(description: "\(url): the daemon is not reachable (\(String(cString: strerror(lastError)))); is oht50-firmware running? systemctl status oht50-firmware")
+        throw Failure(
+            description:
+                "\(url): the daemon is not reachable (\(String(cString: strerror(lastError)))); is oht50-firmware running? systemctl status oht50-firmware"
+        )
     }
 
     static func parse(_ response: Data, url: String) throws(Failure) -> Answer {
         let separator = Data("\r\n\r\n".utf8)
         guard let split = response.range(of: separator) else { throw Failure(description: "\(url): the answer is not HTTP") }
-        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self)
-        let statusLine = head.split(separator: "\r\n").first ?? ""
+        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusLine = head.first ?? ""
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
             throw Failure(description: "\(url): the answer is not HTTP: \(statusLine)")
         }
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
         var body = Data(response[split.upperBound...])
-        if head.lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
-        return Answer(status: status, body: body)
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return Answer(status: status, headers: headers, data: body)
     }
 
     static func dechunk(_ data: Data) -> Data {
