@@ -100,6 +100,7 @@ let package = Package(
             name: "OHT50APITests",
             dependencies: [
                 "OHT50API", "OHT50Runtime", "OHT50IO",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
             ]),
