@@ -51,7 +51,11 @@ public final class ModbusMaster: @unchecked Sendable {
         guard let context = modbus_new_rtu(settings.port, Int32(settings.baud), parity, Int32(settings.dataBits), Int32(settings.stopBits)) else {
             throw .unusable(port: settings.port, reason: String(cString: modbus_strerror(errno)))
         }
-        let character = 1e9 * Double(1 + settings.dataBits + (settings.parity == .none ? 0 : 1) + settings.stopBits) / Double(settings.baud)
+        // The Modbus serial-line spec's character is 11 bits (start, 8 data, parity or a second stop bit,
+        // stop), and slaves time t3.5 in it (DESIGN: 95.5 µs at 115200); an 8N1 line's 10 would leave
+        // them 9 % short of the silence they wait for at 19200 baud and below.
+        let bits = max(11, 1 + settings.dataBits + (settings.parity == .none ? 0 : 1) + settings.stopBits)
+        let character = 1e9 * Double(bits) / Double(settings.baud)
         try self.init(context: context, port: settings.port, gapNs: max(1_750_000, UInt64(3.5 * character)), responseTimeoutMs: settings.responseTimeoutMs)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import OHT50Core
 import OHT50Sim
 import OHT50TestSupport
+import Synchronization
 import Testing
 @testable import OHT50IO
 
@@ -163,29 +164,66 @@ struct ModbusMasterTests {
     }
 
     /// A peer on the other end of a pty that answers each request with the bytes given for it, in one
-    /// write: whatever libmodbus does not read of them is left in the master's input.
+    /// write: whatever libmodbus does not read of them is left in the master's input. It notes when each
+    /// request's first byte arrived and when each answer was written (monotonic ns).
     final class ScriptedPeer: @unchecked Sendable {
         let terminal: PseudoTerminal
         private let finished = DispatchSemaphore(value: 0)
+        private let times = Mutex<(requests: [UInt64], answers: [UInt64])>(([], []))
 
         init(answers: [[UInt8]]) throws {
             terminal = try PseudoTerminal()
             let fd = terminal.masterFD
-            Thread { [finished] in
+            Thread { [finished, self] in
                 for answer in answers {
                     var request = [UInt8]()
                     var byte: UInt8 = 0
                     var waiting = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                     // An FC03 request is 8 bytes; 10 s without one ends the peer (the test then fails).
-                    while request.count < 8, poll(&waiting, 1, 10_000) == 1, Glibc.read(fd, &byte, 1) == 1 { request.append(byte) }
+                    while request.count < 8, poll(&waiting, 1, 10_000) == 1, Glibc.read(fd, &byte, 1) == 1 {
+                        if request.isEmpty { self.times.withLock { $0.requests.append(MonotonicClock.now()) } }
+                        request.append(byte)
+                    }
                     guard request.count == 8 else { break }
                     _ = answer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                    self.times.withLock { $0.answers.append(MonotonicClock.now()) }
                 }
                 finished.signal()
             }.start()
         }
 
         func wait() -> Bool { finished.wait(timeout: .now() + 20) == .success }
+
+        /// When each request began to arrive, and when each answer had been written.
+        var requestTimes: [UInt64] { times.withLock { $0.requests } }
+        var answerTimes: [UInt64] { times.withLock { $0.answers } }
+    }
+
+    @Test("t3.5: a request never starts sooner than 3.5 characters after the line's last byte; bytes in that gap are drained and counted first")
+    func interFrameGap() throws {
+        let answer = RTUCodec.encodeReadResponse(address: 2, function: 3, registers: [5])
+        let noise: [UInt8] = [0xFF, 0x00, 0xFF]
+        let peer = try ScriptedPeer(answers: [answer + noise, answer, answer + noise, answer])
+        var settings = BusSettings()
+        settings.port = peer.terminal.path
+        settings.baud = 9_600
+        settings.responseTimeoutMs = 200
+        let master = try ModbusMaster(settings: settings)
+        var discarded: [Int] = []
+        for _ in 0..<4 {
+            #expect(Self.read(master, 2, 0x0006, 1) == (.ok, [5]))
+            discarded.append(master.lastDiscardedBytes)
+        }
+        #expect(peer.wait())
+        // 3.5 characters of 11 bits at 9600 baud.
+        let gap = UInt64(3.5 * 11 / 9_600 * 1e9)
+        let requests = peer.requestTimes, answers = peer.answerTimes
+        #expect(requests.count == 4 && answers.count == 4)
+        for i in 1..<min(requests.count, answers.count) {
+            #expect(requests[i] >= answers[i - 1] + gap, "request \(i) began \(Int64(requests[i]) - Int64(answers[i - 1])) ns after the last answer")
+        }
+        // The noise after answers 1 and 3 is drained before requests 2 and 4.
+        #expect(discarded == [0, 3, 0, 3])
     }
 
     @Test("a late frame followed by the right answer: libmodbus refuses the first, the master counts every byte it drops of the second")
