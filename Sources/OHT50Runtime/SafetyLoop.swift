@@ -108,22 +108,17 @@ public final class SafetyLoop: @unchecked Sendable {
     package var hasFinished: Bool { finished.load(ordering: .acquiring) }
 
     private func runLoop() {
-        let period = timings.cycleNs
-        var next = MonotonicClock.now()
-        previousWake = next
+        let start = MonotonicClock.now()
+        var schedule = CycleSchedule(start: start, period: timings.cycleNs)
+        previousWake = start
         while true {
-            next &+= period
-            MonotonicClock.sleep(until: next)
+            MonotonicClock.sleep(until: schedule.deadline)
             thread.serveStall()
             let woke = MonotonicClock.now()
-            let late = woke > next ? woke - next : 0
+            let (late, overrun) = schedule.woke(at: woke)
             statistics.wakeUpLatency.record(nanoseconds: late)
             lastLatencyNs = late
-            if late >= period {
-                statistics.overruns.incrementBySingleWriter()
-                // Re-anchor: missed cycles are not replayed in a burst.
-                next = woke
-            }
+            if overrun { statistics.overruns.incrementBySingleWriter() }
             let stalled = woke &- previousWake > timings.maxStallNs
             if stalled { statistics.stalls.incrementBySingleWriter() }
             previousWake = woke

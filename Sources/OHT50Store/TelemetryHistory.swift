@@ -7,15 +7,17 @@ import Synchronization
 /// safety event is not). Kept `storage.telemetry_retention_days` and at most `maxRows` rows.
 public final class TelemetryHistory: TelemetryRecorder, @unchecked Sendable {
     /// About 100 MB: two modules at 1 Hz for 30 days fit (5.2 M rows would not; the cap wins).
-    public static let maxRows: Int64 = 1_000_000
+    public static let defaultMaxRows: Int64 = 1_000_000
+    private let maxRows: Int64
     private let db: Mutex<(SQLiteDatabase, SQLiteStatement)?>
     private let retentionMs: Int64
     public let dataDir: String
     public let lost = Atomic<UInt64>(0)
 
     /// Opens after `EventStore` created and migrated the file.
-    public init(dataDir: String, retentionDays: Int) throws(StoreError) {
+    public init(dataDir: String, retentionDays: Int, maxRows: Int64 = defaultMaxRows) throws(StoreError) {
         self.dataDir = dataDir
+        self.maxRows = maxRows
         retentionMs = Int64(retentionDays) * 86_400_000
         let connection = try SQLiteDatabase(path: dataDir + "/" + EventStore.fileName)
         try connection.execute("PRAGMA synchronous=NORMAL")
@@ -41,7 +43,7 @@ public final class TelemetryHistory: TelemetryRecorder, @unchecked Sendable {
             guard let (connection, _) = db else { return }
             try? connection.execute("DELETE FROM telemetry WHERE unix_ms < \(nowUnixMs - retentionMs)")
             try? connection.execute(
-                "DELETE FROM telemetry WHERE id <= (SELECT max(id) FROM telemetry) - \(Self.maxRows)")
+                "DELETE FROM telemetry WHERE id <= (SELECT max(id) FROM telemetry) - \(maxRows)")
         }
     }
 

@@ -61,3 +61,30 @@ struct LivenessTests {
         #expect(loop.liveness.judge(now: now).alive)
     }
 }
+
+@Suite("Cycle schedule")
+struct CycleScheduleTests {
+    @Test("late wake-ups keep the grid; an overrun re-anchors at the wake-up, so missed cycles are not replayed in a burst")
+    func reanchorsOnOverrun() {
+        let ms: UInt64 = 1_000_000
+        var schedule = CycleSchedule(start: 100 * ms, period: ms)
+        #expect(schedule.deadline == 101 * ms)
+        #expect(schedule.woke(at: 101 * ms) == (0, false))
+        #expect(schedule.deadline == 102 * ms)
+        // 0.4 ms late: not an overrun, and the next deadline stays on the grid.
+        let late = schedule.woke(at: 102 * ms + 400_000)
+        #expect(late == (400_000, false))
+        #expect(schedule.deadline == 103 * ms)
+        // Woken 50 ms late (a stall): one overrun, and the next deadline is one period after the wake-up.
+        let stalled = schedule.woke(at: 153 * ms + 250_000)
+        #expect(stalled == (50 * ms + 250_000, true))
+        #expect(schedule.deadline == 154 * ms + 250_000)
+        // The cycles after it are on time on the new grid: no burst of 50 late ones.
+        for k in 0..<5 as Range<UInt64> {
+            #expect(schedule.woke(at: 154 * ms + 250_000 + k * ms) == (0, false))
+        }
+        // Exactly one period late is an overrun too.
+        let deadline = schedule.deadline
+        #expect(schedule.woke(at: deadline + ms).overrun)
+    }
+}

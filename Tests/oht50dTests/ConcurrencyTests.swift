@@ -11,13 +11,16 @@ extension EndToEnd {
             let v = try SimulatedVehicleTests.Vehicle()
             #expect(eventually { v.state() == "latched" })
             let stop = Atomic<Bool>(false)
+            let unseenLevels = Atomic<Int>(0)
             let toggler = Thread {
                 var pressed = false
                 while !stop.load(ordering: .relaxed) {
                     pressed.toggle()
                     v.setEStop(pressed ? "0" : "1")
                     // The next toggle once the daemon has seen this level, so both levels are served.
-                    _ = eventually(timeout: .seconds(5)) { v.state() == (pressed ? "estop" : "latched") }
+                    if !eventually(timeout: .seconds(5), { v.state() == (pressed ? "estop" : "latched") }) {
+                        unseenLevels.wrappingAdd(1, ordering: .relaxed)
+                    }
                 }
                 v.setEStop("1")
             }
@@ -61,6 +64,7 @@ extension EndToEnd {
             #expect(result.serverErrors == 0)
             #expect(result.inconsistent.isEmpty, "\(result.inconsistent)")
             #expect(result.pressedSeen > 0 && result.pressedSeen < result.answers)
+            #expect(unseenLevels.load(ordering: .relaxed) == 0, "an E-stop level the daemon never reported within 5 s")
             #expect(try v.http.get("/health").status == 200)
         }
     }

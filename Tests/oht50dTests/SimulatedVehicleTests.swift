@@ -156,10 +156,21 @@ extension EndToEnd {
             let loop = try #require(report["safety_loop"] as? [String: Any])
             #expect(["SCHED_FIFO", "SCHED_OTHER"].contains(loop["policy"] as? String ?? ""))
             #expect(loop["period_us"] as? Int == 1_000)
-            #expect(loop["overruns"] is Int)
+            let cycles = try #require(loop["cycles"] as? Int)
+            #expect((0...cycles).contains(loop["overruns"] as? Int ?? -1))
+            #expect((0...cycles).contains(loop["stalls"] as? Int ?? -1))
             let latency = try #require(loop["wakeup_latency_us"] as? [String: Any])
-            #expect(latency["p50"] is Int && latency["p99"] is Int && latency["max"] is Int)
-            #expect(report["rt"] is Bool)
+            let p50 = try #require(latency["p50"] as? Int), p99 = try #require(latency["p99"] as? Int), max = try #require(latency["max"] as? Int)
+            // [upper edge µs, count] for every non-empty bucket, edges rising; the maximum is in the last one.
+            let histogram = try #require(latency["histogram"] as? [[Int]])
+            let edges = histogram.map { $0[0] }
+            #expect(!histogram.isEmpty && edges == edges.sorted() && Set(edges).count == edges.count)
+            #expect(histogram.allSatisfy { $0.count == 2 && $0[1] > 0 })
+            #expect(histogram.map { $0[1] }.reduce(0, +) > 100)
+            #expect(p50 <= p99 && p99 <= edges.last!)
+            #expect(max <= edges.last!)
+            #expect(edges.count < 2 || max >= edges[edges.count - 2])
+            #expect(report["rt"] as? Bool == (loop["policy"] as? String == "SCHED_FIFO"))
         }
 
         @Test("the RT threads run where cpu.* put them and the async side stays off their CPUs; none leaves them unpinned")

@@ -216,7 +216,7 @@ extension EndToEnd.StorageTests {
             for i in 0..<times {
                 try? line.seek(toOffset: 0)
                 try? line.write(contentsOf: Data((i % 2 == 0 ? "0\n" : "1\n").utf8))
-                _ = eventually { http.state() == (i % 2 == 0 ? "estop" : "latched") }
+                #expect(eventually { http.state() == (i % 2 == 0 ? "estop" : "latched") }, "toggle \(i)")
             }
         }
         toggle(20)
