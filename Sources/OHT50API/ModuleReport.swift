@@ -40,7 +40,6 @@ struct ModuleReport: Encodable, Sendable {
     var counters: Counters?
     var latencyMs: Latency?
 
-
     /// - Parameter detailed: with identity, counters and latency (`/api/v1/modules`).
     init(_ module: BusModule, commLossAfter: Int, now: UInt64, detailed: Bool) {
         let reading = module.reading.read()

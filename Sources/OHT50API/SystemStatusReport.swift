@@ -38,7 +38,6 @@ struct SystemStatusReport: Encodable, Sendable {
     var cpuPlacement: CPUPlacementReport?
     var config: Config
 
-
     init(info: DaemonInfo, loop: SafetyLoopView, now: UInt64) {
         let c = info.config
         let bus = c.modules.isEmpty ? nil : c.bus

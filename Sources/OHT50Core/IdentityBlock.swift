@@ -20,7 +20,6 @@ public struct IdentityBlock: Sendable, Equatable, Codable {
     /// "YYYY-MM-DD" from FD (year) and FE (month << 8 | day).
     public var buildDate: String
 
-
     /// The type a module says it is, if the code is known.
     public var moduleType: ModuleType? { ModuleType(code: moduleTypeCode) }
 

@@ -60,7 +60,6 @@ public struct ThreadPlacementReport: Encodable, Sendable {
     /// Why the placement did not hold, when it did not.
     public var problem: String?
 
-
     public static func of(_ identity: ThreadIdentity?) -> ThreadPlacementReport? {
         guard let identity, identity.tid != 0 else { return nil }
         let error = identity.placementError
@@ -80,7 +79,6 @@ public struct CPUPlacementReport: Encodable, Sendable {
     public var async: ThreadPlacementReport
     /// Configured CPUs that are not online here.
     public var missing: [Int]
-
 
     public init(plan: CPUPlacement, online: [Int], isolated: [Int], safety: ThreadIdentity?, bus: ThreadIdentity?, asyncProblem: String?) {
         basis = plan.basis

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 internal import CThreadControl
+import Dispatch
 import OHT50IO
 import Synchronization
 
@@ -83,6 +84,7 @@ public final class ThreadIdentity: Sendable {
     fileprivate let requestedCPUs: [Int32]?
     private let tidValue = Atomic<Int32>(0)
     private let affinityError = Atomic<Int32>(0)
+    private let startedSignal = DispatchSemaphore(value: 0)
 
     init(requested: [Int]?) {
         self.requested = requested
@@ -94,9 +96,20 @@ public final class ThreadIdentity: Sendable {
     /// The errno of a refused placement (EINVAL: none of the CPUs is allowed here), 0 when it held.
     public var placementError: Int32 { affinityError.load(ordering: .acquiring) }
 
+    /// Waits until the thread has started and placed itself (its `tid` is known): true, or false after
+    /// `timeoutNs`.
+    public func waitUntilStarted(timeoutNs: UInt64) -> Bool {
+        guard tid == 0 else { return true }
+        guard startedSignal.wait(timeout: .now() + .nanoseconds(Int(timeoutNs))) == .success else { return tid != 0 }
+        startedSignal.signal()  // for whoever waits next
+        return true
+    }
+
+    /// On the new thread, before its body: a futex wake, nothing that blocks.
     fileprivate func started(placementError: Int32) {
         affinityError.store(placementError, ordering: .releasing)
         tidValue.store(oht50_current_tid(), ordering: .releasing)
+        startedSignal.signal()
     }
 }
 

@@ -151,13 +151,13 @@ struct Doctor {
         let caps = value("AmbientCapabilities") ?? ""
         let needed = ["CAP_SYS_NICE", "CAP_IPC_LOCK"].filter { !caps.contains($0) }
         let found = "\(unitPath): User=\(value("User") ?? "root"), LimitRTPRIO=\(prio), LimitMEMLOCK=\(lock), AmbientCapabilities=\(caps.isEmpty ? "none" : caps)"
-        if prio >= Int(RunCommand.safetyPriority) && lock == "infinity" && needed.isEmpty {
+        if prio >= Int(RealtimeStart.safetyPriority) && lock == "infinity" && needed.isEmpty {
             return DoctorCheck(name: "limits", status: .ok, found: found)
         }
         return DoctorCheck(
             name: "limits", status: .fail,
-            found: "\(found): the safety thread needs SCHED_FIFO \(RunCommand.safetyPriority) and locked memory",
-            fix: "restore the shipped unit (drop-ins: systemctl cat oht50-firmware) with LimitRTPRIO=\(RunCommand.safetyPriority), LimitMEMLOCK=infinity, AmbientCapabilities=CAP_SYS_NICE CAP_IPC_LOCK")
+            found: "\(found): the safety thread needs SCHED_FIFO \(RealtimeStart.safetyPriority) and locked memory",
+            fix: "restore the shipped unit (drop-ins: systemctl cat oht50-firmware) with LimitRTPRIO=\(RealtimeStart.safetyPriority), LimitMEMLOCK=infinity, AmbientCapabilities=CAP_SYS_NICE CAP_IPC_LOCK")
     }
 
     // MARK: serial port
@@ -234,7 +234,7 @@ struct Doctor {
         }
         var parameter = sched_param()
         sched_getparam(pid, &parameter)
-        let bus = RunCommand.busPriority
+        let bus = RealtimeStart.busPriority
         if parameter.sched_priority > bus {
             return DoctorCheck(name: "serial-irq", status: .ok, found: "\(comm) (pid \(pid)) at SCHED_FIFO \(parameter.sched_priority), above the bus thread (\(bus))")
         }
@@ -254,14 +254,12 @@ struct Doctor {
         case .sysfs: checks.append(sysfsLine("estop", path: e.sysfsPath, output: false))
         case .simulated: checks.append(Self.simulatedLine("estop"))
         }
-        let outputs = [("motion_enable", config.outputs.motionEnable), ("heartbeat", config.outputs.heartbeat)]
-            + config.outputs.leds.all.map { ("leds.\($0.0)", $0.1) }
-        for (name, settings) in outputs {
-            guard let settings else { continue }
+        for output in VehicleHardware(config).outputs {
+            let (key, settings) = (output.role.key, output.settings)
             switch settings.backend {
-            case .gpiod: checks.append(gpiodLine("outputs.\(name)", chip: settings.chip ?? "?", line: settings.line ?? -1, output: true))
-            case .sysfs: checks.append(sysfsLine("outputs.\(name)", path: settings.sysfsPath ?? "", output: true))
-            case .simulated: checks.append(Self.simulatedLine("outputs.\(name)"))
+            case .gpiod: checks.append(gpiodLine(key, chip: settings.chip ?? "?", line: settings.line ?? -1, output: true))
+            case .sysfs: checks.append(sysfsLine(key, path: settings.sysfsPath ?? "", output: true))
+            case .simulated: checks.append(Self.simulatedLine(key))
             }
         }
         return checks

@@ -9,17 +9,12 @@ import OHT50IO
 /// with and the file as it is now. A file edited after the start (another motion-enable line, port or
 /// drive address) must not leave the line or the drive the daemon really drove untouched.
 enum VehicleSafeOff {
-    typealias NamedLine = (key: String, settings: OutputLineSettings)
-
     /// Every output line the configurations name, each once: every motion-enable first, then the
     /// heartbeats and the LEDs.
-    static func outputLines(of configs: [FirmwareConfig]) -> [NamedLine] {
-        var lines: [NamedLine] = configs.map { ("outputs.motion_enable", $0.outputs.motionEnable) }
-        for config in configs {
-            if let heartbeat = config.outputs.heartbeat { lines.append(("outputs.heartbeat", heartbeat)) }
-            for (name, led) in config.outputs.leds.all { if let led { lines.append(("outputs.leds.\(name)", led)) } }
-        }
-        var unique: [NamedLine] = []
+    static func outputLines(of configs: [FirmwareConfig]) -> [VehicleHardware.Output] {
+        let all = configs.map(VehicleHardware.init).flatMap(\.outputs)
+        let lines = all.filter { $0.role == .motionEnable } + all.filter { $0.role != .motionEnable }
+        var unique: [VehicleHardware.Output] = []
         for line in lines where !unique.contains(where: { $0.settings == line.settings }) { unique.append(line) }
         return unique
     }
@@ -27,8 +22,8 @@ enum VehicleSafeOff {
     /// Every drive the configurations name, grouped by the bus it is on: each (port, address) once.
     static func drives(of configs: [FirmwareConfig]) -> [(bus: BusSettings, addresses: [Int])] {
         var buses: [(bus: BusSettings, addresses: [Int])] = []
-        for config in configs {
-            let addresses = config.modules.filter { $0.type == .motor }.map(\.address)
+        for config in configs.map(VehicleHardware.init) {
+            let addresses = config.drives.map(\.address)
             guard !addresses.isEmpty else { continue }
             if let index = buses.firstIndex(where: { $0.bus.port == config.bus.port }) {
                 buses[index].addresses += addresses.filter { !buses[index].addresses.contains($0) }
@@ -40,14 +35,15 @@ enum VehicleSafeOff {
     }
 
     /// Each line opened on its own (one missing LED does not keep motion-enable on), written 0 and read back.
-    static func outputsOff(_ lines: [NamedLine], logger: Logger) -> [String] {
+    static func outputsOff(_ lines: [VehicleHardware.Output], logger: Logger) -> [String] {
         var failures: [String] = []
-        for (key, settings) in lines {
+        for output in lines {
+            let key = output.role.key
             let line: any OutputLine
             do {
-                line = try LineFactory.output(settings, role: key)
+                line = try VehicleOpener.output(output)
             } catch {
-                failures.append("\(key) cannot be opened: \(error)")
+                failures.append("cannot be opened: \(error)")
                 continue
             }
             let written = line.set(false)
@@ -66,11 +62,7 @@ enum VehicleSafeOff {
     static func drivesStopped(on bus: BusSettings, addresses: [Int], logger: Logger) -> [String] {
         let master: ModbusMaster
         do {
-            if let (host, port) = BusSettings.tcpEndpoint(bus.port) {
-                master = try ModbusMaster(host: host, port: port, responseTimeoutMs: bus.responseTimeoutMs)
-            } else {
-                master = try ModbusMaster(settings: bus)
-            }
+            master = try VehicleOpener.bus(bus)
         } catch {
             return addresses.map { "drive motor@\($0) not stopped: bus \(bus.port): \(error)" }
         }

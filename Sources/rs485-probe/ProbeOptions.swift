@@ -50,15 +50,12 @@ struct ProbeOptions: ParsableArguments {
     }
 
     private func openMaster(timeoutMs: Int, baud: Int) throws(BusOpenError) -> ModbusMaster {
-        if let tcp, let (host, port) = BusSettings.tcpEndpoint("tcp://" + tcp) {
-            return try ModbusMaster(host: host, port: port, responseTimeoutMs: timeoutMs)
-        }
         var settings = BusSettings()
-        settings.port = port
+        settings.port = tcp.map { "tcp://" + $0 } ?? port
         settings.baud = baud
         settings.parity = BusSettings.Parity(rawValue: parity) ?? .none
         settings.responseTimeoutMs = timeoutMs
-        return try ModbusMaster(settings: settings)
+        return try VehicleOpener.bus(settings)
     }
 }
 

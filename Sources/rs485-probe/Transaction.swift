@@ -11,7 +11,6 @@ struct Transaction: Encodable {
     var attempts: Int
     var registers: [UInt16]
 
-
     static func read(_ master: ModbusMaster, address: UInt8, start: UInt16, count: Int, inputRegisters: Bool = false, retries: Int = 0) -> Transaction {
         var registers = [UInt16](repeating: 0, count: count)
         return run(master, retries: retries, registers: { registers }) {

@@ -48,10 +48,10 @@ struct GPIODLineTests {
         var estop = EStopSettings()
         estop.backend = .gpiod
         estop.chip = "gpiochip96"
-        let input = try #require(failure { () throws(HardwareError) in _ = try LineFactory.estopInput(estop) })
+        let input = try #require(failure { () throws(HardwareError) in _ = try VehicleOpener.estopInput(estop) })
         #expect(input.description.hasPrefix("E-stop input (estop.chip, estop.line): gpiochip96: no such GPIO chip"))
         let output = try #require(failure { () throws(HardwareError) in
-            _ = try LineFactory.output(OutputLineSettings(backend: .gpiod, chip: "gpiochip95", line: 4), role: "heartbeat output (outputs.heartbeat)")
+            _ = try VehicleOpener.output(OutputLineSettings(backend: .gpiod, chip: "gpiochip95", line: 4), role: "heartbeat output (outputs.heartbeat)")
         })
         #expect(output.description.hasPrefix("heartbeat output (outputs.heartbeat): gpiochip95: no such GPIO chip"))
     }

@@ -1,8 +1,8 @@
 import OHT50Core
 
-/// Builds the E-stop input and output lines the configuration names, failing at start (exit 69) with
-/// the line and what to check when one is missing.
-public enum LineFactory {
+/// Opens what `VehicleHardware` names — the daemon at start, `safe-off`, `rs485-probe` — failing with
+/// the line or port and what to check when one is missing (the daemon exits 69 on it).
+public enum VehicleOpener {
     public static func estopInput(_ settings: EStopSettings) throws(HardwareError) -> any EStopInput {
         switch settings.backend {
         case .sysfs: return try SysfsEStopInput(path: settings.sysfsPath, activeLow: settings.activeLow)
@@ -11,11 +11,23 @@ public enum LineFactory {
         }
     }
 
+    public static func output(_ output: VehicleHardware.Output) throws(HardwareError) -> any OutputLine {
+        try Self.output(output.settings, role: output.role.description)
+    }
+
     public static func output(_ settings: OutputLineSettings, role: String) throws(HardwareError) -> any OutputLine {
         switch settings.backend {
         case .sysfs: return try SysfsOutputLine(path: settings.sysfsPath ?? "", role: role)
         case .simulated: return SimulatedOutputLine()
         case .gpiod: return try GPIODOutputLine(chip: settings.chip ?? "", line: settings.line ?? -1, role: role)
         }
+    }
+
+    /// A Modbus master for `bus.port`: RTU on a serial port, or Modbus TCP for a `tcp://HOST:PORT` gateway.
+    public static func bus(_ settings: BusSettings) throws(BusOpenError) -> ModbusMaster {
+        if let (host, port) = BusSettings.tcpEndpoint(settings.port) {
+            return try ModbusMaster(host: host, port: port, responseTimeoutMs: settings.responseTimeoutMs)
+        }
+        return try ModbusMaster(settings: settings)
     }
 }

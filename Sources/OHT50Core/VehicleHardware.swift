@@ -1,0 +1,76 @@
+/// The vehicle's hardware as a configuration names it — the E-stop input, every output line, the RS485
+/// bus and its modules — each with the configuration key that names it. The daemon opens it, `safe-off`
+/// turns it off, `doctor` checks it, all from this list: **a new input or output line is added here**
+/// (its role, key and description), and every one of them then knows it.
+public struct VehicleHardware: Sendable, Equatable {
+    /// What an output line does on the vehicle. The order is the order lines are opened, and turned off.
+    public enum OutputRole: String, Sendable, CaseIterable {
+        case motionEnable, heartbeat, errorLED, systemLED, commLED, powerLED, networkLED
+
+        /// The configuration key, e.g. `outputs.leds.error`.
+        public var key: String {
+            switch self {
+            case .motionEnable: "outputs.motion_enable"
+            case .heartbeat: "outputs.heartbeat"
+            case .errorLED: "outputs.leds.error"
+            case .systemLED: "outputs.leds.system"
+            case .commLED: "outputs.leds.comm"
+            case .powerLED: "outputs.leds.power"
+            case .networkLED: "outputs.leds.network"
+            }
+        }
+
+        /// What it is, for messages: "motion-enable output (outputs.motion_enable)".
+        public var description: String {
+            let what =
+                switch self {
+                case .motionEnable: "motion-enable output"
+                case .heartbeat: "heartbeat output"
+                case .errorLED: "error LED"
+                case .systemLED: "system LED"
+                case .commLED: "comm LED"
+                case .powerLED: "power LED"
+                case .networkLED: "network LED"
+                }
+            return "\(what) (\(key))"
+        }
+
+        func settings(in outputs: OutputSettings) -> OutputLineSettings? {
+            switch self {
+            case .motionEnable: outputs.motionEnable
+            case .heartbeat: outputs.heartbeat
+            case .errorLED: outputs.leds.error
+            case .systemLED: outputs.leds.system
+            case .commLED: outputs.leds.comm
+            case .powerLED: outputs.leds.power
+            case .networkLED: outputs.leds.network
+            }
+        }
+    }
+
+    public struct Output: Sendable, Equatable {
+        public var role: OutputRole
+        public var settings: OutputLineSettings
+    }
+
+    public var estop: EStopSettings
+    /// Every configured output, in `OutputRole` order; motion-enable is always first.
+    public var outputs: [Output]
+    public var bus: BusSettings
+    public var modules: [ModuleSettings]
+
+    public init(_ config: FirmwareConfig) {
+        estop = config.estop
+        outputs = OutputRole.allCases.compactMap { role in role.settings(in: config.outputs).map { Output(role: role, settings: $0) } }
+        bus = config.bus
+        modules = config.modules
+    }
+
+    public func output(_ role: OutputRole) -> OutputLineSettings? { outputs.first { $0.role == role }?.settings }
+
+    /// Motion-enable: always configured, always first.
+    public var motionEnable: Output { outputs[0] }
+
+    /// The drives: what must be stopped.
+    public var drives: [ModuleSettings] { modules.filter { $0.type == .motor } }
+}

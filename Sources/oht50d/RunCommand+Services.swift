@@ -1,0 +1,84 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import OHT50API
+import OHT50Core
+import OHT50IO
+import OHT50Runtime
+import OHT50Store
+import Prometheus
+import ServiceLifecycle
+
+extension RunCommand {
+    /// The event store; storage problems are reported and never stop the daemon.
+    func openJournal(config: FirmwareConfig, scheduling: SchedulingResult, logger: Logger) -> EventJournal {
+        let now = { (MonotonicClock.now(), WallTime.iso8601(Date())) }
+        let journal = EventJournal(dataDir: config.storage.dataDir)
+        if let error = journal.openError {
+            logger.error("event store degraded, events are only logged until it opens (retried every 5 s): \(error)")
+        } else {
+            logger.notice("event store: \(config.storage.dataDir)/\(EventStore.fileName)")
+        }
+        if let moved = journal.recoveredFrom {
+            logger.error("the event store was corrupt: moved aside to \(moved), a new one was started")
+            let (mono, wall) = now()
+            journal.append(time: wall, monotonicNs: mono, kind: .storageDegraded, detail: "corrupt database moved aside to \(moved)")
+        }
+        let (mono, wall) = now()
+        journal.append(time: wall, monotonicNs: mono, kind: .start, detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)")
+        journal.append(time: wall, monotonicNs: mono, kind: .configLoaded, detail: options.config ?? "built-in defaults")
+        return journal
+    }
+
+    /// The telemetry history, when there is a bus to sample; its problems are reported, never fatal.
+    func openHistory(_ config: FirmwareConfig, vehicle: VehicleWiring, logger: Logger) -> TelemetryHistory? {
+        guard vehicle.bus != nil else { return nil }
+        do {
+            return try TelemetryHistory(dataDir: config.storage.dataDir, retentionDays: config.storage.telemetryRetentionDays)
+        } catch {
+            logger.error("telemetry history unavailable: \(error)")
+            return nil
+        }
+    }
+
+    /// Prometheus behind swift-metrics, for `/metrics`.
+    static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        var metricsFactory = PrometheusMetricsFactory(registry: registry)
+        // HTTP request durations: DESIGN's /health target is 2 ms, so the buckets start well below it.
+        metricsFactory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5),
+        ]
+        MetricsSystem.bootstrap(metricsFactory)
+        return registry
+    }
+
+    /// The :8081 endpoint: the API's router with the connection limits; the network LED goes on once it listens.
+    static func httpApplication(_ api: SafetyAPI, http: HTTPSettings, networkLED: (any OutputLine)?, logger: Logger) -> some Service {
+        let bindAddress = http.bind
+        return Application(
+            router: api.router(),
+            server: HTTPLimits.server,
+            configuration: .init(address: .hostname(bindAddress, port: http.port), availableConnectionsDelegate: HTTPLimits.connections),
+            onServerRunning: { channel in
+                logger.notice("HTTP listening", metadata: ["address": "\(bindAddress)", "port": "\(channel.localAddress?.port ?? -1)"])
+                _ = networkLED?.set(true)
+            },
+            logger: logger)
+    }
+
+    func logStarted(_ config: FirmwareConfig, realtime: RealtimeStart, logger: Logger) {
+        logger.notice(
+            "oht50d \(FirmwareVersion.current) started",
+            metadata: [
+                "state": "init", "cycle_ms": "\(config.safety.cycleMs)", "policy": "\(realtime.scheduling.policy)",
+                "data_dir": "\(config.storage.dataDir)", "simulate": "\(simulate)",
+                "modules": "\(config.modules.map { "\($0.type.rawValue)@\($0.address)" }.joined(separator: ","))",
+                "bus_policy": "\(realtime.busScheduling?.policy ?? "none")",
+            ])
+    }
+}
