@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 #include "CThreadControl.h"
 
@@ -42,3 +43,5 @@ int oht50_get_affinity(int tid, int *cpus, int capacity) {
     CPU_FREE(set);
     return n;
 }
+
+int oht50_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

@@ -6,8 +6,8 @@ import OHT50Runtime
 import Synchronization
 
 /// `GET /api/v1/stream`: Server-Sent Events for the status page and anyone else who wants to be told
-/// rather than poll. `event: status` carries `/api/v1/safety/status` whenever it changes (looked at every
-/// 20 ms) and at least every second; `event: event` carries each new row of the event log with its id,
+/// rather than poll. `event: status` carries `/api/v1/safety/status` whenever it changes (the safety
+/// thread's wake-ups, `SafetyLoop.changes`; encoded once for every client) and at least every second; `event: event` carries each new row of the event log with its id,
 /// so a client that reconnects with `Last-Event-ID` (or `?after=`) gets every event after it. Without
 /// either it starts with the last 50 events.
 ///
@@ -18,6 +18,7 @@ struct StreamController: Sendable {
     let loop: SafetyLoopView
     let journal: EventJournal?
     let clients = StreamSlots()
+    let statusText = StatusText()
     static let maxClients = 16
     static let backlog: Int64 = 50
 
@@ -39,7 +40,7 @@ struct StreamController: Sendable {
                 .serviceUnavailable, code: "too_many_streams",
                 message: "\(Self.maxClients) streams are open already; close one or poll /api/v1/safety/status")
         }
-        let (loop, journal, clients, resume) = (self.loop, self.journal, self.clients, after)
+        let (loop, journal, clients, resume, statusText) = (self.loop, self.journal, self.clients, after, self.statusText)
         let body = ResponseBody { writer in
             defer { clients.release() }
             var last = resume ?? max(0, ((try? journal?.newestID()) ?? 0) - Self.backlog)
@@ -49,12 +50,15 @@ struct StreamController: Sendable {
             var seenNewest: Int64 = -1
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             while !Task.isCancelled {
-                let status = String(decoding: try JSONResponse.encoder.encode(SafetyStatusReport(loop)), as: UTF8.self)
-                if status != lastStatus || ContinuousClock.now - lastStatusAt >= .seconds(1) {
+                let seen = loop.changes.generation
+                let heartbeat = ContinuousClock.now - lastStatusAt >= .seconds(1)
+                let status = try statusText.current(loop, generation: seen, refresh: heartbeat)
+                if status != lastStatus || heartbeat {
                     try await writer.write(ByteBuffer(string: "event: status\ndata: \(status)\n\n"))
                     lastStatus = status
                     lastStatusAt = ContinuousClock.now
                 }
+                var more = false
                 let newest = journal?.newestCommitted ?? 0
                 if let journal, newest != seenNewest {
                     seenNewest = newest
@@ -67,9 +71,12 @@ struct StreamController: Sendable {
                     }
                     if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
                     // More than one page waiting: read the next at once.
-                    if events.count == 200 { seenNewest = -1 }
+                    if events.count == 200 {
+                        seenNewest = -1
+                        more = true
+                    }
                 }
-                try await Task.sleep(for: .milliseconds(20))
+                if !more { await loop.changes.wait(since: seen, until: lastStatusAt.advanced(by: .seconds(1))) }
             }
             try await writer.finish(nil)
         }
@@ -77,6 +84,22 @@ struct StreamController: Sendable {
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
             body: body)
+    }
+}
+
+/// The safety status as the stream sends it, encoded once per change for every client (and again for
+/// a heartbeat, so `in_state_ms` moves on).
+final class StatusText: Sendable {
+    private let cache = Mutex<(generation: UInt64, at: ContinuousClock.Instant, text: String)?>(nil)
+
+    func current(_ loop: SafetyLoopView, generation: UInt64, refresh: Bool) throws -> String {
+        let now = ContinuousClock.now
+        if let cached = cache.withLock({ $0 }), cached.generation == generation, !refresh || now - cached.at < .milliseconds(500) {
+            return cached.text
+        }
+        let text = String(decoding: try JSONResponse.encoder.encode(SafetyStatusReport(loop)), as: UTF8.self)
+        cache.withLock { $0 = (generation, now, text) }
+        return text
     }
 }
 

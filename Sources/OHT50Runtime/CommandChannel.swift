@@ -40,14 +40,17 @@ public final class CommandChannel: Sendable {
     private let snapshot: SnapshotCell<SafetySnapshot>
     private let stopSignal: MotionStopSignal
     private let commandWaitNs: UInt64
+    /// Notified once replies may have arrived (the event pump, after the safety thread woke it).
+    private let changes: ChangeSignal
     private let state = Mutex(State())
 
     /// Made once, by the `SafetyLoop` whose rings these are: a second channel would be a second producer
     /// on the single-producer command ring.
     init(
         commands: SPSCRing<SafetyCommand>, claims: CommandClaims, replies: SPSCRing<CommandReply>, snapshot: SnapshotCell<SafetySnapshot>,
-        stopSignal: MotionStopSignal, commandWaitNs: UInt64
+        stopSignal: MotionStopSignal, commandWaitNs: UInt64, changes: ChangeSignal
     ) {
+        self.changes = changes
         self.commands = commands
         self.claims = claims
         self.replies = replies
@@ -79,6 +82,7 @@ public final class CommandChannel: Sendable {
         var deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(commandWaitNs)))
         var taken = false
         while true {
+            let seen = changes.generation
             if let reply = collect(id) { return reply }
             if ContinuousClock.now >= deadline {
                 if taken {
@@ -93,7 +97,7 @@ public final class CommandChannel: Sendable {
                 deadline = ContinuousClock.now.advanced(by: Self.takenReplyBound)
                 continue
             }
-            try? await Task.sleep(for: .microseconds(250))
+            await changes.wait(since: seen, until: deadline)
         }
     }
 
@@ -113,10 +117,11 @@ public final class CommandChannel: Sendable {
         let request = stopSignal.request()
         let deadline = ContinuousClock.now.advanced(by: .nanoseconds(Int64(commandWaitNs)))
         while true {
+            let seen = changes.generation
             // Wrapping: seen is at or past this request.
             if snapshot.read().machine.stopRequestsSeen &- request < UInt32.max / 2 { return true }
             if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .microseconds(250))
+            await changes.wait(since: seen, until: deadline)
         }
     }
 

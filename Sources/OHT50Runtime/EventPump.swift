@@ -10,38 +10,39 @@ import ServiceLifecycle
 public struct EventPump: Service {
     private let loop: SafetyLoop
     private let logger: Logger
-    private let pollInterval: Duration
     private let recorder: (any SafetyEventRecorder)?
     private let bus: BusLoop?
     private let window = SampleWindow()
 
     public init(
-        loop: SafetyLoop, recorder: (any SafetyEventRecorder)?, bus: BusLoop? = nil, logger: Logger,
-        pollInterval: Duration = .milliseconds(10)
+        loop: SafetyLoop, recorder: (any SafetyEventRecorder)?, bus: BusLoop? = nil, logger: Logger
     ) {
         self.loop = loop
         self.bus = bus
         self.recorder = recorder
         self.logger = logger
-        self.pollInterval = pollInterval
     }
 
+    /// Runs at every wake-up of the safety thread (an event, a reply, a change readers show) and at
+    /// least every 100 ms (the samples ring), never polling faster.
     public func run() async {
         var droppedReported: UInt64 = 0
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        for await _ in loop.wakeup.ticks() {
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
             drain()
             let dropped = loop.events.dropped
             if dropped > droppedReported {
                 logger.error("safety events lost: the events ring was full", metadata: ["lost": "\(dropped - droppedReported)"])
                 droppedReported = dropped
             }
-            try? await Task.sleep(for: pollInterval)
         }
         drain()
     }
 
-    /// Logs and records every event waiting in the ring.
+    /// Logs and records every event waiting in the ring, then tells whoever waits on the loop's
+    /// `changes` (command senders, the status stream) to look again.
     public func drain() {
+        defer { loop.changes.notifyAll() }
         window.append(from: loop.samples)
         while let event = loop.events.pop() {
             let source = event.commandID == 0 ? nil : loop.channel.source(of: event.commandID)

@@ -8,6 +8,7 @@ import OHT50IO
 ///   first cycle: when it started that long ago).
 /// - The bus thread is dead when the safety thread says so: `bus_thread_dead`, its heartbeat still for
 ///   a second (`SafetyLoop`), the same judgement that trips the vehicle.
+/// - A loop stopped on purpose (the daemon is shutting down) is neither: it is `stopping`.
 public struct Liveness: Sendable {
     private let loop: SafetyLoop
 
@@ -18,6 +19,8 @@ public struct Liveness: Sendable {
         public var lastCycleAgeNs: UInt64
         public var safetyLoopStalled: Bool
         public var busThreadDead: Bool
+        /// The safety loop was asked to stop (shutdown): its silence is no fault.
+        public var stopping: Bool
 
         public var alive: Bool { !safetyLoopStalled && !busThreadDead }
 
@@ -31,8 +34,9 @@ public struct Liveness: Sendable {
         let last = loop.statistics.lastCycleAt.load(ordering: .relaxed)
         let reference = last == 0 ? loop.startedAt : last
         let age = now > reference ? now - reference : 0
+        let stopping = loop.thread.stopRequested
         return Verdict(
-            lastCycleAgeNs: age, safetyLoopStalled: age > loop.timings.maxStallNs,
-            busThreadDead: loop.snapshot.read().machine.activeCauses.contains(.busThreadDead))
+            lastCycleAgeNs: age, safetyLoopStalled: !stopping && age > loop.timings.maxStallNs,
+            busThreadDead: !stopping && loop.snapshot.read().machine.activeCauses.contains(.busThreadDead), stopping: stopping)
     }
 }

@@ -14,6 +14,8 @@ public struct SafetyLoopView: Sendable {
     public var statistics: LoopStatistics { loop.statistics }
     public var liveness: Liveness { loop.liveness }
     public var channel: CommandChannel { loop.channel }
+    /// Notified whenever the safety thread produced something readers show (see `SafetyLoop.changes`).
+    public var changes: ChangeSignal { loop.changes }
     /// What the E-stop input is, e.g. "gpiod gpiochip0 line 59 (active low)".
     public var inputDescription: String { loop.input.description }
     /// Safety events lost because the events ring was full.

@@ -28,6 +28,13 @@ public final class SafetyLoop: @unchecked Sendable {
     public let input: any EStopInput
     /// The only way in for commands: the one producer of `commands`.
     public let channel: CommandChannel
+    /// Raised by the safety thread when a cycle produced something to read; the event pump waits on it.
+    let wakeup = RTWakeup()
+    /// Notified by the event pump once it has read what a wake-up announced: command senders, the
+    /// status stream and health waiters look again then, instead of polling.
+    public let changes = ChangeSignal()
+    /// What the last cycle published, to tell whether this one changed something readers show.
+    private var published = PublishedFacts()
     /// The bus thread's mailbox; nil when no modules are configured.
     public let bus: BusLink?
     /// A bus thread whose heartbeat has not moved for this long is `bus_thread_dead`. It moves at every
@@ -75,7 +82,7 @@ public final class SafetyLoop: @unchecked Sendable {
         self.snapshot = SnapshotCell(SafetySnapshot(machine: machine, estop: .unreadable, outputs: .off, at: now, cycle: 0))
         self.channel = CommandChannel(
             commands: commands, claims: claims, replies: replies, snapshot: snapshot, stopSignal: stopSignal,
-            commandWaitNs: timings.commandWaitNs)
+            commandWaitNs: timings.commandWaitNs, changes: changes)
         // Motion-enable is off while the daemon starts, before the first cycle decides anything.
         outputs.allOff()
     }
@@ -197,7 +204,21 @@ public final class SafetyLoop: @unchecked Sendable {
                 wakeupLatencyUs: UInt32(truncatingIfNeeded: min(lastLatencyNs / 1_000, UInt64(UInt32.max))), causes: machine.activeCauses))
         for index in 0..<step.events.count { events.push(step.events[index]) }
         if let reply = step.reply { replies.push(reply) }
+        let facts = PublishedFacts(
+            state: machine.state, estop: inputs.estop.level, causes: machine.activeCauses, motionEnable: step.outputs.motionEnable,
+            stopRequestsSeen: machine.stopRequestsSeen)
+        if step.events.count > 0 || step.reply != nil || facts != published { wakeup.raise() }
+        published = facts
         statistics.cycles.incrementBySingleWriter()
         statistics.lastCycleAt.store(now, ordering: .relaxed)
     }
+}
+
+/// What readers show of a cycle (status, stream, a stop's confirmation): a change wakes them.
+private struct PublishedFacts: Equatable {
+    var state = SafetyState.initializing
+    var estop = EStopSample.Level.unreadable
+    var causes: TripCauses = []
+    var motionEnable = false
+    var stopRequestsSeen: UInt32 = 0
 }

@@ -26,6 +26,8 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     /// Command id → event id, for a caller waiting until its command's event is on disk.
     private let committed = Mutex<[UInt32: Int64]>([:])
     private let failed = Mutex<Set<UInt32>>([])
+    /// Notified when a command's event was committed or lost: `waitUntilCommitted` waits on it.
+    private let outcomes = ChangeSignal()
 
     public init(dataDir: String, reopenInterval: Duration = .seconds(5)) {
         self.dataDir = dataDir
@@ -69,6 +71,7 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
             causes: event.causes.names, reasons: RefusalText.codes(event.refusal, causes: []), source: source,
             detail: event.estopEdgeDetail)
         guard event.commandID != 0 else { return }
+        defer { outcomes.notifyAll() }
         if let id {
             committed.withLock { map in
                 map[event.commandID] = id
@@ -143,12 +146,13 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
     /// Waits (bounded) until the event of command `id` is on disk.
     public func waitUntilCommitted(commandID: UInt32, timeout: Duration = .seconds(2)) async -> Commit {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
+        while true {
+            let seen = outcomes.generation
             if let id = committed.withLock({ $0[commandID] }) { return .committed(id) }
             if failed.withLock({ $0.remove(commandID) != nil }) { return .lost }
-            try? await Task.sleep(for: .microseconds(500))
+            if ContinuousClock.now >= deadline { return .timedOut }
+            await outcomes.wait(since: seen, until: deadline)
         }
-        return .timedOut
     }
 
     /// The id of the newest event in the file (0 when empty).

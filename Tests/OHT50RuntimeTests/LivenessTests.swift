@@ -32,6 +32,16 @@ struct LivenessTests {
         #expect(loop.liveness.judge(now: now + loop.timings.maxStallNs + 1_000_000_000).problems == ["safety_loop_stalled"])
     }
 
+    @Test("a loop stopped on purpose (shutdown) is stopping, not stalled: health and the watchdog do not call it a fault")
+    func stoppedOnPurpose() {
+        let loop = SafetyLoopTests.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
+        let start = MonotonicClock.now()
+        loop.runCycle(now: start)
+        loop.stop()
+        let verdict = loop.liveness.judge(now: start + 10 * loop.timings.maxStallNs)
+        #expect(verdict.stopping && verdict.alive && verdict.problems.isEmpty)
+    }
+
     @Test("a bus thread whose heartbeat stands still is dead for health and the watchdog exactly when the safety loop trips on it")
     func busThreadDead() {
         let bus = BusLink()

@@ -89,8 +89,11 @@ struct SafetyLoopTests {
         let channel = loop.channel
         let scheduling = try loop.start(priority: 80)
         defer { loop.stop() }
-        // What the loop reports is what the kernel runs the thread with.
-        let kernel = try #require(Self.kernelScheduling(ofThreadNamed: "oht50-safety"))
+        // What the loop reports is what the kernel runs the thread with (this loop's thread: other tests
+        // run loops of the same name at the same time).
+        let identity = try #require(loop.thread.identity)
+        #expect(identity.waitUntilStarted(timeoutNs: 10_000_000_000))
+        let kernel = try #require(Self.kernelScheduling(tid: identity.tid))
         #expect(kernel.policy == (scheduling.realtime ? SCHED_FIFO : SCHED_OTHER))
         #expect(kernel.priority == scheduling.priority)
         #expect(scheduling.policy == (kernel.policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_OTHER"))
@@ -127,17 +130,10 @@ struct SafetyLoopTests {
     }
 
     /// The policy and priority the kernel gives this process's thread of that name (`/proc/self/task/*/comm`).
-    static func kernelScheduling(ofThreadNamed name: String) -> (policy: Int32, priority: Int32)? {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        for task in tasks {
-            let comm = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard comm == name, let tid = pid_t(task) else { continue }
-            var param = sched_param()
-            guard sched_getparam(tid, &param) == 0 else { return nil }
-            return (sched_getscheduler(tid), param.sched_priority)
-        }
-        return nil
+    static func kernelScheduling(tid: pid_t) -> (policy: Int32, priority: Int32)? {
+        var param = sched_param()
+        guard sched_getparam(tid, &param) == 0 else { return nil }
+        return (sched_getscheduler(tid), param.sched_priority)
     }
 
     @Test("an unreadable input trips with input_fault; a failing output trips with output_fault")

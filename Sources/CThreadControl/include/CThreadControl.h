@@ -10,4 +10,6 @@ int oht50_current_tid(void);
 int oht50_set_affinity(int tid, const int *cpus, int count);
 /* Writes up to `capacity` CPUs thread `tid` may run on into `cpus`; returns how many, or -errno. */
 int oht50_get_affinity(int tid, int *cpus, int capacity);
+/* A non-blocking, close-on-exec eventfd (sys/eventfd.h is not in Swift's Glibc module); -1 on error. */
+int oht50_eventfd(void);
 #endif

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+internal import CThreadControl
+import Foundation
+import Synchronization
+
+/// How the safety thread wakes the async side without blocking: an eventfd it writes 1 to (one
+/// non-blocking syscall, no allocation, no lock) when a cycle produced something to read — an event,
+/// a reply, a seen stop, a changed state. A plain watcher thread waits on it and hands the async side
+/// an `AsyncStream` tick per wake-up, and one at least every `idleTick` (the samples ring is drained
+/// then too).
+final class RTWakeup: Sendable {
+    private let fd: Int32
+
+    init() {
+        // EFD_NONBLOCK: a full counter (never, in practice) drops the write instead of blocking the cycle.
+        fd = oht50_eventfd()
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// RT side.
+    @inline(__always)
+    func raise() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
+
+    /// Ticks at every raise (several raises between two ticks are one tick) and at least every
+    /// `idleTick`, from a thread of its own that ends when the stream does.
+    func ticks(idleTick: Duration = .milliseconds(100)) -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let box = EndFlag()
+        continuation.onTermination = { _ in box.end() }
+        let fd = self.fd
+        let timeoutMs = Int32(idleTick.components.seconds * 1_000 + idleTick.components.attoseconds / 1_000_000_000_000_000)
+        let thread = Thread { [self] in
+            withExtendedLifetime(self) {
+                var counter: UInt64 = 0
+                while !box.isEnded {
+                    var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    if poll(&ready, 1, timeoutMs) > 0 { _ = read(fd, &counter, 8) }
+                    continuation.yield()
+                }
+            }
+        }
+        thread.name = "oht50-wakeup"
+        thread.start()
+        return stream
+    }
+}
+
+/// The watcher thread's stop flag, shared with the stream's termination handler.
+private final class EndFlag: Sendable {
+    private let ended = Atomic<Bool>(false)
+    func end() { ended.store(true, ordering: .releasing) }
+    var isEnded: Bool { ended.load(ordering: .acquiring) }
+}
