@@ -1,4 +1,5 @@
 import OHT50Core
+
 @testable import OHT50IO
 
 /// Any text as /etc/oht50/firmware.yaml: parsed and validated as `oht50d run` and `check-config` do.

@@ -1,4 +1,5 @@
 import Hummingbird
+
 @testable import OHT50API
 
 /// Any body of POST /api/v1/motion/move, and any value of the events and trips query parameters: the

@@ -53,8 +53,9 @@ public func fuzzModbusReply(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if control & 0x80 != 0 {
         let outcome = line.master.write(address: 2, start: 0x0011, values: [0x1234])
         if outcome == .ok {
-            precondition(reply.count >= 8 && reply[0] == 2 && reply[1] == 0x06 && ModbusCRC.isValid(Array(reply.prefix(8))),
-                         "write accepted with the reply \(reply)")
+            precondition(
+                reply.count >= 8 && reply[0] == 2 && reply[1] == 0x06 && ModbusCRC.isValid(Array(reply.prefix(8))),
+                "write accepted with the reply \(reply)")
         }
     } else {
         let count = Int(control & 0x0F) + 1
@@ -62,8 +63,9 @@ public func fuzzModbusReply(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let outcome = line.master.read(address: 2, start: 0x0000, count: count, into: buffer)
         if outcome == .ok {
             let frame = Array(reply.prefix(5 + 2 * count))
-            precondition(frame.count == 5 + 2 * count && frame[0] == 2 && frame[1] == 0x03 && Int(frame[2]) == 2 * count
-                         && ModbusCRC.isValid(frame), "read of \(count) accepted the reply \(reply)")
+            precondition(
+                frame.count == 5 + 2 * count && frame[0] == 2 && frame[1] == 0x03 && Int(frame[2]) == 2 * count
+                    && ModbusCRC.isValid(frame), "read of \(count) accepted the reply \(reply)")
             for i in 0..<count {
                 precondition(buffer[i] == UInt16(frame[3 + 2 * i]) << 8 | UInt16(frame[4 + 2 * i]), "register \(i) is not the reply's")
             }

@@ -1,4 +1,5 @@
 import OHT50Core
+
 @testable import OHT50Sim
 
 /// What the simulator does with the bytes on its line: cut them into frames as `SimulatedBus` does,
@@ -16,7 +17,8 @@ public func fuzzRTURequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         case .garbage: continue
         case .frame(let frame):
             guard case .success(let (address, request)) = RTUCodec.decodeRequest(frame) else { continue }
-            precondition(RTUCodec.encode(request, address: address) == Array(frame), "decoded \(request) does not encode back to \(Array(frame))")
+            precondition(
+                RTUCodec.encode(request, address: address) == Array(frame), "decoded \(request) does not encode back to \(Array(frame))")
             for module in modules where module.address == address {
                 let reply = module.reply(to: request)
                 precondition(reply.count >= 5 && ModbusCRC.isValid(reply), "reply \(reply) to \(request) is not a valid frame")

@@ -14,8 +14,9 @@ let template: String = {
     let store = try! EventStore(dataDir: dir)
     let trip = SafetyEvent(kind: .trip, at: 5_000_000_000, from: .ready, to: .fault, causes: [.estop])
     let samples = (0..<20).map {
-        LoopSample(at: 4_990_000_000 + UInt64($0) * 1_000_000, state: .ready, estopRaw: 1, motionEnable: true,
-                   driveSpeedPercent: 10, wakeupLatencyUs: 12, causes: [])
+        LoopSample(
+            at: 4_990_000_000 + UInt64($0) * 1_000_000, state: .ready, estopRaw: 1, motionEnable: true,
+            driveSpeedPercent: 10, wakeupLatencyUs: 12, causes: [])
     }
     try! store.append(TripRecording(trip: trip, wallTime: "2026-11-24T21:00:00.000Z", samples: samples, bus: ["power@2 age_ms=3"]))
     return dir

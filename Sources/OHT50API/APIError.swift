@@ -12,7 +12,9 @@ public struct APIError: Error, Sendable {
     package var eventStored: Bool?
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, reasons: [RefusalText.Reason]? = nil, headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, message: String, reasons: [RefusalText.Reason]? = nil, headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.message = message
@@ -34,7 +36,8 @@ public struct APIError: Error, Sendable {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         let body = Body(error: .init(code: code, message: message, reasons: reasons, eventStored: eventStored))
-        let data = (try? JSONResponse.encoder.encode(body)) ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}".utf8)
+        let data =
+            (try? JSONResponse.encoder.encode(body)) ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"encoding failed\"}}".utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -53,7 +56,10 @@ public struct APIError: Error, Sendable {
             case .notFound: return APIError(.notFound, code: "not_found", message: "no such route; see the HTTP section of README.md")
             case .contentTooLarge: return APIError(.contentTooLarge, code: "body_too_large", message: "request bodies are limited to 4 KiB")
             case .badRequest: return APIError(.badRequest, code: "bad_request", message: detail ?? "malformed request")
-            default: return APIError(http.status, code: "http_\(http.status.code)", message: detail ?? http.status.reasonPhrase, headers: (error as? HTTPError)?.headers ?? [:])
+            default:
+                return APIError(
+                    http.status, code: "http_\(http.status.code)", message: detail ?? http.status.reasonPhrase,
+                    headers: (error as? HTTPError)?.headers ?? [:])
             }
         }
         return APIError(.internalServerError, code: "internal", message: "internal error: \(error)")

@@ -8,12 +8,13 @@ extension CommandChannel {
         do {
             return try await send(kind, source: "http \(context.peer) request \(context.requestID)")
         } catch {
-            let message = switch error {
-            case .ringFull: "the safety thread's command queue is full; nothing was changed"
-            case .timedOut: "the safety thread did not answer within 100 ms; the command was withdrawn and will not be carried out"
-            case .takenWithoutReply:
-                "the safety thread took the command but did not answer; whether it took effect is unknown: read the safety status"
-            }
+            let message =
+                switch error {
+                case .ringFull: "the safety thread's command queue is full; nothing was changed"
+                case .timedOut: "the safety thread did not answer within 100 ms; the command was withdrawn and will not be carried out"
+                case .takenWithoutReply:
+                    "the safety thread took the command but did not answer; whether it took effect is unknown: read the safety status"
+                }
             throw APIError(.serviceUnavailable, code: "safety_thread_unresponsive", message: message)
         }
     }

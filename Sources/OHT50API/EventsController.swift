@@ -23,10 +23,12 @@ struct EventsController: Sendable {
         }
         let query = request.uri.queryParameters
         let after = try Self.integer(query["after"].map(String.init), name: "after", default: 0, range: 0...Int64.max)
-        let limit = try Self.integer(query["limit"].map(String.init), name: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maxLimit))
+        let limit = try Self.integer(
+            query["limit"].map(String.init), name: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maxLimit))
         let waitMs = try Self.integer(query["wait_ms"].map(String.init), name: "wait_ms", default: 0, range: 0...Self.maxWaitMs)
         guard let journal else {
-            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the event store could not be opened; see the daemon's log")
+            throw APIError(
+                .serviceUnavailable, code: "storage_unavailable", message: "the event store could not be opened; see the daemon's log")
         }
         do {
             let deadline = ContinuousClock.now.advanced(by: .milliseconds(waitMs))
@@ -47,7 +49,10 @@ struct EventsController: Sendable {
         guard let number = Int64(text), range.contains(number) else {
             throw APIError(
                 .badRequest, code: "invalid_parameter",
-                message: "query parameter \(name) = \"\(text)\": must be an integer \(range.lowerBound)–\(range.upperBound == Int64.max ? "…" : "\(range.upperBound)")")
+                message:
+                    "query parameter \(name) = \"\(text)\": must be an integer "
+                    + "\(range.lowerBound)–\(range.upperBound == Int64.max ? "…" : "\(range.upperBound)")"
+            )
         }
         return number
     }

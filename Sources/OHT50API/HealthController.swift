@@ -12,7 +12,9 @@ struct HealthController: Sendable {
     let journal: EventJournal?
 
     private var storage: HealthReport.Storage {
-        guard let journal else { return .init(status: "unavailable", path: nil, lostEvents: 0, lastError: "the event store could not be opened") }
+        guard let journal else {
+            return .init(status: "unavailable", path: nil, lostEvents: 0, lastError: "the event store could not be opened")
+        }
         let error = journal.lastError.withLock { $0 }
         return .init(
             status: error == nil ? "ok" : "degraded", path: journal.dataDir + "/" + EventStore.fileName,

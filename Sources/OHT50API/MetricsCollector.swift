@@ -92,13 +92,15 @@ final class MetricsCollector: Sendable {
                 counter(.busErrorsTotal, labels + [("class", kind)], total: total)
             }
             MetricFamily.busModuleOnline.gauge(labels)
-                .record(c.consecutiveFailures.load(ordering: .relaxed) < bus.settings.commLossAfter && module.reading.read().at != 0 ? 1 : 0)
+                .record(
+                    c.consecutiveFailures.load(ordering: .relaxed) < bus.settings.commLossAfter && module.reading.read().at != 0 ? 1 : 0)
         }
     }
 
     private func latencyHistogram() -> String {
         let counts = loop.statistics.wakeUpLatency.counts
-        let family = MetricFamily.safetyWakeupLatencySeconds, name = family.rawValue
+        let family = MetricFamily.safetyWakeupLatencySeconds
+        let name = family.rawValue
         var lines = ["# HELP \(name) \(family.help)", "# TYPE \(name) histogram"]
         var cumulative: UInt64 = 0
         var index = 0

@@ -57,7 +57,8 @@ struct ModuleReport: Encodable, Sendable {
         stopUnconfirmed = module.settings.type == .motor ? stopPending : nil
         healthy = online && failures == 0 && alarm == nil && problem == nil && !stopPending
         ageMs = reading.at == 0 ? nil : Double(now - min(now, reading.at)) / 1e6
-        values = Dictionary(uniqueKeysWithValues: module.map.decode(registers).map { ($0.name, Value(value: $0.value, unit: $0.unit, raw: $0.raw)) })
+        values = Dictionary(
+            uniqueKeysWithValues: module.map.decode(registers).map { ($0.name, Value(value: $0.value, unit: $0.unit, raw: $0.raw)) })
         guard detailed else { return }
         identity = module.identity.withLock { $0 }
         let c = module.counters

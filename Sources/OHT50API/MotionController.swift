@@ -24,11 +24,17 @@ struct MotionController: Sendable {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let v = try? c.decode(Bool.self) { self = .bool(v) }
-            else if let v = try? c.decode(Int.self) { self = .int(v) }
-            else if let v = try? c.decode(Double.self) { self = .double(v) }
-            else if let v = try? c.decode(String.self) { self = .string(v) }
-            else { self = .other }
+            if let v = try? c.decode(Bool.self) {
+                self = .bool(v)
+            } else if let v = try? c.decode(Int.self) {
+                self = .int(v)
+            } else if let v = try? c.decode(Double.self) {
+                self = .double(v)
+            } else if let v = try? c.decode(String.self) {
+                self = .string(v)
+            } else {
+                self = .other
+            }
         }
 
         var description: String {
@@ -48,9 +54,13 @@ struct MotionController: Sendable {
         do {
             object = try JSONDecoder().decode([String: JSONField].self, from: Data(buffer: body))
         } catch DecodingError.typeMismatch {
-            throw APIError(.badRequest, code: "bad_request", message: "the body must be a JSON object {\"speed\": 0–100, \"direction\": \"forward\"|\"reverse\"}")
+            throw APIError(
+                .badRequest, code: "bad_request",
+                message: "the body must be a JSON object {\"speed\": 0–100, \"direction\": \"forward\"|\"reverse\"}")
         } catch {
-            throw APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON; expected {\"speed\": 0–100, \"direction\": \"forward\"|\"reverse\"}")
+            throw APIError(
+                .badRequest, code: "malformed_json",
+                message: "the body is not valid JSON; expected {\"speed\": 0–100, \"direction\": \"forward\"|\"reverse\"}")
         }
         if let unknown = object.keys.sorted().first(where: { $0 != "speed" && $0 != "direction" }) {
             throw APIError(.badRequest, code: "unknown_field", message: "field \"\(unknown)\" is not known; allowed: speed, direction")
@@ -59,13 +69,16 @@ struct MotionController: Sendable {
             throw APIError(.badRequest, code: "missing_field", message: "field \"speed\" is missing: an integer 0–100 (% of full speed)")
         }
         guard case .int(let speed) = speedField, (0...100).contains(speed) else {
-            throw APIError(.badRequest, code: "invalid_field", message: "field \"speed\" = \(speedField): must be an integer 0–100 (% of full speed)")
+            throw APIError(
+                .badRequest, code: "invalid_field",
+                message: "field \"speed\" = \(speedField): must be an integer 0–100 (% of full speed)")
         }
         guard let directionField = object["direction"] else {
             throw APIError(.badRequest, code: "missing_field", message: "field \"direction\" is missing: \"forward\" or \"reverse\"")
         }
         guard case .string(let name) = directionField, let direction = MotionDirection(name: name) else {
-            throw APIError(.badRequest, code: "invalid_field", message: "field \"direction\" = \(directionField): must be \"forward\" or \"reverse\"")
+            throw APIError(
+                .badRequest, code: "invalid_field", message: "field \"direction\" = \(directionField): must be \"forward\" or \"reverse\"")
         }
         return MotionRequest(speedPercent: UInt8(speed), direction: direction)
     }
@@ -110,7 +123,8 @@ struct MotionReport: Encodable, Sendable {
         state = machine.state.name
         motionPermitted = machine.state.permitsMotion
         drive = snapshot.outputs.drive.map { Drive(speed: $0.speedPercent, direction: $0.direction.name) }
-        leaseRemainingMs = machine.state == .moving && machine.leaseDeadline > snapshot.at
+        leaseRemainingMs =
+            machine.state == .moving && machine.leaseDeadline > snapshot.at
             ? (machine.leaseDeadline - snapshot.at) / 1_000_000 : nil
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import OHT50Runtime
 import Metrics
+import OHT50Runtime
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,7 +14,8 @@ enum ProcessMetrics {
     private static let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
     private static let startTime: Double = {
         // Field 22 of /proc/self/stat is the start in ticks after boot; btime in /proc/stat is the boot.
-        let boot = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8))?.split(separator: "\n")
+        let boot =
+            (try? String(contentsOfFile: "/proc/stat", encoding: .utf8))?.split(separator: "\n")
             .first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6)) } ?? 0
         let ticks = statFields().flatMap { Double($0[19]) } ?? 0
         return boot + ticks / clockTicks
@@ -35,13 +36,17 @@ enum ProcessMetrics {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
         MetricFamily.processOpenFds.gauge().record(fds)
         var limit = rlimit()
-        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 { MetricFamily.processMaxFds.gauge().record(Double(limit.rlim_cur)) }
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+            MetricFamily.processMaxFds.gauge().record(Double(limit.rlim_cur))
+        }
         MetricFamily.processStartTimeSeconds.gauge().record(startTime)
     }
 
     /// /proc/self/stat after the command name (which may hold spaces).
     private static func statFields() -> [Substring]? {
-        guard let text = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8), let end = text.lastIndex(of: ")") else { return nil }
+        guard let text = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8), let end = text.lastIndex(of: ")") else {
+            return nil
+        }
         return text[text.index(after: end)...].split(separator: " ")
     }
 

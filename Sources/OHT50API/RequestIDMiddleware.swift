@@ -1,8 +1,8 @@
 import HTTPTypes
-import OHT50Runtime
 import Hummingbird
 import Logging
 import Metrics
+import OHT50Runtime
 
 /// Gives every response an `X-Request-ID` (a valid incoming one is echoed), turns every thrown error
 /// into the JSON error answer, and writes one access-log line per request.
@@ -33,7 +33,8 @@ struct RequestIDMiddleware: RouterMiddleware {
             "http request",
             metadata: [
                 "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-                "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+                "duration_ms":
+                    "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
                 "request_id": "\(context.requestID)", "peer": "\(context.peer)",
             ])
         return response

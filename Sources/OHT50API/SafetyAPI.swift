@@ -1,9 +1,9 @@
 import Hummingbird
 import Logging
-import OHT50Store
-import Prometheus
 import OHT50Core
 import OHT50Runtime
+import OHT50Store
+import Prometheus
 
 /// The :8081 endpoint's routes, wired to the safety loop. The daemon serves its router.
 public struct SafetyAPI: Sendable {
@@ -32,7 +32,8 @@ public struct SafetyAPI: Sendable {
 
     public init(
         loop: SafetyLoopView, bus: BusLoopView?, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
-        journal: EventJournal? = nil, history: TelemetryHistory? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+        journal: EventJournal? = nil, history: TelemetryHistory? = nil,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) {
         events = EventsController(journal: journal)
         trips = TripsController(journal: journal)

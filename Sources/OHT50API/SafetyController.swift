@@ -41,7 +41,9 @@ struct SafetyController: Sendable {
         case .lost?, .timedOut?, nil: stored = false
         }
         if !stored {
-            logger.error("reset \(reply.accepted ? "accepted" : "refused") but its event was not stored", metadata: ["request_id": "\(context.requestID)"])
+            logger.error(
+                "reset \(reply.accepted ? "accepted" : "refused") but its event was not stored",
+                metadata: ["request_id": "\(context.requestID)"])
         }
         guard reply.accepted else {
             var refused = APIError.refused("reset_refused", "reset refused", reply.refusal, resetReleaseNs: loop.timings.resetReleaseNs)

@@ -33,7 +33,8 @@ struct SafetyStatusReport: Encodable, Sendable {
     var eventStored: Bool?
 
     enum CodingKeys: CodingKey {
-        case state, estop, latched, causes, since, motionPermitted, motionEnableOutput, resetAllowed, resetBlockedBy, lastTrip, inStateMs, eventStored
+        case state, estop, latched, causes, since, motionPermitted, motionEnableOutput, resetAllowed, resetBlockedBy, lastTrip, inStateMs,
+            eventStored
     }
 
     func encode(to encoder: any Encoder) throws {

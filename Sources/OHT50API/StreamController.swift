@@ -1,13 +1,14 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import OHT50Store
 import OHT50Runtime
+import OHT50Store
 import Synchronization
 
 /// `GET /api/v1/stream`: Server-Sent Events for the status page and anyone else who wants to be told
 /// rather than poll. `event: status` carries `/api/v1/safety/status` whenever it changes (the safety
-/// thread's wake-ups, `SafetyLoop.changes`; encoded once for every client) and at least every second; `event: event` carries each new row of the event log with its id,
+/// thread's wake-ups, `SafetyLoop.changes`; encoded once for every client) and at least every second; `event: event` carries each new row
+/// of the event log with its id,
 /// so a client that reconnects with `Last-Event-ID` (or `?after=`) gets every event after it. Without
 /// either it starts with the last 50 events.
 ///
@@ -31,7 +32,9 @@ struct StreamController: Sendable {
         var after: Int64?
         if let resumeText {
             guard let id = Int64(resumeText), id >= 0 else {
-                throw APIError(.badRequest, code: "invalid_parameter", message: "Last-Event-ID / after = \"\(resumeText)\": must be an event id (an integer ≥ 0)")
+                throw APIError(
+                    .badRequest, code: "invalid_parameter",
+                    message: "Last-Event-ID / after = \"\(resumeText)\": must be an event id (an integer ≥ 0)")
             }
             after = id
         }

@@ -55,7 +55,8 @@ struct SystemStatusReport: Encodable, Sendable {
         config = Config(
             cycleMs: c.safety.cycleMs, resetReleaseMs: c.safety.resetReleaseMs, maxStallMs: c.safety.maxStallMs,
             motionLeaseMs: c.safety.motionLeaseMs, estop: loop.inputDescription,
-            motionEnable: motion.backend == .gpiod ? "gpiod \(motion.chip ?? "?") line \(motion.line ?? -1)" : "\(motion.backend.rawValue) \(motion.sysfsPath ?? "")",
+            motionEnable: motion.backend == .gpiod
+                ? "gpiod \(motion.chip ?? "?") line \(motion.line ?? -1)" : "\(motion.backend.rawValue) \(motion.sysfsPath ?? "")",
             busPort: bus?.port, baud: bus?.baud, responseTimeoutMs: bus?.responseTimeoutMs, commLossAfter: bus?.commLossAfter,
             modules: c.modules.map { "\($0.type.rawValue)@\($0.address)\($0.required ? "" : " (optional)")" },
             http: "\(c.http.bind):\(c.http.port)", dataDir: c.storage.dataDir, logLevel: c.logLevel.rawValue)

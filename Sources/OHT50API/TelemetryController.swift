@@ -74,13 +74,16 @@ struct TelemetryController: Sendable {
         }
         let query = request.uri.queryParameters
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        let module = try query["module"].map { try EventsController.integer(String($0), name: "module", default: 0, range: 1...247) }.map(Int.init)
+        let module = try query["module"].map { try EventsController.integer(String($0), name: "module", default: 0, range: 1...247) }.map(
+            Int.init)
         let from = try Self.time(query["from"].map(String.init), name: "from") ?? nowMs - 3_600_000
         let to = try Self.time(query["to"].map(String.init), name: "to") ?? nowMs
         let limit = try EventsController.integer(
             query["limit"].map(String.init), name: "limit", default: 3_600, range: 1...Int64(Self.maxHistoryRows))
         guard let history else {
-            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "no telemetry history: no bus modules, or the store could not be opened")
+            throw APIError(
+                .serviceUnavailable, code: "storage_unavailable",
+                message: "no telemetry history: no bus modules, or the store could not be opened")
         }
         do {
             let rows = try history.rows(module: module, fromMs: from, toMs: to, limit: Int(limit))

@@ -13,7 +13,8 @@ struct TripsController: Sendable {
 
     private func store() throws -> EventJournal {
         guard let journal else {
-            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the event store could not be opened; see the daemon's log")
+            throw APIError(
+                .serviceUnavailable, code: "storage_unavailable", message: "the event store could not be opened; see the daemon's log")
         }
         return journal
     }

@@ -109,7 +109,8 @@ public struct DaemonClient: Sendable {
         }
         throw Failure(
             description:
-                "\(url): the daemon is not reachable (\(String(cString: strerror(lastError)))); is oht50-firmware running? systemctl status oht50-firmware"
+                "\(url): the daemon is not reachable (\(String(cString: strerror(lastError)))); is oht50-firmware running? systemctl "
+                + "status oht50-firmware"
         )
     }
 

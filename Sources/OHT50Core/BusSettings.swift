@@ -36,7 +36,8 @@ public struct BusSettings: Sendable, Equatable {
         let allowedBauds = baudRates.map(String.init).joined(separator: ", ")
         if let (text, o) = try m.scalar("baud", allowed: allowedBauds) {
             guard let baud = Int(text), baudRates.contains(baud) else {
-                throw ConfigError(origin: o, key: m.qualified("baud"), value: text, problem: "is not a supported baud rate", allowed: allowedBauds)
+                throw ConfigError(
+                    origin: o, key: m.qualified("baud"), value: text, problem: "is not a supported baud rate", allowed: allowedBauds)
             }
             s.baud = baud
         }

@@ -117,7 +117,9 @@ public struct CPUPlacement: Sendable, Equatable {
             let bus = isolated.count >= 2 ? isolated[isolated.count - 2] : last
             auto = ([last], [bus], rest.isEmpty ? nil : rest, "isolated CPUs \(CPUList.format(isolated))")
         } else if online.count >= 4 {
-            auto = ([online[online.count - 1]], [online[online.count - 2]], Array(online.dropLast(2)), "the last two of \(online.count) CPUs")
+            auto = (
+                [online[online.count - 1]], [online[online.count - 2]], Array(online.dropLast(2)), "the last two of \(online.count) CPUs"
+            )
         } else if online.count >= 2 {
             auto = ([online.last!], [online.last!], Array(online.dropLast()), "the last of \(online.count) CPUs, shared by both RT threads")
         } else {

@@ -114,7 +114,9 @@ struct ConfigMapping {
         case .simulated?:
             throw ConfigError(
                 origin: o, key: qualified(key), value: text,
-                problem: "exists only under oht50d --simulate, which makes the simulated vehicle itself; here the E-stop would always read released",
+                problem:
+                    "exists only under oht50d --simulate, which makes the simulated vehicle itself; here the E-stop would always read "
+                    + "released",
                 allowed: allowed)
         case nil:
             throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is not a known value", allowed: allowed)

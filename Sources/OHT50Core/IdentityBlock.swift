@@ -36,7 +36,8 @@ public struct IdentityBlock: Sendable, Equatable, Codable {
         name = String(String.UnicodeScalarView(chars))
         hardwareVersion = "\(r[10] >> 8).\(r[10] & 0xFF)"
         serial = UInt32(r[11]) << 16 | UInt32(r[12])
-        let month = r[14] >> 8, day = r[14] & 0xFF
+        let month = r[14] >> 8
+        let day = r[14] & 0xFF
         buildDate = "\(r[13])-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
     }
 }

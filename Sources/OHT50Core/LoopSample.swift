@@ -11,7 +11,10 @@ public struct LoopSample: Sendable, BitwiseCopyable, Equatable {
     public var wakeupLatencyUs: UInt32
     public var causes: TripCauses
 
-    public init(at: UInt64, state: SafetyState, estopRaw: Int8, motionEnable: Bool, driveSpeedPercent: UInt8, wakeupLatencyUs: UInt32, causes: TripCauses) {
+    public init(
+        at: UInt64, state: SafetyState, estopRaw: Int8, motionEnable: Bool, driveSpeedPercent: UInt8, wakeupLatencyUs: UInt32,
+        causes: TripCauses
+    ) {
         self.at = at
         self.state = state
         self.estopRaw = estopRaw

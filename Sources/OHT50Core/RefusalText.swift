@@ -14,35 +14,44 @@ public enum RefusalText {
     public static func reasons(_ refusal: CommandRefusal, resetReleaseMs: Int) -> [Reason] {
         var out = refusal.activeCauses.names.map { cause(named: $0) }
         if refusal.reasons.contains(.stateNotLatched) {
-            out.append(Reason(code: "state_not_latched", message: "a reset is accepted only in state latched; the state is \(refusal.state.name)"))
+            out.append(
+                Reason(code: "state_not_latched", message: "a reset is accepted only in state latched; the state is \(refusal.state.name)"))
         }
         if refusal.reasons.contains(.stateNotReady) {
             let hint = refusal.state.isLatched ? " (reset first)" : ""
-            out.append(Reason(code: "state_not_ready", message: "motion needs state ready or moving\(hint); the state is \(refusal.state.name)"))
+            out.append(
+                Reason(code: "state_not_ready", message: "motion needs state ready or moving\(hint); the state is \(refusal.state.name)"))
         }
         if refusal.reasons.contains(.releaseTooShort) {
             let remaining = (refusal.releaseRemainingNs + 999_999) / 1_000_000
-            out.append(Reason(
-                code: "estop_release_too_short",
-                message: "the E-stop must read released for \(resetReleaseMs) ms before a reset; \(remaining) ms to go"))
+            out.append(
+                Reason(
+                    code: "estop_release_too_short",
+                    message: "the E-stop must read released for \(resetReleaseMs) ms before a reset; \(remaining) ms to go"))
         }
         if refusal.reasons.contains(.moduleUnhealthy) {
             out.append(Reason(code: "module_unhealthy", message: "a required bus module is not answering or not healthy"))
         }
         if refusal.reasons.contains(.driveStopUnconfirmed) {
-            out.append(Reason(
-                code: "drive_stop_unconfirmed",
-                message: "a drive has not read back its last stop (enable 0, speed 0) and may still be turning: check its wiring and GET /api/v1/modules"))
+            out.append(
+                Reason(
+                    code: "drive_stop_unconfirmed",
+                    message:
+                        "a drive has not read back its last stop (enable 0, speed 0) and may still be turning: check its wiring and GET "
+                        + "/api/v1/modules"
+                ))
         }
         if refusal.reasons.contains(.commandExpired) {
-            out.append(Reason(
-                code: "command_expired",
-                message: "the command waited longer than 100 ms for the safety thread and was answered 503; it was not carried out"))
+            out.append(
+                Reason(
+                    code: "command_expired",
+                    message: "the command waited longer than 100 ms for the safety thread and was answered 503; it was not carried out"))
         }
         if refusal.reasons.contains(.issuedBeforeTrip) {
-            out.append(Reason(
-                code: "issued_before_trip",
-                message: "the vehicle tripped after this command was sent: read the safety status, then send it again if still wanted"))
+            out.append(
+                Reason(
+                    code: "issued_before_trip",
+                    message: "the vehicle tripped after this command was sent: read the safety status, then send it again if still wanted"))
         }
         if refusal.reasons.contains(.issuedBeforeStop) {
             out.append(Reason(code: "issued_before_stop", message: "a stop was requested after this move was sent: the stop wins"))

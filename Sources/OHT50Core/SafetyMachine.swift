@@ -171,7 +171,8 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         refusal.reasons.formUnion(stale)
         let kind: SafetyEvent.Kind = command.kind == .reset ? .resetRefused : .commandDiscarded
         events.append(
-            SafetyEvent(kind: kind, at: now, from: state, to: state, causes: refusal.activeCauses, refusal: refusal.reasons, commandID: command.id))
+            SafetyEvent(
+                kind: kind, at: now, from: state, to: state, causes: refusal.activeCauses, refusal: refusal.reasons, commandID: command.id))
         return CommandReply(id: command.id, accepted: false, refusal: refusal, state: state)
     }
 

@@ -10,7 +10,8 @@ public enum BusOpenError: Error, Sendable, CustomStringConvertible {
         case .unusable(let port, let reason):
             "serial port \(port) is missing or unusable: \(reason); check bus.port and that the adapter is connected"
         case .busy(let port, let holder):
-            "serial port \(port) is in use by \(holder ?? "another process"); stop it first (the daemon holds the bus: sudo systemctl stop oht50-firmware)"
+            "serial port \(port) is in use by \(holder ?? "another process"); stop it first (the daemon holds the bus: sudo systemctl "
+                + "stop oht50-firmware)"
         }
     }
 }

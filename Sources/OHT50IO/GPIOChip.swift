@@ -43,7 +43,8 @@ final class GPIOLineRequest: @unchecked Sendable {
             throw HardwareError(
                 role: role, device: "\(chip.name) line \(offset)", problem: problem,
                 hint: e == EBUSY
-                    ? "stop whatever holds it (`gpioinfo \(descriptor)` shows the consumer; a sysfs export holds it too: echo N > /sys/class/gpio/unexport)"
+                    ? "stop whatever holds it (`gpioinfo \(descriptor)` shows the consumer; a sysfs export holds it too: echo N > "
+                        + "/sys/class/gpio/unexport)"
                     : "check that this user may use \(descriptor) (group gpio, udev rule) and the line exists")
         }
         handle = requested
@@ -77,7 +78,8 @@ final class GPIOLineRequest: @unchecked Sendable {
 
     private static func chipError(_ descriptor: String, errno e: Int32, role: String) -> HardwareError {
         let available = availableChips()
-        let seen = available.isEmpty
+        let seen =
+            available.isEmpty
             ? "no /dev/gpiochip* exists: the kernel has no GPIO character device (CONFIG_GPIO_CDEV) or no GPIO controller"
             : "chips present: \(available.joined(separator: ", "))"
         switch e {
@@ -85,7 +87,10 @@ final class GPIOLineRequest: @unchecked Sendable {
             return HardwareError(
                 role: role, device: descriptor,
                 problem: SystemCallError(call: "gpiod_chip_open", subject: descriptor, errno: e).description,
-                hint: "this user may not open it: add it to group gpio (the unit's SupplementaryGroups) and check the udev rule for /dev/gpiochip*")
+                hint:
+                    "this user may not open it: add it to group gpio (the unit's SupplementaryGroups) and check the udev rule for "
+                    + "/dev/gpiochip*"
+            )
         case ENOENT:
             return HardwareError(
                 role: role, device: descriptor, problem: "no such GPIO chip (by name, path, label or number)",

@@ -26,14 +26,16 @@ public struct GPIOLineInfo: Sendable, Equatable {
         var info = oht50_gpio_line_info()
         guard oht50_gpio_line_info(descriptor, UInt32(offset), &info) == 0 else {
             let e = errno
-            return .failure(HardwareError(
-                role: role, device: "\(chip.name) line \(offset)",
-                problem: SystemCallError(call: "gpiod line info", subject: "\(chip.name) line \(offset)", errno: e).description,
-                hint: "check that this user may use \(descriptor) (group gpio, udev rule)"))
+            return .failure(
+                HardwareError(
+                    role: role, device: "\(chip.name) line \(offset)",
+                    problem: SystemCallError(call: "gpiod line info", subject: "\(chip.name) line \(offset)", errno: e).description,
+                    hint: "check that this user may use \(descriptor) (group gpio, udev rule)"))
         }
         let consumer = GPIOLineRequest.string(info.consumer)
-        return .success(GPIOLineInfo(
-            chip: chip.name, lines: chip.lines, used: info.used != 0, consumer: consumer.isEmpty ? nil : consumer,
-            output: info.output != 0))
+        return .success(
+            GPIOLineInfo(
+                chip: chip.name, lines: chip.lines, used: info.used != 0, consumer: consumer.isEmpty ? nil : consumer,
+                output: info.output != 0))
     }
 }

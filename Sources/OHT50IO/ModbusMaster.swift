@@ -48,7 +48,8 @@ public final class ModbusMaster: @unchecked Sendable {
             case .even: CChar(UInt8(ascii: "E"))
             case .odd: CChar(UInt8(ascii: "O"))
             }
-        guard let context = modbus_new_rtu(settings.port, Int32(settings.baud), parity, Int32(settings.dataBits), Int32(settings.stopBits)) else {
+        guard let context = modbus_new_rtu(settings.port, Int32(settings.baud), parity, Int32(settings.dataBits), Int32(settings.stopBits))
+        else {
             throw .unusable(port: settings.port, reason: String(cString: modbus_strerror(errno)))
         }
         // The Modbus serial-line spec's character is 11 bits (start, 8 data, parity or a second stop bit,
@@ -56,7 +57,9 @@ public final class ModbusMaster: @unchecked Sendable {
         // them 9 % short of the silence they wait for at 19200 baud and below.
         let bits = max(11, 1 + settings.dataBits + (settings.parity == .none ? 0 : 1) + settings.stopBits)
         let character = 1e9 * Double(bits) / Double(settings.baud)
-        try self.init(context: context, port: settings.port, gapNs: max(1_750_000, UInt64(3.5 * character)), responseTimeoutMs: settings.responseTimeoutMs)
+        try self.init(
+            context: context, port: settings.port, gapNs: max(1_750_000, UInt64(3.5 * character)),
+            responseTimeoutMs: settings.responseTimeoutMs)
     }
 
     /// Modbus TCP (a bench gateway): no inter-frame gap on the wire.

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Makes a configured `/sys/class/gpio/gpioN/value` line exist: the kernel exports GPIO sysfs lines
 /// only when asked, so on a stock vehicle the runbook's `cat /sys/class/gpio/gpio59/value` and the
@@ -29,7 +30,8 @@ public enum SysfsGPIOExport {
     /// The GPIO number of `/sys/class/gpio/gpioN/value`; nil for any other file (the simulated vehicle's
     /// `<data-dir>/sim/gpio59/value`, a test's file), which is then none of this command's business.
     public static func gpio(of path: String) -> Int? {
-        let prefix = classDirectory + "/gpio", suffix = "/value"
+        let prefix = classDirectory + "/gpio"
+        let suffix = "/value"
         guard path.hasPrefix(prefix), path.hasSuffix(suffix), path.count > prefix.count + suffix.count else { return nil }
         let digits = path.dropFirst(prefix.count).dropLast(suffix.count)
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits) else { return nil }
@@ -94,11 +96,12 @@ public enum SysfsGPIOExport {
         let written = text.withCString { Glibc.write(fd, $0, strlen($0)) }
         guard written >= 0 else {
             let e = errno
-            let hint = switch e {
-            case EBUSY: "GPIO \(number) is in use: another program (or the daemon with backend gpiod) requested it; see gpioinfo"
-            case EINVAL: "GPIO \(number) does not exist here: a chip's first number is in /sys/class/gpio/gpiochip*/base"
-            default: "see dmesg"
-            }
+            let hint =
+                switch e {
+                case EBUSY: "GPIO \(number) is in use: another program (or the daemon with backend gpiod) requested it; see gpioinfo"
+                case EINVAL: "GPIO \(number) does not exist here: a chip's first number is in /sys/class/gpio/gpiochip*/base"
+                default: "see dmesg"
+                }
             throw HardwareError(role: line.role, device: path, problem: "writing \(text): \(String(cString: strerror(e)))", hint: hint)
         }
     }

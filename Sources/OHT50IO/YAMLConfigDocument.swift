@@ -32,13 +32,15 @@ enum YAMLConfigDocument {
             var entries: [ConfigEntry] = []
             for (key, value) in mapping {
                 guard case .scalar(let k) = key else {
-                    throw ConfigError(origin: origin, key: "(key)", value: nil, problem: "is not a plain key", allowed: "names such as safety, cycle_ms")
+                    throw ConfigError(
+                        origin: origin, key: "(key)", value: nil, problem: "is not a plain key", allowed: "names such as safety, cycle_ms")
                 }
                 entries.append(ConfigEntry(key: k.string, value: try convert(value, path: path)))
             }
             return .mapping(entries, origin)
         case .alias:
-            throw ConfigError(origin: origin, key: "(alias)", value: nil, problem: "YAML aliases are not supported", allowed: "plain values")
+            throw ConfigError(
+                origin: origin, key: "(alias)", value: nil, problem: "YAML aliases are not supported", allowed: "plain values")
         }
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import OHT50Core
 import OHT50IO
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The bus thread of DESIGN "Threads": the only user of the libmodbus context. It polls every module on
 /// its schedule (drives first when several are due), writes the drive setpoint it gets from the safety
@@ -45,8 +46,10 @@ public final class BusLoop: @unchecked Sendable {
     public let lastOpenError = Mutex<String?>(nil)
 
     /// - Parameter open: opens the port; called again after the port is lost.
-    public init(settings: BusSettings, modules: [ModuleSettings], link: BusLink, master: ModbusMaster,
-                open: @escaping @Sendable () throws(BusOpenError) -> ModbusMaster) {
+    public init(
+        settings: BusSettings, modules: [ModuleSettings], link: BusLink, master: ModbusMaster,
+        open: @escaping @Sendable () throws(BusOpenError) -> ModbusMaster
+    ) {
         self.settings = settings
         // Drives first: when several modules are due, the drive is polled before the others.
         self.modules = modules.sorted { ($0.type == .motor ? 0 : 1) < ($1.type == .motor ? 0 : 1) }.map(BusModule.init)
@@ -175,7 +178,8 @@ public final class BusLoop: @unchecked Sendable {
         let reported = identity?.moduleType
         module.typeMismatch = reported != module.settings.type
         module.typeProblem.withLock {
-            $0 = reported == module.settings.type
+            $0 =
+                reported == module.settings.type
                 ? nil
                 : "configured \(module.settings.type.rawValue), but the module at address \(module.settings.address) reports "
                     + (reported?.rawValue ?? "unknown type code \(identity?.moduleTypeCode ?? 0)")
@@ -219,7 +223,9 @@ public final class BusLoop: @unchecked Sendable {
             let outcome = DriveStopRecipe.stop(
                 channel: base,
                 writeZeros: { start, count in
-                    transact(module) { master.write(address: module.address, start: start, values: UnsafeBufferPointer(start: zeros, count: count)) }
+                    transact(module) {
+                        master.write(address: module.address, start: start, values: UnsafeBufferPointer(start: zeros, count: count))
+                    }
                         == .ok
                 },
                 readEnableAndSpeed: { start in
@@ -242,14 +248,26 @@ public final class BusLoop: @unchecked Sendable {
         let setpoint = commandedSetpoint
         for base in RegisterMap.motorChannels {
             writeValues[0] = setpoint.direction
-            guard transact(module, {
-                master.write(address: module.address, start: base + RegisterMap.motorDirectionOffset, values: UnsafeBufferPointer(start: writeValues, count: 1))
-            }) == .ok else { return }
+            guard
+                transact(
+                    module,
+                    {
+                        master.write(
+                            address: module.address, start: base + RegisterMap.motorDirectionOffset,
+                            values: UnsafeBufferPointer(start: writeValues, count: 1))
+                    }) == .ok
+            else { return }
             writeValues[0] = 1
             writeValues[1] = setpoint.speed
-            guard transact(module, {
-                master.write(address: module.address, start: base + RegisterMap.motorEnableOffset, values: UnsafeBufferPointer(start: writeValues, count: 2))
-            }) == .ok else { return }
+            guard
+                transact(
+                    module,
+                    {
+                        master.write(
+                            address: module.address, start: base + RegisterMap.motorEnableOffset,
+                            values: UnsafeBufferPointer(start: writeValues, count: 2))
+                    }) == .ok
+            else { return }
         }
         module.clearStop()
     }

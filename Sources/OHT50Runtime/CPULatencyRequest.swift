@@ -1,7 +1,8 @@
+import OHT50IO
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import OHT50IO
 
 /// Holds `/dev/cpu_dma_latency` at 0 µs for the life of the process (the kernel's PM QoS interface):
 /// the CPUs stay out of deep idle states, whose exit time otherwise lands on every wake-up of the

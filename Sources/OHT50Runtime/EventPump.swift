@@ -69,7 +69,9 @@ public struct EventPump: Service {
             let failures = module.counters.consecutiveFailures.load(ordering: .relaxed)
             guard reading.at != 0 else { return "\(module.settings.type.rawValue)@\(module.address) never answered (failures \(failures))" }
             let values = module.map.decode(reading.registers).map { "\($0.name)=\($0.value)\($0.unit)" }.joined(separator: " ")
-            return "\(module.settings.type.rawValue)@\(module.address) age_ms=\((now - min(now, reading.at)) / 1_000_000) failures=\(failures) \(values)"
+            return
+                "\(module.settings.type.rawValue)@\(module.address) age_ms=\((now - min(now, reading.at)) / 1_000_000) "
+                + "failures=\(failures) \(values)"
         }
     }
 

@@ -69,9 +69,11 @@ public struct LogfmtLogHandler: LogHandler {
     }
 
     static func quote(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
-            scalar.value > 0x20 && scalar != "\"" && scalar != "=" && scalar != "\\" && scalar.value < 0x7F
-        }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy { scalar in
+                scalar.value > 0x20 && scalar != "\"" && scalar != "=" && scalar != "\\" && scalar.value < 0x7F
+            }
         if plain { return value }
         var escaped = "\""
         for scalar in value.unicodeScalars {

@@ -1,7 +1,8 @@
+import OHT50IO
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import OHT50IO
 
 /// `mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)`: no page of the process is ever paged out, and
 /// pages are locked as they are first touched rather than all populated up front. Without ONFAULT every

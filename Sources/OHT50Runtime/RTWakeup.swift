@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 internal import CThreadControl
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How the safety thread wakes the async side without blocking: an eventfd it writes 1 to (one
 /// non-blocking syscall, no allocation, no lock) when a cycle produced something to read — an event,

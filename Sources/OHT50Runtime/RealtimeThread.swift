@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 internal import CThreadControl
 import Dispatch
 import OHT50IO
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A pthread at SCHED_FIFO `priority`, or SCHED_OTHER when the kernel refuses (EPERM): the daemon
 /// never refuses to start for lack of RT rights, it reports `"rt": false` instead. With `cpus`, the

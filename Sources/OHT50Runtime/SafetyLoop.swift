@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import OHT50Core
 import OHT50IO
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The safety thread of DESIGN "Threads": every cycle, at an absolute deadline, it samples the E-stop,
 /// takes at most one command, steps the state machine, drives the outputs, pushes events and the reply,

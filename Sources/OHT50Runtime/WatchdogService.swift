@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// systemd's view of the daemon: READY=1 after the first healthy safety cycle and bus pass (the state
 /// has left `init`); WATCHDOG=1 every half `WATCHDOG_USEC`, but only while `Liveness` says both RT
-/// threads are alive (what `/health` says too), so a stalled loop gets the service restarted; STATUS= with the safety state; STOPPING=1 once
+/// threads are alive (what `/health` says too), so a stalled loop gets the service restarted; STATUS= with the safety state; STOPPING=1
+/// once
 /// everything else has stopped (put it first in the service group, it stops last).
 public struct WatchdogService: Service {
     private let notifier: SystemdNotifier

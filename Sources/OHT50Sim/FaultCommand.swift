@@ -38,7 +38,8 @@ public enum FaultCommand {
                 module.faults.exception = number == 0 ? nil : UInt8(number!)
             case "alarm" where number != nil: module.setAlarm(UInt16(truncatingIfNeeded: number!))
             case "junk" where number != nil: module.faults.junkBytes = number!
-            case "writes" where ModuleFaults.WriteFault(rawValue: value) != nil: module.faults.writes = ModuleFaults.WriteFault(rawValue: value)!
+            case "writes" where ModuleFaults.WriteFault(rawValue: value) != nil:
+                module.faults.writes = ModuleFaults.WriteFault(rawValue: value)!
             case "refuse" where value == "off": module.faults.refusedWrites = nil
             case "refuse" where registerRange(value) != nil: module.faults.refusedWrites = registerRange(value)
             case "clear":
@@ -55,9 +56,10 @@ public enum FaultCommand {
         var lines = bus.addresses.compactMap { address in
             bus.withModule(address) { m in
                 let f = m.faults
+                let refused = f.refusedWrites.map { "0x\(String($0.lowerBound, radix: 16))-0x\(String($0.upperBound, radix: 16))" }
                 return "module \(m.address) \(m.type.rawValue): offline=\(f.offline) delay_ms=\(f.delayMs) crc_every=\(f.corruptCRCEvery) "
                     + "exception=\(f.exception.map(String.init) ?? "none") junk=\(f.junkBytes) writes=\(f.writes.rawValue) "
-                    + "refused=\(f.refusedWrites.map { "0x\(String($0.lowerBound, radix: 16))-0x\(String($0.upperBound, radix: 16))" } ?? "none")"
+                    + "refused=\(refused ?? "none")"
             }
         }
         let counts = bus.frameCounts.withLock { $0 }
@@ -69,7 +71,8 @@ public enum FaultCommand {
     static func registerRange(_ text: String) -> ClosedRange<UInt16>? {
         let bounds = text.split(separator: "-").map(String.init)
         guard bounds.count == 2, let a = parse(bounds[0]).flatMap({ UInt16(exactly: $0) }),
-              let b = parse(bounds[1]).flatMap({ UInt16(exactly: $0) }), a <= b else { return nil }
+            let b = parse(bounds[1]).flatMap({ UInt16(exactly: $0) }), a <= b
+        else { return nil }
         return a...b
     }
 

@@ -111,7 +111,8 @@ public final class SimulatedModule: @unchecked Sendable {
         guard let refused = faults.refusedWrites else { return false }
         switch request {
         case .writeSingleRegister(let register, _): return refused.contains(register)
-        case .writeMultipleRegisters(let start, let values): return !values.isEmpty && refused.overlaps(start...start + UInt16(values.count - 1))
+        case .writeMultipleRegisters(let start, let values):
+            return !values.isEmpty && refused.overlaps(start...start + UInt16(values.count - 1))
         case .readHoldingRegisters, .readInputRegisters: return false
         }
     }
@@ -122,7 +123,8 @@ public final class SimulatedModule: @unchecked Sendable {
         let map = RegisterMap.of(type)
         for offset in values.indices {
             let a = start + UInt16(offset)
-            let writable = map.fields.contains { $0.address == a && $0.writable } || a == IdentityBlock.resetErrorsRegister
+            let writable =
+                map.fields.contains { $0.address == a && $0.writable } || a == IdentityBlock.resetErrorsRegister
                 || ![.power, .motor].contains(type)
             guard writable, Int(a) < registers.count else { return false }
         }

@@ -35,7 +35,8 @@ public enum DatabaseBackup {
             if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
             try FileManager.default.moveItem(atPath: temporary, toPath: destination)
         } catch {
-            throw StoreError(code: SQLITE_CANTOPEN, message: "\(error.localizedDescription)", statement: "rename \(temporary) → \(destination)")
+            throw StoreError(
+                code: SQLITE_CANTOPEN, message: "\(error.localizedDescription)", statement: "rename \(temporary) → \(destination)")
         }
         return pages
     }

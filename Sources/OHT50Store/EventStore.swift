@@ -34,7 +34,8 @@ public final class EventStore: @unchecked Sendable {
         recoveredFrom = movedAside
         try Self.migrate(db)
         insert = try db.prepare(
-            "INSERT INTO events(time, monotonic_ns, kind, from_state, to_state, causes, reasons, source, detail) VALUES (?,?,?,?,?,?,?,?,?)")
+            "INSERT INTO events(time, monotonic_ns, kind, from_state, to_state, causes, reasons, source, detail) VALUES (?,?,?,?,?,?,?,?,?)"
+        )
         insertTrip = try db.prepare(
             "INSERT INTO trips(time, monotonic_ns, causes, from_state, to_state, sample_count, samples, bus) VALUES (?,?,?,?,?,?,?,?)")
     }
@@ -50,7 +51,9 @@ public final class EventStore: @unchecked Sendable {
 
     /// `firmware.db` → `firmware.db.corrupt-20261123T081500Z` (with its -wal and -shm).
     private static func moveAside(_ path: String) -> String {
-        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+        let stamp = ISO8601DateFormatter.string(
+            from: Date(), timeZone: TimeZone(identifier: "UTC")!,
+            formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
         let target = "\(path).corrupt-\(stamp)"
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try? FileManager.default.moveItem(atPath: path + suffix, toPath: target + suffix)
@@ -146,7 +149,9 @@ public final class EventStore: @unchecked Sendable {
     public static func read(dataDir: String, after: Int64, limit: Int) throws(StoreError) -> [StoredEvent] {
         let db = try SQLiteDatabase(path: dataDir + "/" + fileName, readOnly: true)
         let query = try db.prepare(
-            "SELECT id, time, monotonic_ns, kind, from_state, to_state, causes, reasons, source, detail FROM events WHERE id > ? ORDER BY id LIMIT ?")
+            "SELECT id, time, monotonic_ns, kind, from_state, to_state, causes, reasons, source, detail FROM events WHERE id > ? ORDER "
+                + "BY id LIMIT ?"
+        )
         query.bind(1, after)
         query.bind(2, Int64(limit))
         var events: [StoredEvent] = []

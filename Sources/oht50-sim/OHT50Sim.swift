@@ -39,8 +39,9 @@ struct OHT50SimCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let described = bus.addresses.compactMap { a in bus.withModule(a) { "\($0.type.rawValue)@\($0.address)" } }
-        Self.say("oht50-sim: \(described.joined(separator: ", ")) on \(bus.terminal.slavePath)"
-            + (link.map { " (link \($0))" } ?? "") + " at \(baud) baud; type help for fault commands")
+        Self.say(
+            "oht50-sim: \(described.joined(separator: ", ")) on \(bus.terminal.slavePath)"
+                + (link.map { " (link \($0))" } ?? "") + " at \(baud) baud; type help for fault commands")
 
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)

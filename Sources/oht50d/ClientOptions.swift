@@ -1,6 +1,6 @@
-import OHT50Client
 import ArgumentParser
 import Foundation
+import OHT50Client
 
 /// `--url` of the running daemon, shared by the client commands (status, reset, events).
 struct ClientOptions: ParsableArguments {

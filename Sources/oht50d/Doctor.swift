@@ -52,36 +52,48 @@ struct Doctor {
         if isPreemptRT {
             return DoctorCheck(name: "kernel", status: .ok, found: "PREEMPT_RT (\(release))")
         }
-        let model = version.contains("PREEMPT_DYNAMIC") ? "PREEMPT_DYNAMIC" : version.contains("PREEMPT") ? "PREEMPT" : "no forced preemption"
+        let model =
+            version.contains("PREEMPT_DYNAMIC") ? "PREEMPT_DYNAMIC" : version.contains("PREEMPT") ? "PREEMPT" : "no forced preemption"
         return DoctorCheck(
-            name: "kernel", status: .warn, found: "\(model), not PREEMPT_RT (\(release)): the safety loop's wake-up can wait for kernel code",
-            fix: "install a PREEMPT_RT kernel (Debian: apt install linux-image-rt-arm64, or the board vendor's RT build) and reboot into it")
+            name: "kernel", status: .warn,
+            found: "\(model), not PREEMPT_RT (\(release)): the safety loop's wake-up can wait for kernel code",
+            fix: "install a PREEMPT_RT kernel (Debian: apt install linux-image-rt-arm64, or the board vendor's RT build) and reboot into it"
+        )
     }
 
     func cpus() -> [DoctorCheck] {
         let (online, isolated) = CPUAffinity.topology(sysfs: "\(sysfsRoot)/devices/system/cpu")
         let plan = CPUPlacement.plan(config.cpu, online: online, isolated: isolated)
         let rt = Array(Set((plan.safety ?? []) + (plan.bus ?? []))).sorted()
-        let describe = "safety thread \(plan.safety.map(CPUList.format) ?? "not pinned"), bus thread \(plan.bus.map(CPUList.format) ?? "not pinned"), "
+        let describe =
+            "safety thread \(plan.safety.map(CPUList.format) ?? "not pinned"), bus thread \(plan.bus.map(CPUList.format) ?? "not pinned"), "
             + "async side \(plan.async.map(CPUList.format) ?? "not pinned") (\(plan.basis))"
         var checks: [DoctorCheck] = []
         if !plan.missing.isEmpty {
-            checks.append(DoctorCheck(
-                name: "cpus", status: .fail, found: "cpu.* names CPUs \(CPUList.format(plan.missing)) that are not online (online: \(CPUList.format(online)))",
-                fix: "set cpu.safety / cpu.bus / cpu.async to online CPUs, or auto"))
+            checks.append(
+                DoctorCheck(
+                    name: "cpus", status: .fail,
+                    found: "cpu.* names CPUs \(CPUList.format(plan.missing)) that are not online (online: \(CPUList.format(online)))",
+                    fix: "set cpu.safety / cpu.bus / cpu.async to online CPUs, or auto"))
         }
         if !isolated.isEmpty {
-            checks.append(DoctorCheck(name: "cpus", status: .ok, found: "\(online.count) online, isolated \(CPUList.format(isolated)); \(describe)"))
+            checks.append(
+                DoctorCheck(name: "cpus", status: .ok, found: "\(online.count) online, isolated \(CPUList.format(isolated)); \(describe)"))
         } else if online.count >= 2 {
             let suggestion = CPUList.format(online.count >= 4 ? Array(online.suffix(2)) : [online.last!])
-            checks.append(DoctorCheck(
-                name: "cpus", status: .warn,
-                found: "\(online.count) online, none isolated: ordinary tasks share the RT threads' CPUs; \(describe)",
-                fix: "add isolcpus=\(suggestion) nohz_full=\(suggestion) rcu_nocbs=\(suggestion) to the kernel command line (Armbian: extraargs= in /boot/armbianEnv.txt) and reboot"))
+            checks.append(
+                DoctorCheck(
+                    name: "cpus", status: .warn,
+                    found: "\(online.count) online, none isolated: ordinary tasks share the RT threads' CPUs; \(describe)",
+                    fix:
+                        "add isolcpus=\(suggestion) nohz_full=\(suggestion) rcu_nocbs=\(suggestion) to the kernel command line "
+                        + "(Armbian: extraargs= in /boot/armbianEnv.txt) and reboot"
+                ))
         } else {
-            checks.append(DoctorCheck(
-                name: "cpus", status: .warn, found: "one CPU: the RT threads share it with everything",
-                fix: "run the vehicle on a multi-core board"))
+            checks.append(
+                DoctorCheck(
+                    name: "cpus", status: .warn, found: "one CPU: the RT threads share it with everything",
+                    fix: "run the vehicle on a multi-core board"))
         }
         checks.append(governor(rt.isEmpty ? online : rt))
         checks.append(idleStates())
@@ -92,8 +104,9 @@ struct Doctor {
         var slow: [String] = []
         var seen = 0
         for cpu in cpus {
-            guard let governor = read("\(sysfsRoot)/devices/system/cpu/cpu\(cpu)/cpufreq/scaling_governor")?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard
+                let governor = read("\(sysfsRoot)/devices/system/cpu/cpu\(cpu)/cpufreq/scaling_governor")?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
             else { continue }
             seen += 1
             if governor != "performance" { slow.append("cpu\(cpu): \(governor)") }
@@ -106,28 +119,40 @@ struct Doctor {
         }
         return DoctorCheck(
             name: "governor", status: .warn, found: "\(slow.joined(separator: ", ")): frequency changes add wake-up latency",
-            fix: "echo performance | tee /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor (persist: GOVERNOR=performance in /etc/default/cpufrequtils)")
+            fix:
+                "echo performance | tee /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor (persist: GOVERNOR=performance in "
+                + "/etc/default/cpufrequtils)"
+        )
     }
 
     func idleStates() -> DoctorCheck {
-        let states = (try? FileManager.default.contentsOfDirectory(atPath: "\(sysfsRoot)/devices/system/cpu/cpu0/cpuidle"))?
+        let states =
+            (try? FileManager.default.contentsOfDirectory(atPath: "\(sysfsRoot)/devices/system/cpu/cpu0/cpuidle"))?
             .filter { $0.hasPrefix("state") }.count ?? 0
         let path = CPULatencyRequest.path
         if access(path, W_OK) == 0 || !FileManager.default.fileExists(atPath: path) && states == 0 {
             return DoctorCheck(
                 name: "idle-states", status: .ok,
-                found: states == 0 ? "no cpuidle states" : "\(states) cpuidle states; \(path) is writable: the daemon holds it at 0 µs while it runs")
+                found: states == 0
+                    ? "no cpuidle states" : "\(states) cpuidle states; \(path) is writable: the daemon holds it at 0 µs while it runs")
         }
         return DoctorCheck(
             name: "idle-states", status: .warn,
-            found: "\(states) cpuidle states and \(path) \(FileManager.default.fileExists(atPath: path) ? "is not writable here" : "does not exist"): deep idle states add wake-up latency",
-            fix: "run as the service (root or the unit's rights) so the daemon can hold \(path), or add cpuidle.off=1 to the kernel command line")
+            found:
+                "\(states) cpuidle states and \(path) "
+                + "\(FileManager.default.fileExists(atPath: path) ? "is not writable here" : "does not exist"): deep idle states "
+                + "add wake-up latency",
+            fix:
+                "run as the service (root or the unit's rights) so the daemon can hold \(path), or add cpuidle.off=1 to the kernel "
+                + "command line"
+        )
     }
 
     // MARK: limits
 
     func limits() -> DoctorCheck {
-        var rtprio = rlimit(), memlock = rlimit()
+        var rtprio = rlimit()
+        var memlock = rlimit()
         // RLIMIT_RTPRIO (14) and RLIMIT_MEMLOCK (8): Linux's numbers; Glibc's enum does not import.
         getrlimit(__rlimit_resource_t(14), &rtprio)
         getrlimit(__rlimit_resource_t(8), &memlock)
@@ -135,14 +160,24 @@ struct Doctor {
         func show(_ value: rlim_t, bytes: Bool = false) -> String {
             value == unlimited ? "unlimited" : bytes ? "\(value / 1024) KiB" : "\(value)"
         }
-        let here = "this process: RLIMIT_RTPRIO \(show(rtprio.rlim_cur)), RLIMIT_MEMLOCK \(show(memlock.rlim_cur, bytes: true))\(geteuid() == 0 ? " (root)" : "")"
-        let units = ["/etc/systemd/system/oht50-firmware.service", "/lib/systemd/system/oht50-firmware.service", "/usr/lib/systemd/system/oht50-firmware.service"]
+        let here =
+            "this process: RLIMIT_RTPRIO \(show(rtprio.rlim_cur)), RLIMIT_MEMLOCK "
+            + "\(show(memlock.rlim_cur, bytes: true))\(geteuid() == 0 ? " (root)" : "")"
+        let units = [
+            "/etc/systemd/system/oht50-firmware.service", "/lib/systemd/system/oht50-firmware.service",
+            "/usr/lib/systemd/system/oht50-firmware.service",
+        ]
         guard let unitPath = units.first(where: FileManager.default.fileExists), let unit = read(unitPath) else {
             let enough = geteuid() == 0 || (rtprio.rlim_cur >= 80 && memlock.rlim_cur == unlimited)
             return DoctorCheck(
                 name: "limits", status: .warn,
-                found: "oht50-firmware.service is not installed; \(here)\(enough ? ": enough to run by hand" : ": the daemon would run without SCHED_FIFO or locked memory")",
-                fix: "install the package (tools/package, dpkg -i): its unit grants LimitRTPRIO=80, LimitMEMLOCK=infinity, CAP_SYS_NICE and CAP_IPC_LOCK")
+                found:
+                    "oht50-firmware.service is not installed; "
+                    + "\(here)\(enough ? ": enough to run by hand" : ": the daemon would run without SCHED_FIFO or locked memory")",
+                fix:
+                    "install the package (tools/package, dpkg -i): its unit grants LimitRTPRIO=80, LimitMEMLOCK=infinity, CAP_SYS_NICE "
+                    + "and CAP_IPC_LOCK"
+            )
         }
         let settings = unit.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         func value(_ key: String) -> String? { settings.last { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } }
@@ -150,40 +185,65 @@ struct Doctor {
         let lock = value("LimitMEMLOCK") ?? "default"
         let caps = value("AmbientCapabilities") ?? ""
         let needed = ["CAP_SYS_NICE", "CAP_IPC_LOCK"].filter { !caps.contains($0) }
-        let found = "\(unitPath): User=\(value("User") ?? "root"), LimitRTPRIO=\(prio), LimitMEMLOCK=\(lock), AmbientCapabilities=\(caps.isEmpty ? "none" : caps)"
+        let found =
+            "\(unitPath): User=\(value("User") ?? "root"), LimitRTPRIO=\(prio), LimitMEMLOCK=\(lock), "
+            + "AmbientCapabilities=\(caps.isEmpty ? "none" : caps)"
         if prio >= Int(RealtimeStart.safetyPriority) && lock == "infinity" && needed.isEmpty {
             return DoctorCheck(name: "limits", status: .ok, found: found)
         }
         return DoctorCheck(
             name: "limits", status: .fail,
             found: "\(found): the safety thread needs SCHED_FIFO \(RealtimeStart.safetyPriority) and locked memory",
-            fix: "restore the shipped unit (drop-ins: systemctl cat oht50-firmware) with LimitRTPRIO=\(RealtimeStart.safetyPriority), LimitMEMLOCK=infinity, AmbientCapabilities=CAP_SYS_NICE CAP_IPC_LOCK")
+            fix:
+                "restore the shipped unit (drop-ins: systemctl cat oht50-firmware) with LimitRTPRIO=\(RealtimeStart.safetyPriority), "
+                + "LimitMEMLOCK=infinity, AmbientCapabilities=CAP_SYS_NICE CAP_IPC_LOCK"
+        )
     }
 
     // MARK: serial port
 
     func serialPort() -> [DoctorCheck] {
         let port = config.bus.port
-        guard !config.modules.isEmpty else { return [DoctorCheck(name: "serial-port", status: .ok, found: "no modules configured: no bus")] }
-        guard !port.hasPrefix("tcp://") else { return [DoctorCheck(name: "serial-port", status: .ok, found: "\(port): Modbus TCP gateway (not checked)")] }
+        guard !config.modules.isEmpty else {
+            return [DoctorCheck(name: "serial-port", status: .ok, found: "no modules configured: no bus")]
+        }
+        guard !port.hasPrefix("tcp://") else {
+            return [DoctorCheck(name: "serial-port", status: .ok, found: "\(port): Modbus TCP gateway (not checked)")]
+        }
         var info = stat()
         guard stat(port, &info) == 0 else {
-            return [DoctorCheck(
-                name: "serial-port", status: .fail, found: "\(port): \(String(cString: strerror(errno)))",
-                fix: "check the adapter and the udev rule that names it (ls -l /dev/ttyS* /dev/ttyUSB* /dev/ttyOHT485; udevadm info \(port)), or set bus.port")]
+            return [
+                DoctorCheck(
+                    name: "serial-port", status: .fail, found: "\(port): \(String(cString: strerror(errno)))",
+                    fix:
+                        "check the adapter and the udev rule that names it (ls -l /dev/ttyS* /dev/ttyUSB* /dev/ttyOHT485; udevadm info "
+                        + "\(port)), or set bus.port"
+                )
+            ]
         }
         guard info.st_mode & S_IFMT == S_IFCHR else {
-            return [DoctorCheck(name: "serial-port", status: .fail, found: "\(port) is not a character device", fix: "set bus.port to the RS485 adapter's device")]
+            return [
+                DoctorCheck(
+                    name: "serial-port", status: .fail, found: "\(port) is not a character device",
+                    fix: "set bus.port to the RS485 adapter's device")
+            ]
         }
         let resolved = PortHolder.target(of: port)
         var checks: [DoctorCheck] = []
         let holder = PortHolder.describe(port)
         if let holder {
             let daemon = holder.hasPrefix("oht50d ")
-            checks.append(DoctorCheck(
-                name: "serial-port", status: daemon ? .ok : .fail,
-                found: daemon ? "\(port) (\(resolved)): held by the running daemon, \(holder)" : "\(port) (\(resolved)) is held by \(holder): the daemon would get EBUSY",
-                fix: daemon ? nil : "stop it (a getty: systemctl disable --now serial-getty@\((resolved as NSString).lastPathComponent); ModemManager: systemctl disable --now ModemManager)"))
+            checks.append(
+                DoctorCheck(
+                    name: "serial-port", status: daemon ? .ok : .fail,
+                    found: daemon
+                        ? "\(port) (\(resolved)): held by the running daemon, \(holder)"
+                        : "\(port) (\(resolved)) is held by \(holder): the daemon would get EBUSY",
+                    fix: daemon
+                        ? nil
+                        : "stop it (a getty: systemctl disable --now serial-getty@\((resolved as NSString).lastPathComponent); "
+                            + "ModemManager: systemctl disable --now ModemManager)"
+                ))
         } else {
             checks.append(DoctorCheck(name: "serial-port", status: .ok, found: "\(port) (\(resolved)): present, nobody holds it"))
             checks.append(rs485Mode(port))
@@ -206,18 +266,25 @@ struct Doctor {
         let tiocgrs485: UInt = 0x542E
         if ioctl(fd, tiocgrs485, &settings) == 0 {
             let enabled = settings[0] & 1 != 0
-            return DoctorCheck(name: "rs485-mode", status: .ok, found: "the driver has an RS485 mode (now \(enabled ? "on" : "off"); the daemon turns it on)")
+            return DoctorCheck(
+                name: "rs485-mode", status: .ok,
+                found: "the driver has an RS485 mode (now \(enabled ? "on" : "off"); the daemon turns it on)")
         }
         return DoctorCheck(
             name: "rs485-mode", status: .warn,
             found: "the driver has no RS485 mode (\(String(cString: strerror(errno)))): the transceiver must switch direction by itself",
-            fix: "use an adapter with automatic direction control, or a UART whose driver supports TIOCSRS485 (device tree: linux,rs485-enabled-at-boot-time)")
+            fix:
+                "use an adapter with automatic direction control, or a UART whose driver supports TIOCSRS485 (device tree: "
+                + "linux,rs485-enabled-at-boot-time)"
+        )
     }
 
     /// On PREEMPT_RT the UART's interrupt runs in a thread `irq/N-…`; below the bus thread's priority it
     /// can be starved by it, and the bus sees timeouts (a false comm_loss).
     func serialInterrupt(_ tty: String) -> DoctorCheck {
-        guard let irqText = read("\(sysfsRoot)/class/tty/\(tty)/irq"), let irq = Int(irqText.trimmingCharacters(in: .whitespacesAndNewlines)), irq > 0 else {
+        guard let irqText = read("\(sysfsRoot)/class/tty/\(tty)/irq"),
+            let irq = Int(irqText.trimmingCharacters(in: .whitespacesAndNewlines)), irq > 0
+        else {
             return DoctorCheck(name: "serial-irq", status: .ok, found: "\(tty) has no interrupt of its own (USB adapter or pty)")
         }
         guard isPreemptRT else {
@@ -236,11 +303,15 @@ struct Doctor {
         sched_getparam(pid, &parameter)
         let bus = RealtimeStart.busPriority
         if parameter.sched_priority > bus {
-            return DoctorCheck(name: "serial-irq", status: .ok, found: "\(comm) (pid \(pid)) at SCHED_FIFO \(parameter.sched_priority), above the bus thread (\(bus))")
+            return DoctorCheck(
+                name: "serial-irq", status: .ok,
+                found: "\(comm) (pid \(pid)) at SCHED_FIFO \(parameter.sched_priority), above the bus thread (\(bus))")
         }
         return DoctorCheck(
             name: "serial-irq", status: .warn,
-            found: "\(comm) (pid \(pid)) at SCHED_FIFO \(parameter.sched_priority), not above the bus thread (\(bus)): under load the bus thread can starve the UART and see timeouts",
+            found:
+                "\(comm) (pid \(pid)) at SCHED_FIFO \(parameter.sched_priority), not above the bus thread (\(bus)): under load the bus "
+                + "thread can starve the UART and see timeouts",
             fix: "chrt -f -p \(bus + 5) \(pid) (persist: a udev rule or rtirq with RTIRQ_NAME_LIST=\"\(tty)\")")
     }
 
@@ -299,12 +370,18 @@ struct Doctor {
         guard FileManager.default.fileExists(atPath: path) else {
             return DoctorCheck(
                 name: "gpio \(role)", status: .fail, found: "\(path) does not exist",
-                fix: "oht50d export-gpio exports it (the package's oht50-gpio-export.service runs it at boot: systemctl status oht50-gpio-export), or use backend: gpiod")
+                fix:
+                    "oht50d export-gpio exports it (the package's oht50-gpio-export.service runs it at boot: systemctl status "
+                    + "oht50-gpio-export), or use backend: gpiod"
+            )
         }
         guard access(path, output ? W_OK : R_OK) == 0 else {
             return DoctorCheck(
                 name: "gpio \(role)", status: .fail, found: "\(path) is not \(output ? "writable" : "readable") here",
-                fix: "oht50d export-gpio (as root, at boot by oht50-gpio-export.service) makes it group gpio rw; the service user is in group gpio")
+                fix:
+                    "oht50d export-gpio (as root, at boot by oht50-gpio-export.service) makes it group gpio rw; the service user is in "
+                    + "group gpio"
+            )
         }
         let directionPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("direction")
         guard let direction = read(directionPath)?.trimmingCharacters(in: .whitespacesAndNewlines) else {
@@ -334,11 +411,14 @@ struct Doctor {
             let creatable = access(existing, W_OK) == 0
             return DoctorCheck(
                 name: "data-dir", status: creatable ? .warn : .fail,
-                found: "\(dir) does not exist\(creatable ? " (the daemon creates it in \(existing))" : ", and \(existing) is not writable here")",
+                found:
+                    "\(dir) does not "
+                    + "exist\(creatable ? " (the daemon creates it in \(existing))" : ", and \(existing) is not writable here")",
                 fix: "install -d -o oht50 -g oht50 \(dir)")
         }
         guard isDirectory.boolValue else {
-            return DoctorCheck(name: "data-dir", status: .fail, found: "\(dir) is not a directory", fix: "set storage.data_dir to a directory")
+            return DoctorCheck(
+                name: "data-dir", status: .fail, found: "\(dir) is not a directory", fix: "set storage.data_dir to a directory")
         }
         let probe = "\(dir)/.doctor-\(getpid())"
         let fd = open(probe, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
@@ -354,7 +434,8 @@ struct Doctor {
         let freeMB = Double(fs.f_bavail) * Double(fs.f_frsize) / 1_048_576
         let text = "\(dir): writable, \(String(format: "%.0f", freeMB)) MB free"
         if freeMB < 10 {
-            return DoctorCheck(name: "data-dir", status: .fail, found: text + ": events could not be stored", fix: "free space on that filesystem")
+            return DoctorCheck(
+                name: "data-dir", status: .fail, found: text + ": events could not be stored", fix: "free space on that filesystem")
         }
         if freeMB < 100 {
             return DoctorCheck(name: "data-dir", status: .warn, found: text, fix: "free space, or lower storage.telemetry_retention_days")

@@ -33,7 +33,10 @@ struct DoctorCommand: ParsableCommand {
                 var exitCode: Int32
                 var checks: [DoctorCheck]
             }
-            print(String(decoding: try WireJSON.encoder(pretty: true).encode(Report(result: worst, exitCode: code, checks: checks)), as: UTF8.self))
+            print(
+                String(
+                    decoding: try WireJSON.encoder(pretty: true).encode(Report(result: worst, exitCode: code, checks: checks)),
+                    as: UTF8.self))
         } else {
             let width = checks.map(\.name.count).max() ?? 0
             for check in checks {
@@ -56,9 +59,12 @@ struct DoctorCommand: ParsableCommand {
             let overrides = result.overrides.isEmpty ? "" : "; overrides: \(result.overrides.joined(separator: ", "))"
             return (result.config, DoctorCheck(name: "config", status: .ok, found: "\(source): valid\(overrides)"))
         } catch {
-            return (FirmwareConfig.defaults, DoctorCheck(
-                name: "config", status: .fail, found: "\(error) (the checks below use the built-in defaults)",
-                fix: "fix the file; `oht50d check-config --config PATH` shows the effective values"))
+            return (
+                FirmwareConfig.defaults,
+                DoctorCheck(
+                    name: "config", status: .fail, found: "\(error) (the checks below use the built-in defaults)",
+                    fix: "fix the file; `oht50d check-config --config PATH` shows the effective values")
+            )
         }
     }
 }

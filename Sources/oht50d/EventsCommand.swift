@@ -1,6 +1,6 @@
-import OHT50Client
 import ArgumentParser
 import Foundation
+import OHT50Client
 
 /// `oht50d events [--follow]`: the running daemon's event log, oldest first, one line each; `--follow`
 /// keeps printing new ones as they are stored (long-poll, nothing is missed). Exit 0, or 69 when the

@@ -51,7 +51,9 @@ struct ExportGPIOCommand: ParsableCommand {
         if config.estop.backend == .sysfs {
             lines.append(.init(role: "E-stop input (estop.sysfs_path)", path: config.estop.sysfsPath, output: false))
         }
-        var outputs: [(String, OutputLineSettings?)] = [("motion_enable", config.outputs.motionEnable), ("heartbeat", config.outputs.heartbeat)]
+        var outputs: [(String, OutputLineSettings?)] = [
+            ("motion_enable", config.outputs.motionEnable), ("heartbeat", config.outputs.heartbeat),
+        ]
         outputs += config.outputs.leds.all.map { ("leds.\($0.0)", $0.1) }
         for case let (name, settings?) in outputs where settings.backend == .sysfs {
             if let path = settings.sysfsPath { lines.append(.init(role: "outputs.\(name)", path: path, output: true)) }

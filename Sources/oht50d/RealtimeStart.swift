@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OHT50API
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
@@ -41,7 +42,8 @@ final class RealtimeStart: Sendable {
         let (online, isolated) = CPUAffinity.topology()
         let placement = CPUPlacement.plan(cpu, online: online, isolated: isolated)
         if !placement.missing.isEmpty {
-            logger.warning("cpu: CPUs \(CPUList.format(placement.missing)) are not online here and are left out (online: \(CPUList.format(online)))")
+            logger.warning(
+                "cpu: CPUs \(CPUList.format(placement.missing)) are not online here and are left out (online: \(CPUList.format(online)))")
         }
         scheduling = try vehicle.loop.start(priority: Self.safetyPriority, cpus: placement.safety)
         if let reason = scheduling.fallbackReason {
@@ -53,8 +55,16 @@ final class RealtimeStart: Sendable {
         let (safety, bus) = (vehicle.loop.thread, vehicle.bus?.thread)
         placementReport = {
             CPUPlacementReport(
-                plan: placement, online: online, isolated: isolated, safety: safety.identity, bus: bus?.identity, asyncProblem: asyncProblem)
+                plan: placement, online: online, isolated: isolated, safety: safety.identity, bus: bus?.identity, asyncProblem: asyncProblem
+            )
         }
+    }
+
+    /// What HTTP reports about the daemon's start.
+    func daemonInfo(config: FirmwareConfig, simulate: Bool) -> DaemonInfo {
+        DaemonInfo(
+            startedAt: startedAt, scheduling: scheduling, busScheduling: busScheduling, memoryLocked: memoryLocked,
+            cpuLatencyHeld: cpuLatency != nil, config: config, simulate: simulate, placement: placementReport)
     }
 
     /// Keeps HTTP, storage and metrics off the RT threads' CPUs (`cpu.async`): every thread of the
@@ -78,8 +88,8 @@ final class RealtimeStart: Sendable {
             logger.warning("cpu.async: threads \(refused.joined(separator: ", ")) could not be confined to CPUs \(CPUList.format(cpus))")
             return "refused by threads \(refused.joined(separator: ", "))"
         }
-        logger.info(
-            "cpu placement (\(placement.basis)): safety thread \(placement.safety.map(CPUList.format) ?? "not pinned"), bus thread \(placement.bus.map(CPUList.format) ?? "not pinned"), async side \(CPUList.format(cpus))")
+        let (safety, bus) = (placement.safety.map(CPUList.format) ?? "not pinned", placement.bus.map(CPUList.format) ?? "not pinned")
+        logger.info("cpu placement (\(placement.basis)): safety thread \(safety), bus thread \(bus), async side \(CPUList.format(cpus))")
         return nil
     }
 }

@@ -1,6 +1,6 @@
-import OHT50Client
 import ArgumentParser
 import Foundation
+import OHT50Client
 
 /// `oht50d reset`: a safety reset on the running daemon, with the token found where a technician with
 /// sudo has it — `OHT50_API_TOKEN`, `--token-file`, `<data-dir>/api-token` (the simulated vehicle),
@@ -22,7 +22,8 @@ struct ResetCommand: ParsableCommand {
     func run() throws {
         let daemon = try client.client()
         guard let (token, source) = findToken() else {
-            printError("oht50d: no API token: set OHT50_API_TOKEN, or pass --token-file (the vehicle's is /opt/oht50/.env, readable by root)")
+            printError(
+                "oht50d: no API token: set OHT50_API_TOKEN, or pass --token-file (the vehicle's is /opt/oht50/.env, readable by root)")
             throw ExitCode.failure
         }
         let answer: DaemonClient.Answer
@@ -44,7 +45,8 @@ struct ResetCommand: ParsableCommand {
             }
             throw ExitCode.failure
         case 401:
-            printError("oht50d: the daemon refused the token from \(source): \((body["error"] as? [String: Any])?["message"] as? String ?? "401")")
+            printError(
+                "oht50d: the daemon refused the token from \(source): \((body["error"] as? [String: Any])?["message"] as? String ?? "401")")
             throw ExitCode.failure
         default:
             printError("oht50d: reset answered \(answer.status): \((body["error"] as? [String: Any])?["message"] as? String ?? "")")

@@ -81,4 +81,13 @@ extension RunCommand {
                 "bus_policy": "\(realtime.busScheduling?.policy ?? "none")",
             ])
     }
+
+    /// What `safe-off` falls back to when the file no longer loads; a failure to keep it is only a warning.
+    static func keepForSafeOff(_ config: FirmwareConfig, logger: Logger) {
+        do {
+            try LastStartedConfig.save(config, dataDir: config.storage.dataDir)
+        } catch {
+            logger.warning("could not keep this configuration for safe-off's fallback: \(error)")
+        }
+    }
 }

@@ -63,8 +63,8 @@ extension RunCommand {
             }
             if !ignored.isEmpty {
                 detail += "; ignored until restart: \(ignored.joined(separator: ", "))"
-                logger.warning(
-                    "reload: these sections changed but need a restart (systemctl restart oht50-firmware): \(ignored.joined(separator: ", "))")
+                let sections = ignored.joined(separator: ", ")
+                logger.warning("reload: these sections changed but need a restart (systemctl restart oht50-firmware): \(sections)")
             }
             if changed.isEmpty { detail += "; nothing changed" }
             logger.notice("configuration reloaded \(detail)")

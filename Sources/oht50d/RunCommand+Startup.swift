@@ -17,7 +17,8 @@ extension RunCommand {
     /// The configuration as loaded (what SIGHUP compares with), the one the daemon runs (data
     /// directory made absolute, with `--simulate` the simulated vehicle's files), and the API token.
     /// Exits 78 on a bad configuration, 1 on an unusable data directory.
-    func startup(environment: [String: String], logger: Logger) throws -> (loaded: FirmwareConfig, running: FirmwareConfig, token: String?) {
+    func startup(environment: [String: String], logger: Logger) throws -> (loaded: FirmwareConfig, running: FirmwareConfig, token: String?)
+    {
         var config: FirmwareConfig
         do {
             config = try loadConfig(environment: environment, logger: logger)

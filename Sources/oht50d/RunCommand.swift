@@ -43,32 +43,27 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatus.hardwareMissing
         }
         let realtime = try RealtimeStart(vehicle, cpu: config.cpu, logger: logger)
-        do {
-            try LastStartedConfig.save(config, dataDir: config.storage.dataDir)
-        } catch {
-            logger.warning("could not keep this configuration for safe-off's fallback: \(error)")
-        }
+        Self.keepForSafeOff(config, logger: logger)
         _ = vehicle.powerLED?.set(true)
         defer { vehicle.stop() }
 
         let journal = openJournal(config: config, scheduling: realtime.scheduling, logger: logger)
-        let signals = (simulate ? Self.simulatedStalls(vehicle, logger: logger) : [])
+        let signals =
+            (simulate ? Self.simulatedStalls(vehicle, logger: logger) : [])
             + [reloadOnSIGHUP(running: loaded, environment: environment, journal: journal, logger: logger)]
-        defer { signals.forEach { $0.cancel() } }
+        defer { for signal in signals { signal.cancel() } }
         let registry = Self.bootstrapMetrics()
         let history = openHistory(config, vehicle: vehicle, logger: logger)
         let pump = EventPump(loop: vehicle.loop, recorder: journal, bus: vehicle.bus, logger: logger)
-        let info = DaemonInfo(
-            startedAt: realtime.startedAt, scheduling: realtime.scheduling, busScheduling: realtime.busScheduling,
-            memoryLocked: realtime.memoryLocked, cpuLatencyHeld: realtime.cpuLatency != nil, config: config, simulate: simulate,
-            placement: realtime.placementReport)
+        let info = realtime.daemonInfo(config: config, simulate: simulate)
         let api = SafetyAPI(
             loop: vehicle.loop.view, bus: vehicle.bus?.view, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: info, journal: journal, history: history, registry: registry, logger: logger)
         // Shut down in reverse: the RT threads first (outputs off), then HTTP, then the writers drain,
         // and last the watchdog service says STOPPING=1.
         var services: [any Service] = [
-            WatchdogService(notifier: SystemdNotifier(environment: environment), loop: vehicle.loop, environment: environment, logger: logger),
+            WatchdogService(
+                notifier: SystemdNotifier(environment: environment), loop: vehicle.loop, environment: environment, logger: logger),
             pump,
         ]
         if let bus = vehicle.bus, let history { services.append(TelemetrySampler(bus: bus, recorder: history)) }
@@ -87,7 +82,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         pump.drain()
-        journal.append(time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: .stop, detail: "SIGTERM/SIGINT: motion-enable off")
+        journal.append(
+            time: WallTime.iso8601(Date()), monotonicNs: MonotonicClock.now(), kind: .stop, detail: "SIGTERM/SIGINT: motion-enable off")
         logger.notice("oht50d stopped: motion-enable off")
     }
 }

@@ -1,6 +1,6 @@
-import OHT50Client
 import ArgumentParser
 import Foundation
+import OHT50Client
 
 /// `oht50d status`: one screen on what the running daemon says — state, causes, E-stop, motion-enable,
 /// why a reset would be refused, the modules. `--json` for scripts. Exit 0, or 69 when unreachable.
@@ -31,15 +31,24 @@ struct StatusCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print(Self.screen(url: daemon.url, health: health.json, safety: safety.json, modules: modules.json["modules"] as? [[String: Any]] ?? []))
+        print(
+            Self.screen(
+                url: daemon.url, health: health.json, safety: safety.json, modules: modules.json["modules"] as? [[String: Any]] ?? []))
     }
 
     static func screen(url: String, health: [String: Any], safety s: [String: Any], modules: [[String: Any]]) -> String {
         func field(_ name: String, _ value: String) -> String { name.padding(toLength: 12, withPad: " ", startingAt: 0) + value }
         let estop = s["estop"] as? [String: Any] ?? [:]
         let causes = s["causes"] as? [String] ?? []
-        var lines = ["oht50d at \(url): \(health["status"] as? String ?? "?")" + ((health["problems"] as? [String]).map { " (\($0.joined(separator: ", ")))" } ?? "")]
-        lines.append(field("state", ((s["state"] as? String) ?? "?").uppercased() + "  since \(s["since"] as? String ?? "?") (\(Double(s["in_state_ms"] as? Int ?? 0) / 1000) s)"))
+        var lines = [
+            "oht50d at \(url): \(health["status"] as? String ?? "?")"
+                + ((health["problems"] as? [String]).map { " (\($0.joined(separator: ", ")))" } ?? "")
+        ]
+        lines.append(
+            field(
+                "state",
+                ((s["state"] as? String) ?? "?").uppercased()
+                    + "  since \(s["since"] as? String ?? "?") (\(Double(s["in_state_ms"] as? Int ?? 0) / 1000) s)"))
         lines.append(field("causes", causes.isEmpty ? "none" : causes.joined(separator: ", ")))
         let level = (estop["input_fault"] as? Bool == true) ? "UNREADABLE" : ((estop["pressed"] as? Bool == true) ? "PRESSED" : "released")
         lines.append(field("E-stop", "\(level) — \(estop["input"] as? String ?? "")"))
@@ -52,15 +61,24 @@ struct StatusCommand: ParsableCommand {
             for r in reasons { lines.append(field("", "- \(r["code"] as? String ?? ""): \(r["message"] as? String ?? "")")) }
         }
         if let trip = s["last_trip"] as? [String: Any] {
-            lines.append(field("last trip", "\((trip["causes"] as? [String] ?? []).joined(separator: ", ")) at \(trip["at"] as? String ?? "") from \(trip["from"] as? String ?? "")"))
+            lines.append(
+                field(
+                    "last trip",
+                    "\((trip["causes"] as? [String] ?? []).joined(separator: ", ")) at \(trip["at"] as? String ?? "") from "
+                        + "\(trip["from"] as? String ?? "")"
+                ))
         }
         for m in modules {
             let name = "\(m["type"] as? String ?? "?")@\(m["address"] as? Int ?? 0)"
-            var state = [(m["online"] as? Bool == true) ? "online" : "OFFLINE", (m["healthy"] as? Bool == true) ? "healthy" : "NOT HEALTHY"]
+            var state = [
+                (m["online"] as? Bool == true) ? "online" : "OFFLINE", (m["healthy"] as? Bool == true) ? "healthy" : "NOT HEALTHY",
+            ]
             if let alarm = m["alarm"] as? String { state.append("ALARM \(alarm)") }
             if m["stop_unconfirmed"] as? Bool == true { state.append("STOP NOT CONFIRMED") }
             let values = (m["values"] as? [String: [String: Any]] ?? [:]).sorted { $0.key < $1.key }
-                .filter { ["voltage", "current", "temperature", "motor1_actual_speed", "motor1_commanded_speed", "motor1_error"].contains($0.key) }
+                .filter {
+                    ["voltage", "current", "temperature", "motor1_actual_speed", "motor1_commanded_speed", "motor1_error"].contains($0.key)
+                }
                 .map { "\($0.key) \($0.value["value"] ?? "") \($0.value["unit"] as? String ?? "")".trimmingCharacters(in: .whitespaces) }
             lines.append(field(name, state.joined(separator: ", ") + (values.isEmpty ? "" : "; " + values.joined(separator: ", "))))
         }

@@ -50,7 +50,8 @@ enum VehicleSafeOff {
             switch (written, line.readBack()) {
             case (true, false?): logger.notice("\(key) (\(line.description)): off, reads 0")
             case (_, true?): failures.append("\(key) (\(line.description)) still reads 1")
-            case (let written, nil): failures.append("\(key) (\(line.description)): \(written ? "written 0 but" : "cannot be written and") cannot be read back")
+            case (let written, nil):
+                failures.append("\(key) (\(line.description)): \(written ? "written 0 but" : "cannot be written and") cannot be read back")
             case (false, false?): logger.warning("\(key) (\(line.description)): the write failed, but it reads 0")
             }
         }
@@ -79,8 +80,8 @@ enum VehicleSafeOff {
             }
             let retried = first.compactMap { stop(master, UInt8(address), channel: $0.channel) }
             if retried.isEmpty {
-                logger.notice(
-                    "drive motor@\(address) on \(bus.port): stopped on the second attempt (first: \(first.map(\.problem).joined(separator: "; ")))")
+                let firstProblems = first.map(\.problem).joined(separator: "; ")
+                logger.notice("drive motor@\(address) on \(bus.port): stopped on the second attempt (first: \(firstProblems))")
             } else {
                 failures.append("drive motor@\(address) not confirmed stopped: \(retried.joined(separator: "; "))")
             }
@@ -98,9 +99,12 @@ enum VehicleSafeOff {
         var readBack = [UInt16](repeating: 0, count: 2)
         let outcome = DriveStopRecipe.stop(
             channel: RegisterMap.motorChannels[channel],
-            writeZeros: { start, count in note(master.write(address: address, start: start, values: [UInt16](repeating: 0, count: count))) },
+            writeZeros: { start, count in note(master.write(address: address, start: start, values: [UInt16](repeating: 0, count: count)))
+            },
             readEnableAndSpeed: { start in
-                let ok = note(readBack.withUnsafeMutableBufferPointer { master.read(address: address, start: start, count: 2, into: $0.baseAddress!) })
+                let ok = note(
+                    readBack.withUnsafeMutableBufferPointer { master.read(address: address, start: start, count: 2, into: $0.baseAddress!) }
+                )
                 return ok ? (readBack[0], readBack[1]) : nil
             })
         switch outcome {

@@ -35,7 +35,8 @@ struct VehicleWiring {
             if simulate {
                 let sim = try SimulatedVehicle.startBus(&config)
                 simulator = sim
-                logger.notice("simulated vehicle: modules \(SimulatedVehicle.description) on \(sim.terminal.slavePath) (link \(config.bus.port))")
+                logger.notice(
+                    "simulated vehicle: modules \(SimulatedVehicle.description) on \(sim.terminal.slavePath) (link \(config.bus.port))")
             }
             bus = try openBus(config.bus, modules: hardware.modules, logger: logger)
         }
@@ -46,15 +47,17 @@ struct VehicleWiring {
     }
 
     private static func openBus(_ settings: BusSettings, modules: [ModuleSettings], logger: Logger) throws(HardwareError) -> BusLoop {
-        let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in try VehicleOpener.bus(settings) }
+        let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in
+            try VehicleOpener.bus(settings)
+        }
         let master: ModbusMaster
         do {
             master = try open()
         } catch {
             throw HardwareError(role: "RS485 bus (bus.port)", device: settings.port, problem: error.description, hint: "see README, RS485")
         }
-        logger.notice(
-            "RS485 bus: \(settings.port) at \(settings.baud) baud, response timeout \(settings.responseTimeoutMs) ms, comm loss after \(settings.commLossAfter)")
+        let timing = "response timeout \(settings.responseTimeoutMs) ms, comm loss after \(settings.commLossAfter)"
+        logger.notice("RS485 bus: \(settings.port) at \(settings.baud) baud, \(timing)")
         return BusLoop(settings: settings, modules: modules, link: BusLink(), master: master, open: open)
     }
 

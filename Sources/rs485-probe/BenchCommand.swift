@@ -38,7 +38,9 @@ struct BenchCommand: ParsableCommand {
         let elapsed = started.duration(to: .now)
         let elapsedS = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         latencies.sort()
-        let pick = { (p: Double) -> Double in latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)] }
+        let pick = { (p: Double) -> Double in
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
+        }
         let report = Report(
             address: Int(addr.value), transactions: count, ok: latencies.count,
             lossPercent: Double(count - latencies.count) * 100 / Double(count),
@@ -47,15 +49,22 @@ struct BenchCommand: ParsableCommand {
         switch bus.format {
         case .json: Output.json(report)
         case .csv:
-            Output.csv([["address", "transactions", "ok", "loss_percent", "p50_ms", "p95_ms", "p99_ms", "max_ms", "timeouts", "crc", "exceptions", "other"],
-                        ["\(report.address)", "\(count)", "\(report.ok)", String(format: "%.2f", report.lossPercent)]
-                        + ["p50", "p95", "p99", "max"].map { String(format: "%.3f", report.latencyMs[$0] ?? 0) }
-                        + ["timeout", "crc", "exception", "other"].map { "\(errors[$0] ?? 0)" }])
+            Output.csv([
+                [
+                    "address", "transactions", "ok", "loss_percent", "p50_ms", "p95_ms", "p99_ms", "max_ms", "timeouts", "crc",
+                    "exceptions", "other",
+                ],
+                ["\(report.address)", "\(count)", "\(report.ok)", String(format: "%.2f", report.lossPercent)]
+                    + ["p50", "p95", "p99", "max"].map { String(format: "%.3f", report.latencyMs[$0] ?? 0) }
+                    + ["timeout", "crc", "exception", "other"].map { "\(errors[$0] ?? 0)" },
+            ])
         case .text:
-            Output.line("SUMMARY addr=\(addr.value) ok=\(report.ok)/\(count) loss=\(String(format: "%.2f", report.lossPercent))% "
-                + "p50=\(String(format: "%.2f", pick(0.5)))ms p95=\(String(format: "%.2f", pick(0.95)))ms p99=\(String(format: "%.2f", pick(0.99)))ms max=\(String(format: "%.2f", latencies.last ?? 0))ms "
-                + "timeouts=\(errors["timeout"]!) crc=\(errors["crc"]!) exceptions=\(errors["exception"]!) other=\(errors["other"]!) "
-                + "rate=\(String(format: "%.0f", report.perSecond))/s")
+            Output.line(
+                "SUMMARY addr=\(addr.value) ok=\(report.ok)/\(count) loss=\(String(format: "%.2f", report.lossPercent))% "
+                    + "p50=\(String(format: "%.2f", pick(0.5)))ms p95=\(String(format: "%.2f", pick(0.95)))ms "
+                    + "p99=\(String(format: "%.2f", pick(0.99)))ms max=\(String(format: "%.2f", latencies.last ?? 0))ms "
+                    + "timeouts=\(errors["timeout"]!) crc=\(errors["crc"]!) exceptions=\(errors["exception"]!) other=\(errors["other"]!) "
+                    + "rate=\(String(format: "%.0f", report.perSecond))/s")
         }
         if latencies.count < count { throw ExitCode(1) }
     }

@@ -11,7 +11,8 @@ struct IdentifyCommand: ParsableCommand {
 
     func run() throws {
         let master = try bus.open()
-        let t = Transaction.read(master, address: address.value, start: IdentityBlock.start, count: Int(IdentityBlock.count), retries: bus.retries)
+        let t = Transaction.read(
+            master, address: address.value, start: IdentityBlock.start, count: Int(IdentityBlock.count), retries: bus.retries)
         guard t.ok, let identity = IdentityBlock(registers: t.registers) else {
             Output.error("rs485-probe: address \(address.value): \(t.outcome)\(t.exceptionCode.map { " (exception \($0))" } ?? "")")
             throw ExitCode(1)
@@ -19,11 +20,17 @@ struct IdentifyCommand: ParsableCommand {
         switch bus.format {
         case .json: Output.json(identity)
         case .csv:
-            Output.csv([["device_id", "firmware_version", "status", "error", "module_type", "name", "hardware_version", "serial", "build_date"],
-                        ["\(identity.deviceID)", identity.firmwareVersion, "\(identity.status)", "\(identity.error)", identity.moduleType?.rawValue ?? "\(identity.moduleTypeCode)",
-                         identity.name, identity.hardwareVersion, "\(identity.serial)", identity.buildDate]])
+            Output.csv([
+                ["device_id", "firmware_version", "status", "error", "module_type", "name", "hardware_version", "serial", "build_date"],
+                [
+                    "\(identity.deviceID)", identity.firmwareVersion, "\(identity.status)", "\(identity.error)",
+                    identity.moduleType?.rawValue ?? "\(identity.moduleTypeCode)",
+                    identity.name, identity.hardwareVersion, "\(identity.serial)", identity.buildDate,
+                ],
+            ])
         case .text:
-            Output.line("""
+            Output.line(
+                """
                 address \(address.value): \(identity.moduleType?.rawValue ?? "unknown type") (code \(identity.moduleTypeCode))
                   device id 0x\(String(identity.deviceID, radix: 16))  name \(identity.name)  serial \(identity.serial)
                   firmware \(identity.firmwareVersion)  hardware \(identity.hardwareVersion)  built \(identity.buildDate)

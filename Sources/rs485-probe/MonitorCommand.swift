@@ -26,7 +26,8 @@ struct MonitorCommand: ParsableCommand {
         var failures = 0
         while count.map({ refreshes < $0 }) ?? true {
             refreshes += 1
-            let t = Transaction.read(master, address: addr.value, start: fullMap.pollStart, count: Int(fullMap.pollCount), retries: bus.retries)
+            let t = Transaction.read(
+                master, address: addr.value, start: fullMap.pollStart, count: Int(fullMap.pollCount), retries: bus.retries)
             if !t.ok { failures += 1 }
             let values = ModuleTypeLookup.decode(fullMap, start: fullMap.pollStart, registers: t.registers)
             switch bus.format {
@@ -35,9 +36,15 @@ struct MonitorCommand: ParsableCommand {
                 if refreshes == 1 { Output.csv([["sequence", "ok"] + fullMap.fields.map(\.name)]) }
                 Output.csv([["\(refreshes)", "\(t.ok)"] + values.map { "\($0.value)" }])
             case .text:
-                if terminal { Output.line("\u{1B}[H\u{1B}[2J" + "rs485-probe monitor: address \(addr.value) \(fullMap.type.rawValue)  (Ctrl-C to stop)") }
-                Output.line(t.ok ? values.map { "  \($0.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.value) \($0.unit)" }.joined(separator: "\n")
-                    : "  \(t.outcome)")
+                if terminal {
+                    Output.line(
+                        "\u{1B}[H\u{1B}[2J" + "rs485-probe monitor: address \(addr.value) \(fullMap.type.rawValue)  (Ctrl-C to stop)")
+                }
+                Output.line(
+                    t.ok
+                        ? values.map { "  \($0.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.value) \($0.unit)" }.joined(
+                            separator: "\n")
+                        : "  \(t.outcome)")
             }
             if count.map({ refreshes < $0 }) ?? true { usleep(UInt32(interval) * 1_000) }
         }

@@ -12,7 +12,9 @@ enum Output {
 
     static func csv(_ rows: [[String]]) {
         for row in rows {
-            line(row.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }.joined(separator: ","))
+            line(
+                row.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+                    .joined(separator: ","))
         }
     }
 }

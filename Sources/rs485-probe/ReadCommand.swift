@@ -20,7 +20,9 @@ struct ReadCommand: ParsableCommand {
         guard (1...125).contains(count) else { throw ValidationError("--count must be 1–125") }
         guard fc == 3 || fc == 4 else { throw ValidationError("--fc must be 3 or 4") }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
-        if let type, ModuleType(rawValue: type) == nil { throw ValidationError("--type must be one of \(ModuleType.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if let type, ModuleType(rawValue: type) == nil {
+            throw ValidationError("--type must be one of \(ModuleType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     struct Row: Encodable {
@@ -35,17 +37,28 @@ struct ReadCommand: ParsableCommand {
         var failures = 0
         if bus.format == .csv { Output.csv([["sequence", "ok", "outcome", "latency_ms", "registers"]]) }
         for sequence in 1...`repeat` {
-            let t = Transaction.read(master, address: addr.value, start: start.value, count: count, inputRegisters: fc == 4, retries: bus.retries)
+            let t = Transaction.read(
+                master, address: addr.value, start: start.value, count: count, inputRegisters: fc == 4, retries: bus.retries)
             if !t.ok { failures += 1 }
             let values = ModuleTypeLookup.decode(map, start: start.value, registers: t.registers)
             switch bus.format {
             case .json: Output.json(Row(sequence: sequence, transaction: t, values: values))
-            case .csv: Output.csv([["\(sequence)", "\(t.ok)", t.outcome, String(format: "%.3f", t.latencyMs), t.registers.map(String.init).joined(separator: " ")]])
+            case .csv:
+                Output.csv([
+                    [
+                        "\(sequence)", "\(t.ok)", t.outcome, String(format: "%.3f", t.latencyMs),
+                        t.registers.map(String.init).joined(separator: " "),
+                    ]
+                ])
             case .text:
                 let decoded = values.map { "\($0.name)=\($0.value)\($0.unit.isEmpty ? "" : " " + $0.unit)" }.joined(separator: "  ")
-                Output.line(t.ok
-                    ? "READ ok addr=\(addr.value) start=\(start.value) regs=\(t.registers) latency=\(String(format: "%.2f", t.latencyMs))ms \(decoded)"
-                    : "READ fail addr=\(addr.value) \(t.outcome)\(t.exceptionCode.map { " code=\($0)" } ?? "") latency=\(String(format: "%.2f", t.latencyMs))ms")
+                Output.line(
+                    t.ok
+                        ? "READ ok addr=\(addr.value) start=\(start.value) regs=\(t.registers) "
+                            + "latency=\(String(format: "%.2f", t.latencyMs))ms \(decoded)"
+                        : "READ fail addr=\(addr.value) \(t.outcome)\(t.exceptionCode.map { " code=\($0)" } ?? "") "
+                            + "latency=\(String(format: "%.2f", t.latencyMs))ms"
+                )
             }
             if sequence < `repeat` { usleep(UInt32(interval) * 1_000) }
         }

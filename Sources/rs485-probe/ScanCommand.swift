@@ -25,31 +25,43 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rates = try bauds.map { list in
-            try list.split(separator: ",").map { text -> Int in
-                guard let rate = Int(text) else { throw ValidationError("--bauds: \(text) is not a number") }
-                return rate
-            }
-        } ?? [bus.baud]
+        let rates =
+            try bauds.map { list in
+                try list.split(separator: ",").map { text -> Int in
+                    guard let rate = Int(text) else { throw ValidationError("--bauds: \(text) is not a number") }
+                    return rate
+                }
+            } ?? [bus.baud]
         var found: [Found] = []
         for rate in rates {
             let master = try bus.open(timeoutMs: scanTimeout, baud: rate)
             for address in from.value...to.value {
-                let t = Transaction.read(master, address: address, start: IdentityBlock.start, count: Int(IdentityBlock.count), retries: bus.retries)
+                let t = Transaction.read(
+                    master, address: address, start: IdentityBlock.start, count: Int(IdentityBlock.count), retries: bus.retries)
                 guard t.ok, let identity = IdentityBlock(registers: t.registers) else { continue }
                 let module = Found(
                     baud: rate, address: Int(address), type: identity.moduleType?.rawValue ?? "unknown", typeCode: identity.moduleTypeCode,
                     firmware: identity.firmwareVersion, name: identity.name, latencyMs: t.latencyMs)
                 found.append(module)
                 if bus.format == .text {
-                    Output.line("address \(address)  \(module.type) (code \(module.typeCode))  firmware \(module.firmware)  name \(module.name)  \(String(format: "%.2f", t.latencyMs)) ms  @\(rate)")
+                    Output.line(
+                        "address \(address)  \(module.type) (code \(module.typeCode))  firmware \(module.firmware)  name \(module.name) "
+                            + " \(String(format: "%.2f", t.latencyMs)) ms  @\(rate)"
+                    )
                 }
             }
         }
         switch bus.format {
         case .json: Output.json(found)
-        case .csv: Output.csv([["baud", "address", "type", "type_code", "firmware", "name", "latency_ms"]] + found.map {
-            ["\($0.baud)", "\($0.address)", $0.type, "\($0.typeCode)", $0.firmware, $0.name, String(format: "%.3f", $0.latencyMs)] })
+        case .csv:
+            Output.csv(
+                [["baud", "address", "type", "type_code", "firmware", "name", "latency_ms"]]
+                    + found.map {
+                        [
+                            "\($0.baud)", "\($0.address)", $0.type, "\($0.typeCode)", $0.firmware, $0.name,
+                            String(format: "%.3f", $0.latencyMs),
+                        ]
+                    })
         case .text: Output.line("scan: \(found.count) module(s) found at addresses \(from.value)–\(to.value)")
         }
     }

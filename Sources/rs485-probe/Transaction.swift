@@ -11,20 +11,26 @@ struct Transaction: Encodable {
     var attempts: Int
     var registers: [UInt16]
 
-    static func read(_ master: ModbusMaster, address: UInt8, start: UInt16, count: Int, inputRegisters: Bool = false, retries: Int = 0) -> Transaction {
+    static func read(_ master: ModbusMaster, address: UInt8, start: UInt16, count: Int, inputRegisters: Bool = false, retries: Int = 0)
+        -> Transaction
+    {
         var registers = [UInt16](repeating: 0, count: count)
-        return run(master, retries: retries, registers: { registers }) {
-            registers.withUnsafeMutableBufferPointer {
-                master.read(address: address, inputRegisters: inputRegisters, start: start, count: count, into: $0.baseAddress!)
-            }
-        }
+        return run(
+            master, retries: retries, registers: { registers },
+            {
+                registers.withUnsafeMutableBufferPointer {
+                    master.read(address: address, inputRegisters: inputRegisters, start: start, count: count, into: $0.baseAddress!)
+                }
+            })
     }
 
     static func write(_ master: ModbusMaster, address: UInt8, start: UInt16, values: [UInt16], retries: Int = 0) -> Transaction {
-        run(master, retries: retries, registers: { values }) { master.write(address: address, start: start, values: values) }
+        run(master, retries: retries, registers: { values }, { master.write(address: address, start: start, values: values) })
     }
 
-    private static func run(_ master: ModbusMaster, retries: Int, registers: () -> [UInt16], _ body: () -> TransactionOutcome) -> Transaction {
+    private static func run(_ master: ModbusMaster, retries: Int, registers: () -> [UInt16], _ body: () -> TransactionOutcome)
+        -> Transaction
+    {
         var attempts = 0
         var outcome = TransactionOutcome.timeout
         var latency = 0.0

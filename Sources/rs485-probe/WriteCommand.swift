@@ -15,7 +15,9 @@ struct WriteCommand: ParsableCommand {
 
     func run() throws {
         let values = try value.split(separator: ",").map { text -> UInt16 in
-            guard let n = parseNumber(String(text)), (0...0xFFFF).contains(n) else { throw ValidationError("--value: \(text) is not 0–65535") }
+            guard let n = parseNumber(String(text)), (0...0xFFFF).contains(n) else {
+                throw ValidationError("--value: \(text) is not 0–65535")
+            }
             return UInt16(n)
         }
         let master = try bus.open()
@@ -29,8 +31,11 @@ struct WriteCommand: ParsableCommand {
         case .json: Output.json(t)
         case .csv: Output.csv([["ok", "outcome", "latency_ms"], ["\(t.ok)", t.outcome, String(format: "%.3f", t.latencyMs)]])
         case .text:
-            Output.line(t.ok ? "WRITE ok addr=\(addr.value) register=\(register.value) values=\(values) latency=\(String(format: "%.2f", t.latencyMs))ms"
-                : "WRITE fail addr=\(addr.value) \(t.outcome)\(t.exceptionCode.map { " code=\($0)" } ?? "")")
+            Output.line(
+                t.ok
+                    ? "WRITE ok addr=\(addr.value) register=\(register.value) values=\(values) "
+                        + "latency=\(String(format: "%.2f", t.latencyMs))ms"
+                    : "WRITE fail addr=\(addr.value) \(t.outcome)\(t.exceptionCode.map { " code=\($0)" } ?? "")")
         }
         if !t.ok { throw ExitCode(1) }
     }

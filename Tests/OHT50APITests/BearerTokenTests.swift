@@ -1,13 +1,16 @@
 import Testing
+
 @testable import OHT50API
 
 @Suite("Bearer token")
 struct BearerTokenTests {
-    @Test("accepts exactly the token after 'Bearer '", arguments: [
-        ("Bearer s3cret-token", true), ("Bearer s3cret-toke", false), ("Bearer s3cret-token2", false),
-        ("bearer s3cret-token", false), ("s3cret-token", false), ("Bearer ", false), ("", false),
-        ("Basic s3cret-token", false), ("Bearer S3cret-token", false),
-    ])
+    @Test(
+        "accepts exactly the token after 'Bearer '",
+        arguments: [
+            ("Bearer s3cret-token", true), ("Bearer s3cret-toke", false), ("Bearer s3cret-token2", false),
+            ("bearer s3cret-token", false), ("s3cret-token", false), ("Bearer ", false), ("", false),
+            ("Basic s3cret-token", false), ("Bearer S3cret-token", false),
+        ])
     func accepts(header: String, expected: Bool) throws {
         let token = try #require(BearerToken("s3cret-token"))
         #expect(token.accepts(authorization: header) == expected)
@@ -24,9 +27,11 @@ struct BearerTokenTests {
 
 @Suite("Request id")
 struct RequestIDTests {
-    @Test("a printable incoming id is kept; anything else is replaced", arguments: [
-        ("tech-42", true), ("", false), ("has space", false), (String(repeating: "a", count: 129), false), ("ü", false),
-    ])
+    @Test(
+        "a printable incoming id is kept; anything else is replaced",
+        arguments: [
+            ("tech-42", true), ("", false), ("has space", false), (String(repeating: "a", count: 129), false), ("ü", false),
+        ])
     func validation(incoming: String, kept: Bool) {
         #expect((RequestIDMiddleware.validIncoming(incoming) != nil) == kept)
     }

@@ -5,6 +5,7 @@ import OHT50IO
 import OHT50Runtime
 import Testing
 import Yams
+
 @testable import OHT50API
 
 @Suite("OpenAPI contract")
@@ -31,7 +32,8 @@ struct OpenAPIContractTests {
             outputs: SafetyOutputLines(motionEnable: SimulatedOutputLine()))
         let api = SafetyAPI(
             loop: loop.view, bus: nil, token: nil, resetMinIntervalMs: 1_000,
-            info: DaemonInfo(startedAt: 0, scheduling: SchedulingResult(policy: "SCHED_OTHER", priority: 0, realtime: false), memoryLocked: false),
+            info: DaemonInfo(
+                startedAt: 0, scheduling: SchedulingResult(policy: "SCHED_OTHER", priority: 0, realtime: false), memoryLocked: false),
             logger: .init(label: "test"))
         var routes: [String: Set<String>] = [:]
         for route in api.router().routes {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OHT50Core
 
 @Suite("CPU placement")

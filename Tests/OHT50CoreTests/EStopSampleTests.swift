@@ -3,7 +3,8 @@ import Testing
 
 @Suite("E-stop press edge from kernel edge events")
 struct EStopSampleTests {
-    @Test("a pulse the kernel typed as release edges (or coalesced into one) between two released readings is a press; a real release is not")
+    @Test(
+        "a pulse the kernel typed as release edges (or coalesced into one) between two released readings is a press; a real release is not")
     func pressEdgeWhateverTheEventType() {
         // The press event itself, typed right.
         #expect(EStopSample.pressEdgeAt(pressEventAt: 5, anyEventAt: 5, releasedBefore: true, releasedNow: true) == 5)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OHT50Core
 
 /// Builds config trees the way the YAML loader does, with line numbers, without a YAML parser.
@@ -18,10 +19,15 @@ struct FirmwareConfigTests {
         #expect([c.safety.cycleMs, c.safety.motionLeaseMs] == [1, 300])
         #expect(c.estop.backend == .sysfs && c.estop.sysfsPath == "/sys/class/gpio/gpio59/value" && c.estop.activeLow)
         #expect(c.estop.chip == "gpiochip1" && c.estop.line == 27)
-        #expect(c.outputs.motionEnable == OutputLineSettings(backend: .sysfs, chip: "gpiochip4", line: 3, sysfsPath: "/sys/class/gpio/gpio131/value"))
+        #expect(
+            c.outputs.motionEnable
+                == OutputLineSettings(backend: .sysfs, chip: "gpiochip4", line: 3, sysfsPath: "/sys/class/gpio/gpio131/value"))
         #expect(c.bus.port == "/dev/ttyOHT485" && c.bus.baud == 115_200 && c.bus.parity == .none)
         #expect(c.bus.responseTimeoutMs == 20)
-        #expect(c.modules.map { "\($0.type.rawValue)@\($0.address) required=\($0.required)" } == ["power@2 required=true", "motor@3 required=true"])
+        #expect(
+            c.modules.map { "\($0.type.rawValue)@\($0.address) required=\($0.required)" } == [
+                "power@2 required=true", "motor@3 required=true",
+            ])
         #expect(c.http.bind == "127.0.0.1" && c.http.port == 8081)
         #expect(c.storage.dataDir == "/opt/oht50/data")
         let noBus = try FirmwareConfig.decode(doc([("modules", .sequence([], .builtIn))]))
@@ -39,25 +45,58 @@ struct FirmwareConfigTests {
     static let badCases: [BadCase] = [
         BadCase(node: doc([("safety", map([("cycle_ms", v("0"))]))]), key: "safety.cycle_ms", value: "0", allowedContains: "1 to 100"),
         BadCase(node: doc([("safety", map([("cycle_ms", v("fast"))]))]), key: "safety.cycle_ms", value: "fast", allowedContains: "integer"),
-        BadCase(node: doc([("safety", map([("cycle_msx", v("1"))]))]), key: "safety.cycle_msx", value: nil, allowedContains: "cycle_ms, reset_release_ms"),
-        BadCase(node: doc([("safety", map([("cycle_ms", v("10")), ("max_stall_ms", v("15"))]))]), key: "safety.max_stall_ms", value: "15", allowedContains: "2 × safety.cycle_ms"),
-        BadCase(node: doc([("estop", map([("backend", v("gpio"))]))]), key: "estop.backend", value: "gpio", allowedContains: "one of gpiod, sysfs"),
-        BadCase(node: doc([("estop", map([("backend", v("simulated"))]))]), key: "estop.backend", value: "simulated", allowedContains: "one of gpiod, sysfs"),
+        BadCase(
+            node: doc([("safety", map([("cycle_msx", v("1"))]))]), key: "safety.cycle_msx", value: nil,
+            allowedContains: "cycle_ms, reset_release_ms"),
+        BadCase(
+            node: doc([("safety", map([("cycle_ms", v("10")), ("max_stall_ms", v("15"))]))]), key: "safety.max_stall_ms", value: "15",
+            allowedContains: "2 × safety.cycle_ms"),
+        BadCase(
+            node: doc([("estop", map([("backend", v("gpio"))]))]), key: "estop.backend", value: "gpio",
+            allowedContains: "one of gpiod, sysfs"),
+        BadCase(
+            node: doc([("estop", map([("backend", v("simulated"))]))]), key: "estop.backend", value: "simulated",
+            allowedContains: "one of gpiod, sysfs"),
         BadCase(
             node: doc([("outputs", map([("motion_enable", map([("backend", v("simulated"))]))]))]), key: "outputs.motion_enable.backend",
             value: "simulated", allowedContains: "one of gpiod, sysfs"),
-        BadCase(node: doc([("estop", map([("active_low", v("yes"))]))]), key: "estop.active_low", value: "yes", allowedContains: "true or false"),
-        BadCase(node: doc([("outputs", map([("motion_enable", .null(.file(path: "f.yaml", line: 4)))]))]), key: "outputs.motion_enable", value: nil, allowedContains: "an output line"),
-        BadCase(node: doc([("outputs", map([("heartbeat", map([("backend", v("gpiod"))]))]))]), key: "outputs.heartbeat", value: nil, allowedContains: "chip"),
-        BadCase(node: doc([("outputs", map([("leds", map([("blue", map([]))]))]))]), key: "outputs.leds.blue", value: nil, allowedContains: "power, system, comm, network, error"),
+        BadCase(
+            node: doc([("estop", map([("active_low", v("yes"))]))]), key: "estop.active_low", value: "yes", allowedContains: "true or false"
+        ),
+        BadCase(
+            node: doc([("outputs", map([("motion_enable", .null(.file(path: "f.yaml", line: 4)))]))]), key: "outputs.motion_enable",
+            value: nil, allowedContains: "an output line"),
+        BadCase(
+            node: doc([("outputs", map([("heartbeat", map([("backend", v("gpiod"))]))]))]), key: "outputs.heartbeat", value: nil,
+            allowedContains: "chip"),
+        BadCase(
+            node: doc([("outputs", map([("leds", map([("blue", map([]))]))]))]), key: "outputs.leds.blue", value: nil,
+            allowedContains: "power, system, comm, network, error"),
         BadCase(node: doc([("bus", map([("baud", v("115201"))]))]), key: "bus.baud", value: "115201", allowedContains: "115200"),
-        BadCase(node: doc([("bus", map([("port", v("tcp://gateway"))]))]), key: "bus.port", value: "tcp://gateway", allowedContains: "tcp://HOST:PORT"),
-        BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("0")), ("type", v("power"))])], .builtIn))]), key: "modules[0].address", value: "0", allowedContains: "1 to 247"),
-        BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("2")), ("type", v("power"))]), map([("address", v("2")), ("type", v("motor"))])], .builtIn))]), key: "modules[1].address", value: "2", allowedContains: "each address once"),
-        BadCase(node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("3")), ("type", v("servo"))])], .builtIn))]), key: "modules[0].type", value: "servo", allowedContains: "power, motor"),
+        BadCase(
+            node: doc([("bus", map([("port", v("tcp://gateway"))]))]), key: "bus.port", value: "tcp://gateway",
+            allowedContains: "tcp://HOST:PORT"),
+        BadCase(
+            node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("0")), ("type", v("power"))])], .builtIn))]),
+            key: "modules[0].address", value: "0", allowedContains: "1 to 247"),
+        BadCase(
+            node: doc([
+                ("bus", map([])),
+                (
+                    "modules",
+                    .sequence(
+                        [map([("address", v("2")), ("type", v("power"))]), map([("address", v("2")), ("type", v("motor"))])], .builtIn)
+                ),
+            ]), key: "modules[1].address", value: "2", allowedContains: "each address once"),
+        BadCase(
+            node: doc([("bus", map([])), ("modules", .sequence([map([("address", v("3")), ("type", v("servo"))])], .builtIn))]),
+            key: "modules[0].type", value: "servo", allowedContains: "power, motor"),
         BadCase(node: doc([("http", map([("port", v("65536"))]))]), key: "http.port", value: "65536", allowedContains: "0 to 65535"),
-        BadCase(node: doc([("cpu", map([("safety", v("3-1"))]))]), key: "cpu.safety", value: "3-1", allowedContains: "auto, none, or a CPU list"),
-        BadCase(node: doc([("cpu", map([("async", v("all"))]))]), key: "cpu.async", value: "all", allowedContains: "auto, none, or a CPU list"),
+        BadCase(
+            node: doc([("cpu", map([("safety", v("3-1"))]))]), key: "cpu.safety", value: "3-1", allowedContains: "auto, none, or a CPU list"
+        ),
+        BadCase(
+            node: doc([("cpu", map([("async", v("all"))]))]), key: "cpu.async", value: "all", allowedContains: "auto, none, or a CPU list"),
         BadCase(node: doc([("log", map([("level", v("loud"))]))]), key: "log.level", value: "loud", allowedContains: "trace, debug, info"),
         BadCase(node: doc([("extra", v("1"))]), key: "extra", value: nil, allowedContains: "safety, estop, outputs"),
         BadCase(node: doc([("safety", v("1"))]), key: "safety", value: "1", allowedContains: "mapping"),
@@ -80,19 +119,25 @@ struct FirmwareConfigTests {
 
     @Test("modules decode with per-type defaults")
     func modules() throws {
-        let config = try FirmwareConfig.decode(doc([
-            ("bus", map([])),
-            ("modules", .sequence([
-                map([("address", v("2")), ("type", v("power"))]),
-                map([("address", v("3")), ("type", v("motor")), ("poll_ms", v("20"))]),
-                map([("address", v("4")), ("type", v("io")), ("required", v("true"))]),
-            ], .builtIn)),
-        ]))
-        #expect(config.modules == [
-            ModuleSettings(address: 2, type: .power, pollMs: 100, required: true),
-            ModuleSettings(address: 3, type: .motor, pollMs: 20, required: true),
-            ModuleSettings(address: 4, type: .io, pollMs: 200, required: true),
-        ])
+        let config = try FirmwareConfig.decode(
+            doc([
+                ("bus", map([])),
+                (
+                    "modules",
+                    .sequence(
+                        [
+                            map([("address", v("2")), ("type", v("power"))]),
+                            map([("address", v("3")), ("type", v("motor")), ("poll_ms", v("20"))]),
+                            map([("address", v("4")), ("type", v("io")), ("required", v("true"))]),
+                        ], .builtIn)
+                ),
+            ]))
+        #expect(
+            config.modules == [
+                ModuleSettings(address: 2, type: .power, pollMs: 100, required: true),
+                ModuleSettings(address: 3, type: .motor, pollMs: 20, required: true),
+                ModuleSettings(address: 4, type: .io, pollMs: 200, required: true),
+            ])
     }
 
     @Test("a value set over the tree replaces the file's value and keeps its origin for errors")
@@ -106,7 +151,8 @@ struct FirmwareConfigTests {
         } catch let error as ConfigError {
             #expect(error.description.hasPrefix("environment variable OHT50_HTTP_PORT: http.port = \"x\""))
         }
-        let good = base.setting(["http", "port"], to: .scalar("9000", .builtIn)).setting(["safety", "cycle_ms"], to: .scalar("2", .builtIn))
+        let good = base.setting(["http", "port"], to: .scalar("9000", .builtIn)).setting(
+            ["safety", "cycle_ms"], to: .scalar("2", .builtIn))
         let config = try FirmwareConfig.decode(good)
         #expect(config.http.port == 9000)
         #expect(config.safety.cycleMs == 2)
@@ -116,6 +162,8 @@ struct FirmwareConfigTests {
     func environmentNames() {
         #expect(FirmwareConfig.environmentVariable(forKey: "safety.cycle_ms") == "OHT50_SAFETY_CYCLE_MS")
         #expect(FirmwareConfig.environmentVariable(forKey: "outputs.motion_enable.sysfs_path") == "OHT50_OUTPUTS_MOTION_ENABLE_SYSFS_PATH")
-        #expect(Set(FirmwareConfig.environmentKeys.map(FirmwareConfig.environmentVariable(forKey:))).count == FirmwareConfig.environmentKeys.count)
+        #expect(
+            Set(FirmwareConfig.environmentKeys.map(FirmwareConfig.environmentVariable(forKey:))).count
+                == FirmwareConfig.environmentKeys.count)
     }
 }

@@ -1,11 +1,15 @@
 import Testing
+
 @testable import OHT50Core
 
 @Suite("Latency buckets")
 struct LatencyBucketsTests {
-    @Test("bucket edges: 1 µs to 100 µs, 10 µs to 1 ms, 100 µs to 10 ms, then overflow",
-          arguments: [(UInt64(0), 0), (999, 0), (1_000, 1), (99_999, 99), (100_000, 100), (109_999, 100), (999_999, 189),
-                      (1_000_000, 190), (9_999_999, 279), (10_000_000, 280), (5_000_000_000, 280)])
+    @Test(
+        "bucket edges: 1 µs to 100 µs, 10 µs to 1 ms, 100 µs to 10 ms, then overflow",
+        arguments: [
+            (UInt64(0), 0), (999, 0), (1_000, 1), (99_999, 99), (100_000, 100), (109_999, 100), (999_999, 189),
+            (1_000_000, 190), (9_999_999, 279), (10_000_000, 280), (5_000_000_000, 280),
+        ])
     func bucketIndex(ns: UInt64, index: Int) {
         #expect(LatencyBuckets.index(nanoseconds: ns) == index)
         #expect(LatencyBuckets.upperBoundMicroseconds(index) * 1_000 > ns || index == LatencyBuckets.count - 1)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OHT50Core
 
 @Suite("Modbus RTU codec")
@@ -13,10 +14,12 @@ struct RTUCodecTests {
         #expect(!ModbusCRC.isValid([0x01, 0x03, 0x00, 0x00, 0x00, 0x0A, 0xC5, 0xCE]))
     }
 
-    @Test("requests round-trip through encode and decode", arguments: [
-        ModbusRequest.readHoldingRegisters(start: 0x00F0, count: 16), .readInputRegisters(start: 1, count: 125),
-        .writeSingleRegister(address: 0x0006, value: 1), .writeMultipleRegisters(start: 0x0001, values: [1, 255]),
-    ])
+    @Test(
+        "requests round-trip through encode and decode",
+        arguments: [
+            ModbusRequest.readHoldingRegisters(start: 0x00F0, count: 16), .readInputRegisters(start: 1, count: 125),
+            .writeSingleRegister(address: 0x0006, value: 1), .writeMultipleRegisters(start: 0x0001, values: [1, 255]),
+        ])
     func roundTrip(request: ModbusRequest) throws {
         let frame = RTUCodec.encode(request, address: 3)
         #expect(try RTUCodec.requestLength(prefix: frame[...])?.get() == frame.count)
@@ -103,7 +106,8 @@ struct RegisterMapTests {
 
     @Test("the identity block decodes name, versions, serial and build date")
     func identity() throws {
-        let block = try #require(IdentityBlock(registers: [0x5003, 0x0102, 0, 0, 0, 7, 0, 3, 0x4D4F, 0x544F, 0x0100, 1, 3000, 2025, 0x0115, 0]))
+        let block = try #require(
+            IdentityBlock(registers: [0x5003, 0x0102, 0, 0, 0, 7, 0, 3, 0x4D4F, 0x544F, 0x0100, 1, 3000, 2025, 0x0115, 0]))
         #expect(block.moduleType == .motor)
         #expect(block.name == "MOTO")
         #expect(block.firmwareVersion == "1.2")

@@ -82,9 +82,15 @@ struct SafetyMachineHarness {
         case "latched": h = latched()
         case "ready": h = ready()
         case "moving": h = moving()
-        case "estop": h = latched(); inputs = pressed
-        case "fault": h = latched(); inputs = with { $0.busCauses = .commLoss }
-        default: h = latched(); inputs = with { $0.shutdownRequested = true }
+        case "estop":
+            h = latched()
+            inputs = pressed
+        case "fault":
+            h = latched()
+            inputs = with { $0.busCauses = .commLoss }
+        default:
+            h = latched()
+            inputs = with { $0.shutdownRequested = true }
         }
         h.step(inputs)
         return (h, inputs)

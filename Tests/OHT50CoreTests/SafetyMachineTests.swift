@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OHT50Core
 
 @Suite("Safety state machine")
@@ -7,8 +8,9 @@ struct SafetyMachineTests {
 
     // MARK: boot
 
-    @Test("boot never reaches ready without a reset, whatever the inputs and other commands",
-          arguments: [H.released, H.pressed, SafetyInputs(estop: .unreadable), H.with { $0.busReady = false }])
+    @Test(
+        "boot never reaches ready without a reset, whatever the inputs and other commands",
+        arguments: [H.released, H.pressed, SafetyInputs(estop: .unreadable), H.with { $0.busReady = false }])
     func bootNeverReady(inputs: SafetyInputs) {
         var h = H()
         for cycle in 0..<2_000 {
@@ -116,7 +118,11 @@ struct SafetyMachineTests {
     @Test("estop takes precedence over other causes, fault holds while any cause is active")
     func latchedStateByCause() {
         var h = H.ready()
-        h.step(H.with { $0.estop = EStopSample(level: .pressed, raw: 0); $0.busCauses = .commLoss })
+        h.step(
+            H.with {
+                $0.estop = EStopSample(level: .pressed, raw: 0)
+                $0.busCauses = .commLoss
+            })
         #expect(h.state == .estop)
         h.step(H.with { $0.busCauses = .commLoss })
         #expect(h.state == .fault)
@@ -147,7 +153,13 @@ struct SafetyMachineTests {
         #expect(trip.estopEdgeDetail == "estop_edge_ns=\(edgeAt) edge_to_trip_us=\((trip.at - edgeAt) / 1_000)")
 
         var other = H.ready()
-        let commLoss = try #require(other.step(H.with { $0.busCauses = .commLoss; $0.estop.edgeAt = 5 }).events.all.first)
+        let commLoss = try #require(
+            other.step(
+                H.with {
+                    $0.busCauses = .commLoss
+                    $0.estop.edgeAt = 5
+                }
+            ).events.all.first)
         #expect(commLoss.causes == .commLoss && commLoss.estopEdgeAt == 0 && commLoss.estopEdgeDetail == nil)
     }
 
@@ -167,7 +179,10 @@ struct SafetyMachineTests {
         #expect(h.state == .estop)
         #expect(h.events.map(\.kind) == [.resetRefused])
         #expect(h.events.first?.commandID == 7)
-        #expect(RefusalText.reasons(refusal, resetReleaseMs: 100).map(\.code) == ["estop_pressed", "state_not_latched", "estop_release_too_short"])
+        #expect(
+            RefusalText.reasons(refusal, resetReleaseMs: 100).map(\.code) == [
+                "estop_pressed", "state_not_latched", "estop_release_too_short",
+            ])
     }
 
     @Test("a reset is refused while any cause is active", arguments: [TripCauses.commLoss, .moduleAlarm, .busThreadDead])
@@ -289,8 +304,9 @@ struct SafetyMachineTests {
         #expect(h.events.contains { $0.kind == .leaseExpired })
     }
 
-    @Test("a stop request stops motion from any state, is never refused and never a command",
-          arguments: ["init", "latched", "ready", "moving", "estop", "fault", "shutdown"])
+    @Test(
+        "a stop request stops motion from any state, is never refused and never a command",
+        arguments: ["init", "latched", "ready", "moving", "estop", "fault", "shutdown"])
     func stopAlwaysTakesEffect(from: String) {
         var (h, inputs) = H.holding(from)
         let before = h.state
@@ -322,8 +338,9 @@ struct SafetyMachineTests {
 
     // MARK: stale commands (a sender told 503 must never see its command carried out)
 
-    @Test("a command that waited longer than the wait bound, or that its sender withdrew, is discarded unjudged",
-          arguments: [SafetyCommand.Kind.reset, .move(MotionRequest(speedPercent: 30, direction: .forward))])
+    @Test(
+        "a command that waited longer than the wait bound, or that its sender withdrew, is discarded unjudged",
+        arguments: [SafetyCommand.Kind.reset, .move(MotionRequest(speedPercent: 30, direction: .forward))])
     func expiredCommandDiscarded(kind: SafetyCommand.Kind) {
         var h = kind == .reset ? H.latched() : H.ready()
         let state = h.state
@@ -368,7 +385,10 @@ struct SafetyMachineTests {
     func commandsQueuedDuringStall() {
         var h = H.ready()
         // Sent during a 2 s stall, under the generation before the stall's trip.
-        let queued = [h.command(.reset, id: 1), h.command(.reset, id: 2), h.command(.move(MotionRequest(speedPercent: 50, direction: .forward)), id: 3)]
+        let queued = [
+            h.command(.reset, id: 1), h.command(.reset, id: 2),
+            h.command(.move(MotionRequest(speedPercent: 50, direction: .forward)), id: 3),
+        ]
         h.step(H.with { $0.stalled = true }, advanceMs: 2_000)
         #expect(h.state == .fault)
         h.step()
@@ -389,7 +409,11 @@ struct SafetyMachineTests {
         h.busConfirmsStops = false
         let confirmedBefore = h.machine.tripGeneration
         let stale = H.with { $0.drivesStoppedGeneration = confirmedBefore }
-        h.step(H.with { $0.stalled = true; $0.drivesStoppedGeneration = confirmedBefore })
+        h.step(
+            H.with {
+                $0.stalled = true
+                $0.drivesStoppedGeneration = confirmedBefore
+            })
         h.step(stale)
         #expect(h.state == .latched)
         #expect(!h.machine.drivesStopped)

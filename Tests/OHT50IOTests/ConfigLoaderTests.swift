@@ -2,6 +2,7 @@ import Foundation
 import OHT50Core
 import OHT50TestSupport
 import Testing
+
 @testable import OHT50IO
 
 @Suite("Config loader")
@@ -48,7 +49,8 @@ struct ConfigLoaderTests {
             _ = try ConfigLoader.load(path: path, environment: [:], flags: [])
             Issue.record("accepted")
         } catch let error as ConfigError {
-            #expect(error.description == "\(path):3: safety.reset_release_ms = \"-5\": is out of range; allowed: an integer from 0 to 60000 ms")
+            #expect(
+                error.description == "\(path):3: safety.reset_release_ms = \"-5\": is out of range; allowed: an integer from 0 to 60000 ms")
         }
     }
 

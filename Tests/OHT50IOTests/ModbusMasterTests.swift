@@ -4,6 +4,7 @@ import OHT50Sim
 import OHT50TestSupport
 import Synchronization
 import Testing
+
 @testable import OHT50IO
 
 /// libmodbus over a real pty against the simulator, which frames with Core's codec: the two
@@ -19,7 +20,9 @@ struct ModbusMasterTests {
 
     static func read(_ master: ModbusMaster, _ address: UInt8, _ start: UInt16, _ count: Int) -> (TransactionOutcome, [UInt16]) {
         var registers = [UInt16](repeating: 0, count: count)
-        let outcome = registers.withUnsafeMutableBufferPointer { master.read(address: address, start: start, count: count, into: $0.baseAddress!) }
+        let outcome = registers.withUnsafeMutableBufferPointer {
+            master.read(address: address, start: start, count: count, into: $0.baseAddress!)
+        }
         return (outcome, registers)
     }
 
@@ -66,9 +69,15 @@ struct ModbusMasterTests {
         defer { bus.stop() }
         bus.withModule(3) { $0.faults.exception = 4 }
         #expect(Self.read(master, 3, 0, 2).0 == .exception(4))
-        bus.withModule(3) { $0.faults = ModuleFaults(); $0.faults.corruptCRCEvery = 1 }
+        bus.withModule(3) {
+            $0.faults = ModuleFaults()
+            $0.faults.corruptCRCEvery = 1
+        }
         #expect(Self.read(master, 3, 0, 2).0 == .crc)
-        bus.withModule(3) { $0.faults = ModuleFaults(); $0.faults.offline = true }
+        bus.withModule(3) {
+            $0.faults = ModuleFaults()
+            $0.faults.offline = true
+        }
         #expect(Self.read(master, 3, 0, 2).0 == .timeout)
         bus.withModule(3) { $0.faults = ModuleFaults() }
         #expect(Self.read(master, 3, 0, 2).0 == .ok)
@@ -199,7 +208,9 @@ struct ModbusMasterTests {
         var answerTimes: [UInt64] { times.withLock { $0.answers } }
     }
 
-    @Test("t3.5: a request never starts sooner than 3.5 characters after the line's last byte; bytes in that gap are drained and counted first")
+    @Test(
+        "t3.5: a request never starts within 3.5 characters of the line's last byte; bytes in that gap are drained and counted first"
+    )
     func interFrameGap() throws {
         let answer = RTUCodec.encodeReadResponse(address: 2, function: 3, registers: [5])
         let noise: [UInt8] = [0xFF, 0x00, 0xFF]
@@ -217,10 +228,13 @@ struct ModbusMasterTests {
         #expect(peer.wait())
         // 3.5 characters of 11 bits at 9600 baud.
         let gap = UInt64(3.5 * 11 / 9_600 * 1e9)
-        let requests = peer.requestTimes, answers = peer.answerTimes
+        let requests = peer.requestTimes
+        let answers = peer.answerTimes
         #expect(requests.count == 4 && answers.count == 4)
         for i in 1..<min(requests.count, answers.count) {
-            #expect(requests[i] >= answers[i - 1] + gap, "request \(i) began \(Int64(requests[i]) - Int64(answers[i - 1])) ns after the last answer")
+            #expect(
+                requests[i] >= answers[i - 1] + gap,
+                "request \(i) began \(Int64(requests[i]) - Int64(answers[i - 1])) ns after the last answer")
         }
         // The noise after answers 1 and 3 is drained before requests 2 and 4.
         #expect(discarded == [0, 3, 0, 3])

@@ -2,6 +2,7 @@ import Foundation
 import OHT50Core
 import OHT50TestSupport
 import Testing
+
 @testable import OHT50IO
 
 @Suite("sysfs E-stop input")

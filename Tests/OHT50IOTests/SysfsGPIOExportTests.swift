@@ -10,7 +10,8 @@ struct SysfsGPIOExportTests {
         #expect(SysfsGPIOExport.gpio(of: "/sys/class/gpio/gpio1019/value") == 1019)
         for other in [
             "/opt/oht50/data/test/gpio59/value", "./.oht50/sim/gpio59/value", "/sys/class/gpio/gpio59/valu", "/tmp/estop",
-            "/sys/class/gpio/gpiochip0/value", "/sys/class/gpio/gpio-1/value", "/sys/class/gpio/gpio/value", "/sys/class/gpio/gpio5/9/value",
+            "/sys/class/gpio/gpiochip0/value", "/sys/class/gpio/gpio-1/value", "/sys/class/gpio/gpio/value",
+            "/sys/class/gpio/gpio5/9/value",
         ] {
             #expect(SysfsGPIOExport.gpio(of: other) == nil, "\(other)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import OHT50TestSupport
 import Testing
+
 @testable import OHT50IO
 
 @Suite("sysfs output line")

@@ -4,6 +4,7 @@ import OHT50IO
 import OHT50Sim
 import OHT50TestSupport
 import Testing
+
 @testable import OHT50Runtime
 
 /// The bus thread and the safety thread together, on their own threads, against the simulator over a
@@ -22,13 +23,15 @@ struct BusLoopTests {
         /// - Parameter driveRunning: the drive already turns at both channels' full speed when the daemon
         ///   starts, as after a crash of the previous one.
         init(
-            commLossAfter: Int = 3, modules: [ModuleSettings] = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)],
+            commLossAfter: Int = 3,
+            modules: [ModuleSettings] = [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)],
             driveRunning: Bool = false, extraDrives: [UInt8] = []
         ) throws {
             let drive = SimulatedModule(address: 3, type: .motor)
             if driveRunning { Self.run(drive, speed: 255) }
             sim = try SimulatedBus(
-                modules: [SimulatedModule(address: 2, type: .power), drive] + extraDrives.map { SimulatedModule(address: $0, type: .motor) })
+                modules: [SimulatedModule(address: 2, type: .power), drive] + extraDrives.map { SimulatedModule(address: $0, type: .motor) }
+            )
             var settings = BusSettings()
             settings.port = sim.terminal.path
             settings.commLossAfter = commLossAfter
@@ -36,13 +39,16 @@ struct BusLoopTests {
             // builds of several RT threads is slow; timing belongs to tools/bench.
             settings.responseTimeoutMs = 200
             self.settings = settings
-            let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in try ModbusMaster(settings: settings) }
+            let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in
+                try ModbusMaster(settings: settings)
+            }
             let link = BusLink()
             bus = BusLoop(settings: settings, modules: modules, link: link, master: try open(), open: open)
             loop = SafetyLoop(
                 // A long lease: a test that refreshes its move from a task the busy test pool schedules late
                 // must not see the move expire (lease expiry is tested on the machine and end to end).
-                timings: SafetyTimings(cycleNs: 1_000_000, resetReleaseNs: 20_000_000, maxStallNs: 1_000_000_000, motionLeaseNs: 60_000_000_000),
+                timings: SafetyTimings(
+                    cycleNs: 1_000_000, resetReleaseNs: 20_000_000, maxStallNs: 1_000_000_000, motionLeaseNs: 60_000_000_000),
                 input: estop, outputs: SafetyOutputLines(motionEnable: motion), bus: link)
             channel = loop.channel
             _ = try loop.start(priority: 80)
@@ -127,10 +133,11 @@ struct BusLoopTests {
         #expect(eventually { drive(0x11) == 1 && drive(0x12) == 102 && drive(0x17) == 2 })
         // The move's lease (300 ms) may run out on a slow run (a sanitizer) before the ramp is seen:
         // renew it as a backend would.
-        #expect(await eventually {
-            _ = try? await rig.channel.send(.move(MotionRequest(speedPercent: 40, direction: .reverse)), source: "test")
-            return drive(0x06) > 0
-        })
+        #expect(
+            await eventually {
+                _ = try? await rig.channel.send(.move(MotionRequest(speedPercent: 40, direction: .reverse)), source: "test")
+                return drive(0x06) > 0
+            })
 
         rig.estop.press()
         #expect(eventually { drive(0x01) == 0 && drive(0x02) == 0 && drive(0x11) == 0 && drive(0x12) == 0 })
@@ -159,8 +166,9 @@ struct BusLoopTests {
         #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
     }
 
-    @Test("a stop the drive does not apply is sent again until it reads back 0; meanwhile no reset, and comm_loss after comm_loss_after attempts",
-          arguments: [ModuleFaults.WriteFault.ignored, .unanswered])
+    @Test(
+        "a stop the drive does not apply is sent again until it reads back 0; no reset meanwhile; comm_loss after comm_loss_after tries",
+        arguments: [ModuleFaults.WriteFault.ignored, .unanswered])
     func unconfirmedStopIsRetried(fault: ModuleFaults.WriteFault) async throws {
         let rig = try Rig()
         #expect(eventually { rig.state == .latched })
@@ -241,9 +249,12 @@ struct BusLoopTests {
         #expect(await rig.resetUntilReady())
     }
 
-    @Test("power alarm bits 0–3 and a drive error trip module_alarm; bits 4–5 do not", arguments: [
-        (UInt8(2), UInt16(0b0001), true), (UInt8(2), UInt16(0b1000), true), (UInt8(2), UInt16(0b110000), false), (UInt8(3), UInt16(7), true),
-    ])
+    @Test(
+        "power alarm bits 0–3 and a drive error trip module_alarm; bits 4–5 do not",
+        arguments: [
+            (UInt8(2), UInt16(0b0001), true), (UInt8(2), UInt16(0b1000), true), (UInt8(2), UInt16(0b110000), false),
+            (UInt8(3), UInt16(7), true),
+        ])
     func alarmsTrip(address: UInt8, value: UInt16, trips: Bool) async throws {
         let rig = try Rig()
         #expect(eventually { rig.state == .latched })
@@ -275,7 +286,10 @@ struct BusLoopTests {
     @Test("while moving, with an optional second drive offline, the power module keeps being polled and its alarm trips module_alarm")
     func powerAlarmWhileMovingWithDriveOffline() async throws {
         let rig = try Rig(
-            modules: [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor), ModuleSettings(address: 4, type: .motor, required: false)],
+            modules: [
+                ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor),
+                ModuleSettings(address: 4, type: .motor, required: false),
+            ],
             extraDrives: [4])
         #expect(eventually { rig.state == .latched })
         #expect(await rig.resetUntilReady())

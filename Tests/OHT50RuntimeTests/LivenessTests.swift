@@ -1,6 +1,7 @@
 import OHT50Core
 import OHT50IO
 import Testing
+
 @testable import OHT50Runtime
 
 /// `/health`, the systemd watchdog and `/metrics` all read this verdict; these are its two rules.

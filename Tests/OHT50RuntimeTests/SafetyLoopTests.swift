@@ -5,6 +5,7 @@ import OHT50IO
 import OHT50TestSupport
 import Synchronization
 import Testing
+
 @testable import OHT50Runtime
 
 @Suite("Safety loop")
@@ -143,7 +144,12 @@ struct SafetyLoopTests {
         let heartbeat = SimulatedOutputLine()
         let loop = Self.makeLoop(input: input, motionEnable: motion, heartbeat: heartbeat)
         var now = MonotonicClock.now()
-        func cycles(_ n: Int) { for _ in 0..<n { now += 1_000_000; loop.runCycle(now: now) } }
+        func cycles(_ n: Int) {
+            for _ in 0..<n {
+                now += 1_000_000
+                loop.runCycle(now: now)
+            }
+        }
         cycles(100)
         Self.queue(.reset, id: 1, on: loop, at: now)
         cycles(1)
@@ -228,7 +234,12 @@ struct SafetyLoopTests {
         let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
         let channel = loop.channel
         var now = MonotonicClock.now()
-        func cycles(_ n: Int, stalled: Bool = false) { for _ in 0..<n { now += 1_000_000; loop.runCycle(now: now, stalled: stalled) } }
+        func cycles(_ n: Int, stalled: Bool = false) {
+            for _ in 0..<n {
+                now += 1_000_000
+                loop.runCycle(now: now, stalled: stalled)
+            }
+        }
         cycles(100)
         Self.queue(.reset, id: 100, on: loop, at: now)
         cycles(1)

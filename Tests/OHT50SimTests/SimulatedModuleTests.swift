@@ -1,5 +1,6 @@
 import OHT50Core
 import Testing
+
 @testable import OHT50Sim
 
 /// The simulated modules answer as the register maps in DESIGN say real ones do: the daemon, the probe
@@ -50,7 +51,9 @@ struct SimulatedModuleTests {
         #expect(Self.exceptionCode(power.reply(to: .readHoldingRegisters(start: 0xF0, count: 0x20))) == 2, "a read past the map")
     }
 
-    @Test("faults: refused writes are exception 2 and not applied, ignored writes are acknowledged and not applied, an exception fault answers everything")
+    @Test(
+        "faults: refused writes are exception 2, ignored writes are acknowledged; neither is applied; an exception fault answers all"
+    )
     func faults() {
         let drive = SimulatedModule(address: 3, type: .motor)
         let base = RegisterMap.motorChannels[0]
@@ -94,11 +97,20 @@ struct SimulatedBusFramingTests {
         let read = RTUCodec.encode(.readHoldingRegisters(start: 0, count: 4), address: 2)
         let write = RTUCodec.encode(.writeMultipleRegisters(start: 0x10, values: [1, 2, 3]), address: 3)
         var buffer = Array(read.prefix(3))
-        guard case .incomplete = SimulatedBus.cutFrame(&buffer) else { Issue.record("a partial frame is incomplete"); return }
+        guard case .incomplete = SimulatedBus.cutFrame(&buffer) else {
+            Issue.record("a partial frame is incomplete")
+            return
+        }
         buffer += read.dropFirst(3) + write
-        guard case .frame(let first) = SimulatedBus.cutFrame(&buffer) else { Issue.record("first frame"); return }
+        guard case .frame(let first) = SimulatedBus.cutFrame(&buffer) else {
+            Issue.record("first frame")
+            return
+        }
         #expect(Array(first) == read)
-        guard case .frame(let second) = SimulatedBus.cutFrame(&buffer) else { Issue.record("second frame"); return }
+        guard case .frame(let second) = SimulatedBus.cutFrame(&buffer) else {
+            Issue.record("second frame")
+            return
+        }
         #expect(Array(second) == write)
         #expect(buffer.isEmpty)
     }
@@ -106,7 +118,10 @@ struct SimulatedBusFramingTests {
     @Test("an unknown function code is garbage and the buffer is dropped, to resynchronise at the next gap")
     func garbage() {
         var buffer: [UInt8] = [2, 0x42, 0, 0, 0, 1, 0xAA, 0xBB] + RTUCodec.encode(.readHoldingRegisters(start: 0, count: 1), address: 2)
-        guard case .garbage = SimulatedBus.cutFrame(&buffer) else { Issue.record("garbage"); return }
+        guard case .garbage = SimulatedBus.cutFrame(&buffer) else {
+            Issue.record("garbage")
+            return
+        }
         #expect(buffer.isEmpty)
     }
 }

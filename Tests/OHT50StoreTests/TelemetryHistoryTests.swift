@@ -1,7 +1,8 @@
 import Foundation
-@testable import OHT50Core
 import OHT50TestSupport
 import Testing
+
+@testable import OHT50Core
 @testable import OHT50Store
 
 @Suite("Telemetry history")

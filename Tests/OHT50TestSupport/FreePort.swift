@@ -25,6 +25,9 @@ public enum FreePort {
     }
 
     public static func isListening(_ port: Int) -> Bool {
-        (try? DaemonClient.connect(port: port)).map { close($0); return true } ?? false
+        (try? DaemonClient.connect(port: port)).map {
+            close($0)
+            return true
+        } ?? false
     }
 }

@@ -46,7 +46,8 @@ extension EndToEnd {
             let dir = TemporaryDirectory("oht50-tcp")
             let port = FreePort.find()
             let server = try ChildProcess(
-                executable: "/usr/bin/env", arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_server.py", "--tcp", "\(port)"])
+                executable: "/usr/bin/env",
+                arguments: ["python3", ChildProcess.repository + "/tools/peers/pymodbus_server.py", "--tcp", "\(port)"])
             defer { server.kill9() }
             #expect(server.waitForLog("pymodbus server on tcp"))
             #expect(eventually { FreePort.isListening(port) })
@@ -69,7 +70,10 @@ extension EndToEnd {
         static func mbpoll(_ tty: String, address: Int, start: Int, count: Int) throws -> ChildProcess {
             try ChildProcess(
                 executable: "/usr/bin/mbpoll",
-                arguments: ["-m", "rtu", "-b", "115200", "-P", "none", "-a", "\(address)", "-r", "\(start)", "-c", "\(count)", "-0", "-1", "-o", "0.5", tty])
+                arguments: [
+                    "-m", "rtu", "-b", "115200", "-P", "none", "-a", "\(address)", "-r", "\(start)", "-c", "\(count)", "-0", "-1", "-o",
+                    "0.5", tty,
+                ])
         }
 
         /// What the simulator serves in the identity block of a module of that type at that address.

@@ -6,7 +6,9 @@ extension EndToEnd {
     /// Faults injected into oht50-sim from its command line, seen through the real daemon's HTTP API.
     @Suite("Bus faults through oht50-sim")
     struct BusFaultTests {
-        @Test("offline → comm_loss; late answers → comm_loss of that module only, late bytes counted; alarm → module_alarm; isolated CRC errors counted without a trip; reset after clear")
+        @Test(
+            "offline, late answers → comm_loss of that module only (late bytes counted); alarm → module_alarm; lone CRC errors: no trip"
+        )
         func injectedFaults() throws {
             let dir = TemporaryDirectory("oht50-faults")
             let sim = try BusPeers.simulator(link: dir.file("tty"))
@@ -18,10 +20,11 @@ extension EndToEnd {
 
             sim.send("crc 3 40")
             #expect(sim.waitForLog("ok crc 3 40"))
-            #expect(eventually {
-                let counters = (try? http.get("/api/v1/modules/3").json["counters"]) as? [String: Any]
-                return counters?["crc_errors"] as? Int ?? 0 >= 3
-            })
+            #expect(
+                eventually {
+                    let counters = (try? http.get("/api/v1/modules/3").json["counters"]) as? [String: Any]
+                    return counters?["crc_errors"] as? Int ?? 0 >= 3
+                })
             #expect(http.state() == "ready")
             sim.send("clear 3")
 
@@ -76,7 +79,9 @@ extension EndToEnd {
                     return condition()
                 }
             }
-            func powerPolls() -> Int { ((try? http.get("/api/v1/modules/2").json["counters"]) as? [String: Any])?["transactions"] as? Int ?? 0 }
+            func powerPolls() -> Int {
+                ((try? http.get("/api/v1/modules/2").json["counters"]) as? [String: Any])?["transactions"] as? Int ?? 0
+            }
             #expect(moving { http.state() == "moving" })
             let before = powerPolls()
             #expect(moving { powerPolls() >= before + 5 })
@@ -122,7 +127,9 @@ extension EndToEnd {
             let motion = other.write("gpio131/value", "0\n")
             let config = other.write(
                 "firmware.yaml",
-                "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(motion)\"}}\nbus: {port: \"\(dir.file("tty"))\"}\n")
+                "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(motion)\"}}\nbus: {port: "
+                    + "\"\(dir.file("tty"))\"}\n"
+            )
             let second = try ChildProcess.oht50d(arguments: ["--config", config, "--data-dir", other.file("data")])
             #expect(second.waitForExit() == 69)
             #expect(second.log.contains("is in use by oht50d (pid \(first.process.processIdentifier))"))

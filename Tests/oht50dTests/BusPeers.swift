@@ -1,13 +1,14 @@
 import Foundation
+import OHT50Client
 import OHT50TestSupport
 import Testing
-import OHT50Client
 
 /// Real processes for bus tests: socat pty pairs, the pymodbus server, oht50-sim, and a daemon whose
 /// config points its bus at one of them.
 enum BusPeers {
     static func socatPair(_ dir: TemporaryDirectory) throws -> (process: ChildProcess, daemonSide: String, peerSide: String) {
-        let a = dir.file("ttyA"), b = dir.file("ttyB")
+        let a = dir.file("ttyA")
+        let b = dir.file("ttyB")
         let socat = try ChildProcess(executable: "/usr/bin/socat", arguments: ["pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
         guard eventually({ FileManager.default.fileExists(atPath: a) && FileManager.default.fileExists(atPath: b) }) else {
             throw DaemonClient.Failure(description: "socat did not create \(a) and \(b): \(socat.log)")

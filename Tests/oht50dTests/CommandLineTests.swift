@@ -1,7 +1,7 @@
 import Foundation
+import OHT50Client
 import OHT50TestSupport
 import Testing
-import OHT50Client
 
 extension EndToEnd {
     @Suite("oht50d command line")
@@ -21,7 +21,9 @@ extension EndToEnd {
             let bad = dir.write("bad.yaml", "estop:\n  sysfs_pth: /x\n")
             let rejected = try ChildProcess.oht50d(arguments: ["check-config", "--config", bad])
             #expect(rejected.waitForExit() == 78)
-            #expect(rejected.log.contains("\(bad):2: estop.sysfs_pth: is not a known key; allowed: backend, chip, line, sysfs_path, active_low"))
+            #expect(
+                rejected.log.contains("\(bad):2: estop.sysfs_pth: is not a known key; allowed: backend, chip, line, sysfs_path, active_low")
+            )
 
             let good = dir.write("good.yaml", "safety:\n  cycle_ms: 2\n")
             let accepted = try ChildProcess.oht50d(arguments: ["check-config", "--config", good], environment: ["OHT50_HTTP_PORT": "9090"])
@@ -39,10 +41,12 @@ extension EndToEnd {
             let file = dir.write("firmware.yaml", "outputs:\n  motion_enable: {backend: simulated}\n")
             let fromFile = try ChildProcess.oht50d(arguments: ["--config", file, "--data-dir", dir.file("data")])
             #expect(fromFile.waitForExit() == 78)
-            #expect(fromFile.log.contains("\(file):2: outputs.motion_enable.backend = \\\"simulated\\\": exists only under oht50d --simulate"))
+            #expect(
+                fromFile.log.contains("\(file):2: outputs.motion_enable.backend = \\\"simulated\\\": exists only under oht50d --simulate"))
 
             let plain = dir.write("plain.yaml", "modules: []\n")
-            let fromEnvironment = try ChildProcess.oht50d(arguments: ["check-config", "--config", plain], environment: ["OHT50_ESTOP_BACKEND": "simulated"])
+            let fromEnvironment = try ChildProcess.oht50d(
+                arguments: ["check-config", "--config", plain], environment: ["OHT50_ESTOP_BACKEND": "simulated"])
             #expect(fromEnvironment.waitForExit() == 78)
             #expect(fromEnvironment.log.contains("OHT50_ESTOP_BACKEND"))
             #expect(fromEnvironment.log.contains("estop.backend"))
@@ -52,11 +56,14 @@ extension EndToEnd {
             #expect(doctor.waitForExit() == 2)
         }
 
-        @Test("export-gpio: plain files are left alone (exit 0); the vehicle's sysfs lines on a kernel without GPIO sysfs exit 69 naming each")
+        @Test(
+            "export-gpio: plain files are left alone (exit 0); the vehicle's sysfs lines on a kernel without GPIO sysfs exit 69 naming each"
+        )
         func exportGPIO() throws {
             let dir = TemporaryDirectory()
             let estop = dir.write("gpio59/value", "1\n")
-            let plain = dir.write("plain.yaml", "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(dir.file("m"))\"}}\n")
+            let plain = dir.write(
+                "plain.yaml", "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(dir.file("m"))\"}}\n")
             let left = try ChildProcess.oht50d(arguments: ["export-gpio", "--config", plain])
             #expect(left.waitForExit() == 0, "\(left.log)")
             // Named like a kernel line (…/gpio59/value), but not under /sys/class/gpio: untouched.
@@ -91,8 +98,9 @@ extension EndToEnd {
             #expect(daemon.log.contains("gpiodetect"))
         }
 
-        @Test("a gpiod output this user may not open exits 69 saying to check group gpio",
-              .enabled(if: getuid() == 0, "needs root to drop to nobody"))
+        @Test(
+            "a gpiod output this user may not open exits 69 saying to check group gpio",
+            .enabled(if: getuid() == 0, "needs root to drop to nobody"))
         func unreadableGPIOChipExits69() throws {
             let dir = TemporaryDirectory()
             let estop = dir.write("gpio59/value", "1\n")
@@ -129,7 +137,9 @@ extension EndToEnd {
         func missingOutputExits69() throws {
             let dir = TemporaryDirectory()
             let estop = dir.write("gpio59/value", "1\n")
-            let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n")
+            let path = dir.write(
+                "firmware.yaml",
+                "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n")
             let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
             #expect(daemon.waitForExit() == 69)
             #expect(daemon.log.contains("motion-enable output (outputs.motion_enable)"))
@@ -152,8 +162,9 @@ extension EndToEnd {
             #expect(first.terminate() == 0)
         }
 
-        @Test("without RT rights it runs SCHED_OTHER, says so once, and health reports rt: false",
-              .enabled(if: getuid() == 0, "needs root to start the daemon as an unprivileged user"))
+        @Test(
+            "without RT rights it runs SCHED_OTHER, says so once, and health reports rt: false",
+            .enabled(if: getuid() == 0, "needs root to start the daemon as an unprivileged user"))
         func realtimeRefused() throws {
             let dir = TemporaryDirectory()
             dir.makeWorldWritable()
@@ -170,7 +181,7 @@ extension EndToEnd {
             #expect(eventually { (try? DaemonClient(port: port).get("/api/v1/safety/status").json["state"] as? String) == "latched" })
             #expect(daemon.terminate() == 0)
         }
-    
+
         @Test("with JOURNAL_STREAM set every line carries a <N> syslog priority, so journalctl -p err filters")
         func journalPriorities() throws {
             let dir = TemporaryDirectory()
@@ -188,5 +199,5 @@ extension EndToEnd {
             #expect(lines.contains { $0.hasPrefix("<5>level=notice") })
             #expect(daemon.terminate() == 0)
         }
-}
+    }
 }

@@ -28,7 +28,8 @@ extension EndToEnd {
 
             struct Tally { var answers = 0, serverErrors = 0, failures = 0, inconsistent: [String] = [], pressedSeen = 0 }
             let tally = Mutex(Tally())
-            let clients = 200, requestsEach = 10
+            let clients = 200
+            let requestsEach = 10
             let done = Atomic<Int>(0)
             for _ in 0..<clients {
                 Thread {
@@ -42,10 +43,11 @@ extension EndToEnd {
                         let pressed = estop?["pressed"] as? Bool
                         let state = json["state"] as? String
                         let causes = json["causes"] as? [String] ?? []
-                        let consistent = pressed.map {
-                            $0 == (state == "estop") && $0 == causes.contains("estop") && estop?["raw"] as? Int == ($0 ? 0 : 1)
-                                && json["motion_permitted"] as? Bool == false
-                        } ?? false
+                        let consistent =
+                            pressed.map {
+                                $0 == (state == "estop") && $0 == causes.contains("estop") && estop?["raw"] as? Int == ($0 ? 0 : 1)
+                                    && json["motion_permitted"] as? Bool == false
+                            } ?? false
                         tally.withLock {
                             $0.answers += 1
                             if answer.status >= 500 { $0.serverErrors += 1 }

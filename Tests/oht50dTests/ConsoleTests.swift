@@ -9,17 +9,23 @@ extension EndToEnd {
     struct ConsoleTests {
         typealias Vehicle = SimulatedVehicleTests.Vehicle
 
-        @Test("in headless chromium: a press turns the page to estop, Reset with the token gives ready and says it was logged, a trip's chart is drawn")
+        @Test(
+            "in headless chromium: a press shows estop, Reset with the token gives ready and says it was logged, a trip's chart is drawn"
+        )
         func statusPageInABrowser() throws {
             let v = try Vehicle()
             #expect(eventually { v.state() == "latched" })
             let browser = try ChildProcess(
                 executable: "/usr/bin/env",
-                arguments: ["python3", ChildProcess.repository + "/tools/peers/browser_check.py", "http://127.0.0.1:\(v.http.port)", v.dir.path],
+                arguments: [
+                    "python3", ChildProcess.repository + "/tools/peers/browser_check.py", "http://127.0.0.1:\(v.http.port)", v.dir.path,
+                ],
                 environment: ["HOME": v.dir.path])
             #expect(browser.waitForExit(timeout: .seconds(180)) == 0, "\(browser.log)")
-            for step in ["a press turns the page to estop", "Reset with the token gives ready", "the answer says the reset was logged",
-                         "the token is not in the page", "the trip's recording is drawn"] {
+            for step in [
+                "a press turns the page to estop", "Reset with the token gives ready", "the answer says the reset was logged",
+                "the token is not in the page", "the trip's recording is drawn",
+            ] {
                 #expect(browser.log.contains("ok \(step)"), "missing: \(step)\n\(browser.log)")
             }
         }
@@ -39,7 +45,9 @@ extension EndToEnd {
             let script = try v.http.get("/ui/app.js").body
             #expect(!page.body.contains(v.token) && !script.contains(v.token))
             // A cross-site form can send no Authorization header: a reset without it changes nothing.
-            #expect(try v.http.post("/api/v1/safety/reset", body: "", headers: ["Content-Type": "application/x-www-form-urlencoded"]).status == 401)
+            #expect(
+                try v.http.post("/api/v1/safety/reset", body: "", headers: ["Content-Type": "application/x-www-form-urlencoded"]).status
+                    == 401)
         }
 
         @Test("the event stream pushes status and events; Last-Event-ID resumes after that event, without a gap or a repeat")
@@ -55,10 +63,11 @@ extension EndToEnd {
             #expect(first.waitForLog("\"kind\":\"trip\""))
             v.setEStop("1")
             var events: [[String: Any]] = []
-            #expect(eventually {
-                events = (try? v.http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]]) ?? []
-                return events.contains { $0["from"] as? String == "estop" && $0["to"] as? String == "latched" }
-            })
+            #expect(
+                eventually {
+                    events = (try? v.http.get("/api/v1/events?limit=1000").json["events"] as? [[String: Any]]) ?? []
+                    return events.contains { $0["from"] as? String == "estop" && $0["to"] as? String == "latched" }
+                })
             let ids = events.compactMap { $0["id"] as? Int }
             try #require(ids.count >= 3)
             let resumeAfter = ids[ids.count - 3]
@@ -100,10 +109,11 @@ extension EndToEnd {
             v.setEStop("1")
             #expect(eventually { v.state() == "latched" })
             var accepted: (status: Int32?, log: String) = (nil, "")
-            #expect(eventually(timeout: .seconds(20), poll: .milliseconds(300)) {
-                accepted = (try? run(["reset", "--data-dir", v.dir.path])) ?? (nil, "")
-                return accepted.status == 0
-            }, "\(accepted.log)")
+            #expect(
+                eventually(timeout: .seconds(20), poll: .milliseconds(300)) {
+                    accepted = (try? run(["reset", "--data-dir", v.dir.path])) ?? (nil, "")
+                    return accepted.status == 0
+                }, "\(accepted.log)")
             #expect(accepted.log.contains("reset accepted: state ready"))
 
             let events = try run(["events", "--last", "50"])

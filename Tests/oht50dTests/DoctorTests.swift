@@ -19,7 +19,10 @@ extension EndToEnd {
                 return (nil, run.log)
             }
             let checks = (body["checks"] as? [[String: Any]] ?? []).map {
-                (name: $0["name"] as? String ?? "", status: $0["status"] as? String ?? "", found: $0["found"] as? String ?? "", fix: $0["fix"] as? String)
+                (
+                    name: $0["name"] as? String ?? "", status: $0["status"] as? String ?? "", found: $0["found"] as? String ?? "",
+                    fix: $0["fix"] as? String
+                )
             }
             #expect(body["exit_code"] as? Int == exit.map(Int.init), "the JSON's exit code is the process's")
             return (Result(exit: exit, result: body["result"] as? String ?? "", checks: checks), run.log)
@@ -32,7 +35,9 @@ extension EndToEnd {
             let motion = dir.write("gpio131/value", "0\n")
             _ = dir.write("gpio131/direction", "out\n")
             _ = dir.write("data/.keep", "")
-            return dir.write("firmware.yaml", """
+            return dir.write(
+                "firmware.yaml",
+                """
                 estop:
                   sysfs_path: \(estop)
                 outputs:
@@ -54,7 +59,10 @@ extension EndToEnd {
             let r = try #require(report)
             #expect(!r.checks.contains { $0.status == "fail" }, "\(r.checks.filter { $0.status == "fail" })")
             #expect(r.exit == (r.checks.contains { $0.status == "warn" } ? 1 : 0))
-            for name in ["config", "kernel", "cpus", "governor", "idle-states", "limits", "serial-port", "gpio estop", "gpio outputs.motion_enable", "data-dir"] {
+            for name in [
+                "config", "kernel", "cpus", "governor", "idle-states", "limits", "serial-port", "gpio estop", "gpio outputs.motion_enable",
+                "data-dir",
+            ] {
                 #expect(r.status(name) != nil, "no \(name) check")
             }
             #expect(r.status("gpio estop") == "ok" && r.status("gpio outputs.motion_enable") == "ok" && r.status("data-dir") == "ok")
@@ -93,7 +101,9 @@ extension EndToEnd {
             let r = try #require(report)
             #expect(r.exit == 2)
             let check = try #require(r.checks.first)
-            #expect(check.name == "config" && check.status == "fail" && check.found.contains("safety.cycle_ms") && check.found.contains("built-in defaults"))
+            #expect(
+                check.name == "config" && check.status == "fail" && check.found.contains("safety.cycle_ms")
+                    && check.found.contains("built-in defaults"))
             #expect(r.checks.count > 5)
         }
     }

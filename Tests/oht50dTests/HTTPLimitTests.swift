@@ -1,7 +1,7 @@
 import Foundation
+import OHT50Client
 import OHT50TestSupport
 import Testing
-import OHT50Client
 
 extension EndToEnd {
     @Suite("HTTP limits, end to end")
@@ -22,9 +22,11 @@ extension EndToEnd {
             while !closed && ContinuousClock.now < deadline {
                 var a = UInt8(ascii: "a")
                 if send(fd, &a, 1, Int32(MSG_NOSIGNAL)) < 0 { closed = true }
-                closed = closed || eventually(timeout: .milliseconds(500), poll: .milliseconds(10)) {
-                    recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) == 0
-                }
+                closed =
+                    closed
+                    || eventually(timeout: .milliseconds(500), poll: .milliseconds(10)) {
+                        recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) == 0
+                    }
             }
             #expect(closed)
 

@@ -11,7 +11,8 @@ struct InstallTests {
         let dir = TemporaryDirectory()
         let unit = try String(contentsOfFile: ChildProcess.repository + "/systemd/oht50-firmware.service", encoding: .utf8)
         for line in [
-            "Type=notify", "WatchdogSec=", "Restart=on-failure", "EnvironmentFile=-/opt/oht50/.env", "LimitRTPRIO=", "LimitMEMLOCK=infinity",
+            "Type=notify", "WatchdogSec=", "Restart=on-failure", "EnvironmentFile=-/opt/oht50/.env", "LimitRTPRIO=",
+            "LimitMEMLOCK=infinity",
             "AmbientCapabilities=CAP_SYS_NICE CAP_IPC_LOCK", "User=oht50", "SupplementaryGroups=dialout gpio", "ProtectSystem=strict",
             "ReadWritePaths=/opt/oht50/data", "DeviceAllow=char-gpiochip rw", "ExecReload=",
             "ExecStopPost=/usr/bin/oht50d safe-off --config /opt/oht50/config/firmware.yaml",

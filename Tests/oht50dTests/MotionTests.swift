@@ -1,7 +1,7 @@
 import Foundation
+import OHT50Client
 import OHT50TestSupport
 import Testing
-import OHT50Client
 
 extension EndToEnd {
     /// Motion commands against the real daemon on the simulated vehicle.
@@ -10,7 +10,9 @@ extension EndToEnd {
         typealias Vehicle = EndToEnd.SimulatedVehicleTests.Vehicle
 
         static func move(_ v: Vehicle, _ body: String, token: String? = nil) throws -> DaemonClient.Answer {
-            try v.http.post("/api/v1/motion/move", body: body, headers: ["Authorization": "Bearer \(token ?? v.token)", "Content-Type": "application/json"])
+            try v.http.post(
+                "/api/v1/motion/move", body: body,
+                headers: ["Authorization": "Bearer \(token ?? v.token)", "Content-Type": "application/json"])
         }
 
         @Test("move is refused with every reason while latched, accepted after reset, reaches the drive, and the lease returns to ready")

@@ -48,7 +48,9 @@ extension EndToEnd {
             #expect(report["loss_percent"] as? Double == 0)
             let latency = report["latency_ms"] as? [String: Double] ?? [:]
             #expect(Set(latency.keys) == ["p50", "p95", "p99", "max"])
-            #expect((latency["p50"] ?? 0) > 0 && (latency["p50"] ?? 0) <= (latency["p99"] ?? 0) && (latency["p99"] ?? 0) <= (latency["max"] ?? 0))
+            #expect(
+                (latency["p50"] ?? 0) > 0 && (latency["p50"] ?? 0) <= (latency["p99"] ?? 0)
+                    && (latency["p99"] ?? 0) <= (latency["max"] ?? 0))
             // The rate is the count over the run's wall time: consistent with each other, whatever the machine's speed.
             let elapsed = report["elapsed_s"] as? Double ?? 0
             let rate = report["per_second"] as? Double ?? 0
@@ -87,7 +89,9 @@ extension EndToEnd {
             let refused = try Self.probe(["write", "--addr", "3", "--register", "0x02", "--value", "50", "--port", dir.file("tty")])
             #expect(refused.status == 2)
             #expect(refused.output.contains("Add --yes"))
-            let written = try Self.probe(["write", "--addr", "3", "--register", "0x01", "--value", "1,50", "--yes", "--port", dir.file("tty")])
+            let written = try Self.probe([
+                "write", "--addr", "3", "--register", "0x01", "--value", "1,50", "--yes", "--port", dir.file("tty"),
+            ])
             #expect(written.status == 0)
             let read = try Self.probe(["read", "--addr", "3", "--start", "1", "--count", "2", "--port", dir.file("tty"), "--json"])
             #expect(((Self.json(read.output) as? [String: Any])?["transaction"] as? [String: Any])?["registers"] as? [Int] == [1, 50])
@@ -117,7 +121,9 @@ extension EndToEnd {
             defer { socat.kill9() }
             let server = try BusPeers.pymodbusServer(port: peerSide)
             defer { server.kill9() }
-            let read = try Self.probe(["read", "--addr", "2", "--start", "0", "--count", "3", "--port", probeSide, "--timeout", "500", "--json"])
+            let read = try Self.probe([
+                "read", "--addr", "2", "--start", "0", "--count", "3", "--port", probeSide, "--timeout", "500", "--json",
+            ])
             #expect(read.status == 0)
             let row = Self.json(read.output) as? [String: Any]
             #expect((row?["transaction"] as? [String: Any])?["registers"] as? [Int] == [241, 37, 298])

@@ -1,7 +1,7 @@
 import Foundation
+import OHT50Client
 import OHT50TestSupport
 import Testing
-import OHT50Client
 
 extension EndToEnd {
     /// oht50d as a Prometheus target, with Debian's own prometheus and promtool: the scrape is clean,
@@ -23,7 +23,8 @@ extension EndToEnd {
             #expect(check.waitForExit() == 0)
             #expect(check.log.isEmpty, "promtool check metrics:\n\(check.log)")
             for series in [
-                "oht50_trips_total{cause=\"estop\"} 0", "oht50_trips_total{cause=\"comm_loss\"} 0", "oht50_resets_total{outcome=\"refused\"} 0",
+                "oht50_trips_total{cause=\"estop\"} 0", "oht50_trips_total{cause=\"comm_loss\"} 0",
+                "oht50_resets_total{outcome=\"refused\"} 0",
                 "oht50_reset_refusals_total{reason=\"estop_pressed\"} 0", "oht50_build_info{version=", "process_resident_memory_bytes ",
                 "process_cpu_seconds_total ", "process_start_time_seconds ", "process_open_fds ",
                 "oht50_http_request_duration_seconds_bucket{route=\"/health\"",
@@ -37,7 +38,8 @@ extension EndToEnd {
         func alertRules() throws {
             let check = try ChildProcess(executable: "/usr/bin/promtool", arguments: ["check", "rules", Self.rules + "/oht50-alerts.yml"])
             #expect(check.waitForExit() == 0, "\(check.log)")
-            let test = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "cd \(Self.rules) && promtool test rules oht50-alerts.test.yml"])
+            let test = try ChildProcess(
+                executable: "/bin/sh", arguments: ["-c", "cd \(Self.rules) && promtool test rules oht50-alerts.test.yml"])
             #expect(test.waitForExit() == 0, "\(test.log)")
             #expect(test.log.contains("SUCCESS"))
         }
@@ -74,20 +76,22 @@ extension EndToEnd {
                 let result = ((answer?["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first
                 return ((result?["value"] as? [Any])?.last as? String).flatMap(Double.init)
             }
-            #expect(eventually(timeout: .seconds(60)) { value("up{job=\"oht50\",vehicle=\"test-1\"}") == 1 }, "\(prometheus.log.suffix(2_000))")
+            #expect(
+                eventually(timeout: .seconds(60)) { value("up{job=\"oht50\",vehicle=\"test-1\"}") == 1 }, "\(prometheus.log.suffix(2_000))")
             #expect(eventually(timeout: .seconds(30)) { value("oht50_trips_total{cause=\"estop\"}") == 0 })
 
             v.setEStop("0")
             #expect(eventually(timeout: .seconds(30)) { value("oht50_safety_state{state=\"estop\"}") == 1 })
             #expect(eventually(timeout: .seconds(30)) { value("oht50_trips_total{cause=\"estop\"}") == 1 })
             #expect(eventually(timeout: .seconds(30)) { (value("increase(oht50_trips_total{cause=\"estop\"}[1m])") ?? 0) > 0 })
-            #expect(eventually(timeout: .seconds(60)) {
-                let alerts = ((try? api.get("/api/v1/alerts").json["data"]) as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
-                return alerts.contains {
-                    ($0["labels"] as? [String: String])?["alertname"] == "OHT50EStopHeld" && $0["state"] as? String == "firing"
-                        && ($0["labels"] as? [String: String])?["vehicle"] == "test-1"
-                }
-            })
+            #expect(
+                eventually(timeout: .seconds(60)) {
+                    let alerts = ((try? api.get("/api/v1/alerts").json["data"]) as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
+                    return alerts.contains {
+                        ($0["labels"] as? [String: String])?["alertname"] == "OHT50EStopHeld" && $0["state"] as? String == "firing"
+                            && ($0["labels"] as? [String: String])?["vehicle"] == "test-1"
+                    }
+                })
         }
     }
 }

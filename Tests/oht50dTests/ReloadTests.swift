@@ -1,7 +1,7 @@
 import Foundation
+import OHT50Client
 import OHT50TestSupport
 import Testing
-import OHT50Client
 
 extension EndToEnd {
     @Suite("SIGHUP reload")
@@ -26,7 +26,9 @@ extension EndToEnd {
             kill(pid, SIGHUP)
             #expect(eventually { reloads(http).count == 1 })
             #expect(reloads(http).first == "from \(config); log.level notice → warning; ignored until restart: safety")
-            #expect(daemon.waitForLog("level=warning msg=\"reload: these sections changed but need a restart (systemctl restart oht50-firmware): safety\""))
+            #expect(
+                daemon.waitForLog(
+                    "level=warning msg=\"reload: these sections changed but need a restart (systemctl restart oht50-firmware): safety\""))
 
             // At warning, the notice "configuration reloaded" is no longer written; the event still is.
             kill(pid, SIGHUP)

@@ -37,12 +37,13 @@ extension EndToEnd {
             return BusConformanceTests.mbpollRegisters(mbpoll.log).map(Int.init)
         }
 
-        @Test("kill -9 during a move leaves motion-enable on and the drive turning; safe-off turns both off and reads them back",
-              arguments: ["oht50-sim", "pymodbus"])
+        @Test(
+            "kill -9 during a move leaves motion-enable on and the drive turning; safe-off turns both off and reads them back",
+            arguments: ["oht50-sim", "pymodbus"])
         func killNineDuringMove(peer: String) throws {
             let dir = TemporaryDirectory("oht50-safeoff")
             var peers: [ChildProcess] = []
-            defer { peers.forEach { $0.kill9() } }
+            defer { for peer in peers { peer.kill9() } }
             let port: String
             if peer == "pymodbus" {
                 let (socat, daemonSide, peerSide) = try BusPeers.socatPair(dir)
@@ -84,7 +85,9 @@ extension EndToEnd {
             let motion = dir.write("gpio131/value", "1\n")
             let config = dir.write(
                 "firmware.yaml",
-                "outputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\nbus: {port: \"\(dir.file("tty"))\", response_timeout_ms: 50}\n")
+                "outputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\nbus: {port: \"\(dir.file("tty"))\", "
+                    + "response_timeout_ms: 50}\n"
+            )
             let safeOff = try Self.safeOff(["--config", config])
             #expect(safeOff.waitForExit() == 1)
             #expect(dir.read("gpio131/value") == "0\n")
@@ -94,8 +97,9 @@ extension EndToEnd {
 
         /// An independent drive (pymodbus) that refuses every write to channel 1. safe-off used to give
         /// up on the drive at channel 1's first failure and never write channel 2.
-        @Test("a drive refusing writes to channel 1 still gets channel 2 stopped and read back; the exit says which channel failed",
-              arguments: [false, true])
+        @Test(
+            "a drive refusing writes to channel 1 still gets channel 2 stopped and read back; the exit says which channel failed",
+            arguments: [false, true])
         func channelOneRefusesWrites(channelOneRunning: Bool) throws {
             let dir = TemporaryDirectory("oht50-safeoff-refuse")
             let (socat, daemonSide, peerSide) = try BusPeers.socatPair(dir)
@@ -107,7 +111,8 @@ extension EndToEnd {
             let motion = dir.write("gpio131/value", "1\n")
             let config = dir.write(
                 "firmware.yaml",
-                "outputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\nbus: {port: \"\(daemonSide)\", response_timeout_ms: 200}\n"
+                "outputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\nbus: {port: \"\(daemonSide)\", "
+                    + "response_timeout_ms: 200}\n"
                     + "storage: {data_dir: \"\(dir.file("data"))\"}\n")
             let safeOff = try Self.safeOff(["--config", config])
             #expect(dir.read("gpio131/value") == "0\n")
@@ -137,7 +142,8 @@ extension EndToEnd {
         }
 
         static func sysfsConfig(_ dir: TemporaryDirectory, motion: String) -> String {
-            "estop: {sysfs_path: \"\(dir.write("gpio59/value", "1\n"))\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: \"\(motion)\"}\n"
+            "estop: {sysfs_path: \"\(dir.write("gpio59/value", "1\n"))\"}\noutputs:\n  motion_enable: {backend: sysfs, sysfs_path: "
+                + "\"\(motion)\"}\n"
                 + "modules: []\nhttp: {port: 0}\nstorage: {data_dir: \"\(dir.file("data"))\"}\n"
         }
 

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
-import OHT50TestSupport
-import Testing
 import OHT50Client
+import OHT50TestSupport
+import Synchronization
+import Testing
 
 extension EndToEnd {
     /// The runbook's E-stop procedure against the real `oht50d --simulate` process over loopback HTTP.
@@ -14,7 +14,10 @@ extension EndToEnd {
             let daemon: ChildProcess
             let http: DaemonClient
 
-            init(dir: TemporaryDirectory = TemporaryDirectory("oht50-e2e"), extraArguments: [String] = [], environment: [String: String] = [:]) throws {
+            init(
+                dir: TemporaryDirectory = TemporaryDirectory("oht50-e2e"), extraArguments: [String] = [],
+                environment: [String: String] = [:]
+            ) throws {
                 self.dir = dir
                 daemon = try ChildProcess.oht50d(
                     arguments: ["--simulate", "--data-dir", dir.path, "--http-port", "0"] + extraArguments, environment: environment)
@@ -91,10 +94,11 @@ extension EndToEnd {
             #expect((unauthorized.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
 
             var accepted: DaemonClient.Answer?
-            #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) {
-                accepted = try? v.reset(token: v.token)
-                return accepted?.status == 200
-            })
+            #expect(
+                eventually(timeout: .seconds(10), poll: .milliseconds(100)) {
+                    accepted = try? v.reset(token: v.token)
+                    return accepted?.status == 200
+                })
             #expect(accepted?.json["state"] as? String == "ready")
             #expect(accepted?.json["event_stored"] as? Bool == true)
             #expect(eventually { v.motionEnable == "1" })
@@ -114,7 +118,8 @@ extension EndToEnd {
             let dir = TemporaryDirectory("oht50-restart")
             do {
                 let first = try Vehicle(dir: dir)
-                #expect(eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? first.reset(token: first.token))?.status == 200 })
+                #expect(
+                    eventually(timeout: .seconds(10), poll: .milliseconds(100)) { (try? first.reset(token: first.token))?.status == 200 })
                 #expect(first.state() == "ready")
                 first.daemon.kill9()
             }
@@ -151,7 +156,8 @@ extension EndToEnd {
         @Test("health/detailed reports the safety loop's scheduling, counters and wake-up latency")
         func detailedHealth() throws {
             let v = try Vehicle()
-            #expect(eventually { ((try? v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any])?["cycles"] as? Int ?? 0 > 100 })
+            #expect(
+                eventually { ((try? v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any])?["cycles"] as? Int ?? 0 > 100 })
             let report = try v.http.get("/health/detailed").json
             let loop = try #require(report["safety_loop"] as? [String: Any])
             #expect(["SCHED_FIFO", "SCHED_OTHER"].contains(loop["policy"] as? String ?? ""))
@@ -160,7 +166,9 @@ extension EndToEnd {
             #expect((0...cycles).contains(loop["overruns"] as? Int ?? -1))
             #expect((0...cycles).contains(loop["stalls"] as? Int ?? -1))
             let latency = try #require(loop["wakeup_latency_us"] as? [String: Any])
-            let p50 = try #require(latency["p50"] as? Int), p99 = try #require(latency["p99"] as? Int), max = try #require(latency["max"] as? Int)
+            let p50 = try #require(latency["p50"] as? Int)
+            let p99 = try #require(latency["p99"] as? Int)
+            let max = try #require(latency["max"] as? Int)
             // [upper edge µs, count] for every non-empty bucket, edges rising; the maximum is in the last one.
             let histogram = try #require(latency["histogram"] as? [[Int]])
             let edges = histogram.map { $0[0] }
@@ -182,7 +190,9 @@ extension EndToEnd {
             let v = try Vehicle()
             let auto = try placement(v)
             let online = try #require(auto["online"] as? [Int])
-            let safety = auto["safety_thread"], bus = auto["bus_thread"], async = auto["async"]
+            let safety = auto["safety_thread"]
+            let bus = auto["bus_thread"]
+            let async = auto["async"]
             if online.count >= 2 {
                 let rt = Set((cpus(safety, "pinned") ?? []) + (cpus(bus, "pinned") ?? []))
                 #expect(!rt.isEmpty && cpus(safety, "allowed") == cpus(safety, "pinned") && cpus(bus, "allowed") == cpus(bus, "pinned"))
@@ -207,7 +217,8 @@ extension EndToEnd {
             let wrongMethod = try v.http.request("DELETE", "/api/v1/safety/status")
             #expect(wrongMethod.status == 405)
             #expect(wrongMethod.header("Allow") == "GET")
-            let tooLarge = try v.http.post("/api/v1/safety/reset", body: String(repeating: "x", count: 5_000), headers: ["Authorization": "Bearer \(v.token)"])
+            let tooLarge = try v.http.post(
+                "/api/v1/safety/reset", body: String(repeating: "x", count: 5_000), headers: ["Authorization": "Bearer \(v.token)"])
             #expect(tooLarge.status == 413)
             #expect((tooLarge.json["error"] as? [String: Any])?["code"] as? String == "body_too_large")
             let echoed = try v.http.get("/health", headers: ["X-Request-ID": "tech-42"])
@@ -227,10 +238,11 @@ extension EndToEnd {
             #expect(voltage["unit"] as? String == "V")
             #expect((20.0...28.0).contains(voltage["value"] as? Double ?? 0))
             var seen: Set<Double> = []
-            #expect(eventually(timeout: .seconds(15), poll: .milliseconds(100)) {
-                if let current = v.http.value(2, "current") { seen.insert(current) }
-                return seen.count > 1
-            })
+            #expect(
+                eventually(timeout: .seconds(15), poll: .milliseconds(100)) {
+                    if let current = v.http.value(2, "current") { seen.insert(current) }
+                    return seen.count > 1
+                })
             let modules = try v.http.get("/api/v1/modules").json["modules"] as? [[String: Any]]
             #expect(modules?.map { $0["type"] as? String } == ["power", "motor"])
             #expect((modules?.last?["counters"] as? [String: Any])?["transactions"] as? Int ?? 0 > 0)
@@ -251,7 +263,7 @@ extension EndToEnd {
             #expect(config?["modules"] as? [String] == ["power@2", "motor@3"])
             #expect(config?["data_dir"] as? String == v.dir.path)
         }
-    
+
         @Test("/metrics scrapes in Prometheus text format: state, trips by cause, resets, latency, bus and HTTP series")
         func metrics() throws {
             let v = try Vehicle()
@@ -312,11 +324,12 @@ extension EndToEnd {
             // trip as soon as it is stored.
             // From the newest event once boot's state change to latched is stored.
             var newestSeen = 0
-            #expect(eventually {
-                let events = (try? again.http.get("/api/v1/events?after=0&limit=1000").json["events"] as? [[String: Any]]) ?? []
-                newestSeen = events.last?["id"] as? Int ?? 0
-                return events.last?["kind"] as? String == "state_change" && events.last?["to"] as? String == "latched"
-            })
+            #expect(
+                eventually {
+                    let events = (try? again.http.get("/api/v1/events?after=0&limit=1000").json["events"] as? [[String: Any]]) ?? []
+                    newestSeen = events.last?["id"] as? Int ?? 0
+                    return events.last?["kind"] as? String == "state_change" && events.last?["to"] as? String == "latched"
+                })
             let newest = newestSeen
             let answer = Mutex<DaemonClient.Answer?>(nil)
             let started = Atomic<Bool>(false)
@@ -341,10 +354,11 @@ extension EndToEnd {
             #expect(eventually { v.state() == "latched" })
             kill(v.daemon.process.processIdentifier, SIGUSR1)
             var unhealthy: DaemonClient.Answer?
-            #expect(eventually {
-                unhealthy = try? v.http.get("/health/")
-                return unhealthy?.status == 503
-            })
+            #expect(
+                eventually {
+                    unhealthy = try? v.http.get("/health/")
+                    return unhealthy?.status == 503
+                })
             #expect(unhealthy?.json["status"] as? String == "unhealthy")
             #expect(unhealthy?.json["problems"] as? [String] == ["safety_loop_stalled"])
             #expect(unhealthy?.header("X-Request-ID") != nil)
@@ -381,21 +395,24 @@ extension EndToEnd {
                     answers.withLock { $0[index] = answer }
                 }
             }
-            threads.forEach { $0.start() }
+            for thread in threads { thread.start() }
             #expect(eventually { answers.withLock { $0.count } == 3 })
             #expect(eventually { (try? v.http.get("/health/"))?.status == 200 })
             #expect(eventually { v.state() == "latched" })
 
             // Stored by the event pump shortly after the state changed.
             var after: [[String: Any]] = []
-            #expect(eventually {
-                after = events().filter { ($0["id"] as? Int ?? 0) > before }
-                return after.filter { $0["source"] != nil }.count >= 3
-            }, "\(after)")
-            let trip = try #require(after.firstIndex { $0["kind"] as? String == "trip" && ($0["causes"] as? [String])?.contains("stall") == true }, "\(after)")
-            #expect(!after[trip...].contains {
-                $0["kind"] as? String == "reset_accepted" || ["ready", "moving"].contains($0["to"] as? String ?? "")
-            })
+            #expect(
+                eventually {
+                    after = events().filter { ($0["id"] as? Int ?? 0) > before }
+                    return after.filter { $0["source"] != nil }.count >= 3
+                }, "\(after)")
+            let trip = try #require(
+                after.firstIndex { $0["kind"] as? String == "trip" && ($0["causes"] as? [String])?.contains("stall") == true }, "\(after)")
+            #expect(
+                !after[trip...].contains {
+                    $0["kind"] as? String == "reset_accepted" || ["ready", "moving"].contains($0["to"] as? String ?? "")
+                })
             let answered = answers.withLock { $0 }
             for index in requests.indices {
                 guard let answer = answered[index], answer.status == 503 else { continue }
@@ -408,38 +425,43 @@ extension EndToEnd {
             #expect(v.motionEnable == "0")
         }
 
-        @Test("the heartbeat toggles while the loop runs; it stands still while the loop stalls, is 0 after a stop, and safe-off turns it off after kill -9")
+        @Test(
+            "the heartbeat toggles while the loop runs, stands still in a stall, is 0 after a stop; safe-off turns it off after kill -9"
+        )
         func heartbeatStopsWithTheLoop() throws {
             let v = try Vehicle()
             let heartbeat = { v.dir.read("sim/heartbeat/value")?.trimmingCharacters(in: .whitespacesAndNewlines) }
             #expect(eventually { v.state() == "latched" })
             var seen = Set<String>()
-            #expect(eventually {
-                seen.insert(heartbeat() ?? "")
-                return seen.isSuperset(of: ["0", "1"])
-            })
+            #expect(
+                eventually {
+                    seen.insert(heartbeat() ?? "")
+                    return seen.isSuperset(of: ["0", "1"])
+                })
 
             // Samples taken between two answers of 503 fall inside the stall: no cycle ran between them.
             kill(v.daemon.process.processIdentifier, SIGUSR1)
             var duringStall: [String] = []
             var stallSeen = false
-            #expect(eventually {
-                let before = (try? v.http.get("/health"))?.status
-                let value = heartbeat() ?? ""
-                let after = (try? v.http.get("/health"))?.status
-                if before == 503 && after == 503 {
-                    duringStall.append(value)
-                    stallSeen = true
-                }
-                return stallSeen && after == 200
-            })
+            #expect(
+                eventually {
+                    let before = (try? v.http.get("/health"))?.status
+                    let value = heartbeat() ?? ""
+                    let after = (try? v.http.get("/health"))?.status
+                    if before == 503 && after == 503 {
+                        duringStall.append(value)
+                        stallSeen = true
+                    }
+                    return stallSeen && after == 200
+                })
             #expect(duringStall.count >= 2)
             #expect(Set(duringStall).count == 1, "the heartbeat moved during the stall: \(duringStall)")
             seen = []
-            #expect(eventually {
-                seen.insert(heartbeat() ?? "")
-                return seen.isSuperset(of: ["0", "1"])
-            }, "toggling again after the stall")
+            #expect(
+                eventually {
+                    seen.insert(heartbeat() ?? "")
+                    return seen.isSuperset(of: ["0", "1"])
+                }, "toggling again after the stall")
 
             #expect(v.daemon.terminate() == 0)
             #expect(heartbeat() == "0")
@@ -465,10 +487,11 @@ extension EndToEnd {
             #expect(try v.http.get("/health/").body == #"{"status":"ok"}"#)
             kill(v.daemon.process.processIdentifier, SIGUSR2)
             var unhealthy: DaemonClient.Answer?
-            #expect(eventually {
-                unhealthy = try? v.http.get("/health/")
-                return unhealthy?.status == 503
-            })
+            #expect(
+                eventually {
+                    unhealthy = try? v.http.get("/health/")
+                    return unhealthy?.status == 503
+                })
             #expect(unhealthy?.json["problems"] as? [String] == ["bus_thread_dead"])
             let detailed = try v.http.get("/health/detailed")
             #expect(detailed.status == 503)
@@ -478,5 +501,5 @@ extension EndToEnd {
             #expect(trip?["causes"] as? [String] == ["bus_thread_dead"])
             #expect(v.daemon.waitForLog("simulated stall: the bus thread stops"))
         }
-}
+    }
 }

@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
+import OHT50Client
 import OHT50Store
 import OHT50TestSupport
+import Synchronization
 import Testing
-import OHT50Client
 
 extension EndToEnd {
     @Suite("Storage, end to end")
@@ -16,13 +16,18 @@ extension EndToEnd {
             #expect(eventually { v.state() == "latched" })
             #expect(eventually { v.http.value(2, "voltage") != nil })
             // Let the window fill: wait until the loop has run well past two seconds.
-            #expect(eventually(timeout: .seconds(20)) {
-                ((try? v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any])?["cycles"] as? Int ?? 0 > 3_000
-            })
+            #expect(
+                eventually(timeout: .seconds(20)) {
+                    ((try? v.http.get("/health/detailed").json["safety_loop"]) as? [String: Any])?["cycles"] as? Int ?? 0 > 3_000
+                })
             v.setEStop("0")
             #expect(eventually { v.state() == "estop" })
             var trips: [[String: Any]] = []
-            #expect(eventually { trips = (try? v.http.get("/api/v1/trips").json["trips"] as? [[String: Any]]) ?? []; return !trips.isEmpty })
+            #expect(
+                eventually {
+                    trips = (try? v.http.get("/api/v1/trips").json["trips"] as? [[String: Any]]) ?? []
+                    return !trips.isEmpty
+                })
             let id = try #require(trips.first?["id"] as? Int)
             #expect(trips.first?["causes"] as? [String] == ["estop"])
             let trip = try v.http.get("/api/v1/trips/\(id)").json
@@ -46,10 +51,11 @@ extension EndToEnd {
         func telemetryHistory() throws {
             let v = try Vehicle()
             var rows: [[String: Any]] = []
-            #expect(eventually(timeout: .seconds(20), poll: .milliseconds(200)) {
-                rows = (try? v.http.get("/api/v1/telemetry/history?module=2").json["rows"] as? [[String: Any]]) ?? []
-                return rows.count >= 3
-            })
+            #expect(
+                eventually(timeout: .seconds(20), poll: .milliseconds(200)) {
+                    rows = (try? v.http.get("/api/v1/telemetry/history?module=2").json["rows"] as? [[String: Any]]) ?? []
+                    return rows.count >= 3
+                })
             #expect(rows.allSatisfy { $0["module"] as? Int == 2 && $0["type"] as? String == "power" })
             #expect(rows.compactMap { ($0["values"] as? [String: Double])?["voltage"] }.allSatisfy { (20.0...28.0).contains($0) })
             let times = rows.compactMap { $0["unix_ms"] as? Int }
@@ -104,11 +110,14 @@ extension EndToEnd {
             holder = nil
             // The journal opens it again at its next write after the retry interval.
             var kinds: [String] = []
-            #expect(eventually(timeout: .seconds(30), poll: .milliseconds(500)) {
-                _ = try? v.reset(token: v.token)
-                kinds = ((try? v.http.get("/api/v1/events?limit=1000").json["events"]) as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
-                return kinds.contains("storage_degraded") && kinds.contains { $0.hasPrefix("reset_") }
-            }, "\(kinds)")
+            #expect(
+                eventually(timeout: .seconds(30), poll: .milliseconds(500)) {
+                    _ = try? v.reset(token: v.token)
+                    kinds = ((try? v.http.get("/api/v1/events?limit=1000").json["events"]) as? [[String: Any]] ?? []).compactMap {
+                        $0["kind"] as? String
+                    }
+                    return kinds.contains("storage_degraded") && kinds.contains { $0.hasPrefix("reset_") }
+                }, "\(kinds)")
             #expect(kinds.first == "start")
             let events = try EventStore.read(dataDir: dir.path, after: 0, limit: 1)
             #expect(events.first?.detail == "an earlier run")
@@ -177,7 +186,8 @@ extension EndToEnd {
             let db = try SQLiteDatabase(path: dir.file(EventStore.fileName), readOnly: true)
             #expect(try db.scalar("PRAGMA integrity_check") == "ok")
             let events = try EventStore.read(dataDir: dir.path, after: 0, limit: 1_000_000)
-            let accepted = Set(events.filter { $0.kind == "reset_accepted" }.compactMap { $0.source?.split(separator: " ").last.map(String.init) })
+            let accepted = Set(
+                events.filter { $0.kind == "reset_accepted" }.compactMap { $0.source?.split(separator: " ").last.map(String.init) })
             let missing = acknowledged.filter { !accepted.contains($0) }
             #expect(missing.isEmpty, "acknowledged resets missing from the log: \(missing)")
             #expect(events.filter { $0.kind == "start" }.count == 20)
@@ -186,8 +196,9 @@ extension EndToEnd {
 }
 
 extension EndToEnd.StorageTests {
-    @Test("a full data directory: the loop keeps working, health says storage is degraded, lost events are counted, writing resumes when space returns",
-          .enabled(if: getuid() == 0, "mounts a small tmpfs"))
+    @Test(
+        "a full data directory: the loop works on, health says storage degraded, lost events are counted, writing resumes with space",
+        .enabled(if: getuid() == 0, "mounts a small tmpfs"))
     func fullDisk() throws {
         let dir = TemporaryDirectory("oht50-full")
         let mountPoint = dir.file("data")
@@ -203,7 +214,11 @@ extension EndToEnd.StorageTests {
         #expect(eventually { http.state() == "latched" })
 
         // Fill the file system (the E-stop file keeps its block, it is rewritten in place).
-        let filler = FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil); return mountPoint + "/filler" }())!
+        let filler = FileHandle(
+            forWritingAtPath: {
+                FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil)
+                return mountPoint + "/filler"
+            }())!
         let block = Data(repeating: 0, count: 4096)
         while (try? filler.write(contentsOf: block)) != nil {}
         try? filler.close()
@@ -227,7 +242,10 @@ extension EndToEnd.StorageTests {
         #expect(try http.get("/health").status == 200)
         #expect(http.state() == "latched")
         // The reset's answer says its event is not on disk (200 or 409, whichever the release time gives).
-        let auth = ["Authorization": "Bearer " + (try String(contentsOfFile: mountPoint + "/api-token", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)]
+        let auth = [
+            "Authorization": "Bearer "
+                + (try String(contentsOfFile: mountPoint + "/api-token", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        ]
         func eventStored(_ answer: DaemonClient.Answer) -> Bool? {
             let body = answer.json
             return body["event_stored"] as? Bool ?? (body["error"] as? [String: Any])?["event_stored"] as? Bool

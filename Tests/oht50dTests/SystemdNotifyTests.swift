@@ -1,8 +1,8 @@
 import Foundation
+import OHT50Client
 import OHT50TestSupport
 import Synchronization
 import Testing
-import OHT50Client
 
 extension EndToEnd {
     /// sd_notify against a real unix datagram socket standing in for systemd.
@@ -70,7 +70,10 @@ extension EndToEnd {
             #expect(eventually { systemd.count("WATCHDOG=1") > pingsAfterStall + 2 })
             #expect(systemd.longestGap("WATCHDOG=1") >= .seconds(1))
             #expect(v.daemon.waitForLog("systemd watchdog pings withheld"))
-            #expect(eventually { systemd.received.contains { $0.contains("STATUS=safety state fault") || $0.contains("STATUS=safety state latched") } })
+            #expect(
+                eventually {
+                    systemd.received.contains { $0.contains("STATUS=safety state fault") || $0.contains("STATUS=safety state latched") }
+                })
 
             let logBeforeStop = v.daemon.log.count
             #expect(v.daemon.terminate() == 0)
