@@ -248,28 +248,19 @@ public final class BusLoop: @unchecked Sendable {
         let setpoint = commandedSetpoint
         for base in RegisterMap.motorChannels {
             writeValues[0] = setpoint.direction
-            guard
-                transact(
-                    module,
-                    {
-                        master.write(
-                            address: module.address, start: base + RegisterMap.motorDirectionOffset,
-                            values: UnsafeBufferPointer(start: writeValues, count: 1))
-                    }) == .ok
-            else { return }
+            guard writeRegisters(count: 1, to: module, at: base + RegisterMap.motorDirectionOffset, master) else { return }
             writeValues[0] = 1
             writeValues[1] = setpoint.speed
-            guard
-                transact(
-                    module,
-                    {
-                        master.write(
-                            address: module.address, start: base + RegisterMap.motorEnableOffset,
-                            values: UnsafeBufferPointer(start: writeValues, count: 2))
-                    }) == .ok
-            else { return }
+            guard writeRegisters(count: 2, to: module, at: base + RegisterMap.motorEnableOffset, master) else { return }
         }
         module.clearStop()
+    }
+
+    /// The first `count` of `writeValues` to `module` at `start`; whether the drive acknowledged them.
+    private func writeRegisters(count: Int, to module: BusModule, at start: UInt16, _ master: ModbusMaster) -> Bool {
+        transact(module) {
+            master.write(address: module.address, start: start, values: UnsafeBufferPointer(start: writeValues, count: count))
+        } == .ok
     }
 
     private func portLost() {
