@@ -182,6 +182,17 @@ class Http:
             time.sleep(0.005)
         raise RuntimeError(f"state {self.state()} never became one of {states}")
 
+    def wait_reset_allowed(self, timeout=10):
+        """Until the daemon says a reset would be accepted (the E-stop released for the configured
+        safety.reset_release_ms, whatever the config says), instead of sleeping a guess of it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.get("/api/v1/safety/status")
+            if status and status.get("reset_allowed"):
+                return True
+            time.sleep(0.005)
+        return False
+
     def events(self, after=0):
         out = []
         while True:
