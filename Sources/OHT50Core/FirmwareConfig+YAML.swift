@@ -49,6 +49,7 @@ extension FirmwareConfig {
                 line(1, "  type: \(m.type.rawValue)")
                 line(1, "  poll_ms: \(m.pollMs)")
                 line(1, "  required: \(m.required)")
+                if m.type == .motor { line(1, "  host_watchdog_ms: \(m.hostWatchdogMs)") }
             }
         }
         line(0, "http:")

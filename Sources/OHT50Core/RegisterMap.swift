@@ -56,6 +56,7 @@ public struct RegisterMap: Sendable {
                 RegisterField(base + 0x0C, p + "error"),
             ]
         }
+        fields.append(RegisterField(Self.motorHostWatchdogRegister, "host_watchdog_ms", unit: "ms", writable: true))
         return RegisterMap(type: .motor, pollStart: 0x0000, pollCount: 0x1D, fields: fields)
     }()
 
@@ -65,6 +66,15 @@ public struct RegisterMap: Sendable {
     public static let motorEnableOffset: UInt16 = 0x01
     public static let motorDirectionOffset: UInt16 = 0x07
     public static let motorErrorOffset: UInt16 = 0x0C
+    public static let motorStatusOffset: UInt16 = 0x0B
+    /// Module-wide: the drive's host watchdog in ms (0 = off). Only writes of enable, speed or direction
+    /// (either channel) refresh it; on expiry the drive sets enable 0 and speed 0 on both channels and
+    /// status bit 15 (`hostWatchdogExpiredBit`), cleared by the next write of this register.
+    public static let motorHostWatchdogRegister: UInt16 = 0x0D
+    public static let hostWatchdogExpiredBit: UInt16 = 1 << 15
+    /// The registers whose writes refresh the host watchdog: enable, speed and direction of both channels.
+    public static let hostWatchdogRefreshRegisters: Set<UInt16> = Set(
+        motorChannels.flatMap { [$0 + motorEnableOffset, $0 + 0x02, $0 + motorDirectionOffset] })
 
     /// Decodes the fields inside a read of `registers` starting at `start` (default: a poll read, from
     /// `pollStart`); fields outside the window are left out.

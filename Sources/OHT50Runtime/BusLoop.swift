@@ -136,7 +136,12 @@ public final class BusLoop: @unchecked Sendable {
             } else if module.stopPending {
                 attemptStop(module, master)
             } else {
-                if module.writePending { writeSetpoint(module, master) }
+                if module.watchdogPending { writeHostWatchdog(module, master) }
+                if module.writePending {
+                    writeSetpoint(module, master)
+                } else if module.settings.hostWatchdogMs > 0 && now &- module.lastControlWriteAt >= module.watchdogRefreshNs {
+                    refreshHostWatchdog(module, master)
+                }
                 poll(module, master)
             }
             publishHealth()
@@ -185,6 +190,7 @@ public final class BusLoop: @unchecked Sendable {
                     + (reported?.rawValue ?? "unknown type code \(identity?.moduleTypeCode ?? 0)")
         }
         module.discovered = true
+        module.watchdogPending = module.settings.type == .motor && module.settings.hostWatchdogMs > 0
         module.nextDue = 0
     }
 
@@ -195,6 +201,15 @@ public final class BusLoop: @unchecked Sendable {
         }
         guard outcome == .ok else { return }
         module.alarm = module.map.hasAlarm(in: UnsafeBufferPointer(start: module.registers, count: count))
+        // A drive power-cycled (0x0D reads otherwise) or stopped by its watchdog (status bit 15: this
+        // thread was silent too long) gets 0x0D written again, which also clears the expiry.
+        let watchdogMs = module.settings.hostWatchdogMs
+        if watchdogMs > 0 && module.map.type == .motor
+            && (Int(module.registers[Int(RegisterMap.motorHostWatchdogRegister)]) != watchdogMs
+                || module.registers[Int(RegisterMap.motorStatusOffset)] & RegisterMap.hostWatchdogExpiredBit != 0)
+        {
+            module.watchdogPending = true
+        }
         var reading = ModuleReading()
         reading.set(module.registers, count: count, at: MonotonicClock.now())
         module.reading.publish(reading)
@@ -235,6 +250,7 @@ public final class BusLoop: @unchecked Sendable {
             confirmed = confirmed && outcome == .stopped
         }
         if confirmed {
+            module.lastControlWriteAt = MonotonicClock.now()
             module.clearStop()
         } else {
             module.failedStopAttempts += 1
@@ -252,8 +268,29 @@ public final class BusLoop: @unchecked Sendable {
             writeValues[0] = 1
             writeValues[1] = setpoint.speed
             guard writeRegisters(count: 2, to: module, at: base + RegisterMap.motorEnableOffset, master) else { return }
+            module.lastControlWriteAt = MonotonicClock.now()
         }
         module.clearStop()
+    }
+
+    /// `modules[].host_watchdog_ms` to the drive's 0x0D (which also clears an expiry it reports).
+    private func writeHostWatchdog(_ module: BusModule, _ master: ModbusMaster) {
+        writeValues[0] = UInt16(module.settings.hostWatchdogMs)
+        if writeRegisters(count: 1, to: module, at: RegisterMap.motorHostWatchdogRegister, master) {
+            module.watchdogPending = false
+            module.lastControlWriteAt = MonotonicClock.now()
+        }
+    }
+
+    /// Keeps a drive's host watchdog from expiring while this thread is alive: channel 1's enable and
+    /// speed written again as they were commanded (1 and the speed while moving, 0 and 0 stopped).
+    private func refreshHostWatchdog(_ module: BusModule, _ master: ModbusMaster) {
+        writeValues[0] = commandedSetpoint.running ? 1 : 0
+        writeValues[1] = commandedSetpoint.running ? commandedSetpoint.speed : 0
+        let base = RegisterMap.motorChannels[0]
+        if writeRegisters(count: 2, to: module, at: base + RegisterMap.motorEnableOffset, master) {
+            module.lastControlWriteAt = MonotonicClock.now()
+        }
     }
 
     /// The first `count` of `writeValues` to `module` at `start`; whether the drive acknowledged them.

@@ -29,6 +29,11 @@ public final class BusModule: @unchecked Sendable {
     var failedStopAttempts = 0
     /// A drive whose last setpoint write failed: written again at each of its poll slots, beside the poll.
     var writePending = false
+    /// A drive whose host watchdog (0x0D) must be written: after discovery, or when it reads back other
+    /// than `host_watchdog_ms` (the drive was power-cycled).
+    var watchdogPending = false
+    /// When enable, speed or direction was last written to this drive: what refreshes its host watchdog.
+    var lastControlWriteAt: UInt64 = 0
     let registers = UnsafeMutablePointer<UInt16>.allocate(capacity: 125)
 
     init(_ settings: ModuleSettings) {
@@ -62,4 +67,7 @@ public final class BusModule: @unchecked Sendable {
 
     public var address: UInt8 { UInt8(settings.address) }
     var periodNs: UInt64 { UInt64(settings.pollMs) * 1_000_000 }
+    /// How often a drive with a host watchdog gets a control write when nothing else wrote: a third of
+    /// its watchdog, so two refreshes may fail before it expires.
+    var watchdogRefreshNs: UInt64 { UInt64(settings.hostWatchdogMs) * 1_000_000 / 3 }
 }

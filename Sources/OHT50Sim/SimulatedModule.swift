@@ -11,6 +11,8 @@ public final class SimulatedModule: @unchecked Sendable {
     private(set) var registers = [UInt16](repeating: 0, count: 0x100)
     private var replies = 0
     private var elapsed: Double = 0
+    /// Seconds since the master last wrote enable, speed or direction (the host watchdog's clock).
+    private var sinceControlWrite: Double = 0
 
     public init(address: UInt8, type: ModuleType) {
         self.address = address
@@ -70,11 +72,33 @@ public final class SimulatedModule: @unchecked Sendable {
                 let actual = Int(registers[base + 6])
                 let step = max(1, Int(registers[base + 3]))
                 registers[base + 6] = UInt16(actual < target ? min(target, actual + step) : max(target, actual - step))
-                registers[base + 0x0B] = registers[base + 6] != 0 ? 1 : 0
+                let expired = registers[base + 0x0B] & RegisterMap.hostWatchdogExpiredBit
+                registers[base + 0x0B] = (registers[base + 6] != 0 ? 1 : 0) | expired
             }
+            tickHostWatchdog(seconds: seconds)
         default:
             break
         }
+    }
+
+    /// DESIGN's drive host watchdog (0x0D, ms, 0 = off): no enable/speed/direction write for that long
+    /// and the drive stops itself — enable 0 and speed 0 on both channels, status bit 15.
+    private func tickHostWatchdog(seconds: Double) {
+        let limitMs = registers[Int(RegisterMap.motorHostWatchdogRegister)]
+        guard limitMs > 0 else { return }
+        sinceControlWrite += seconds
+        let status = Int(RegisterMap.motorStatusOffset)
+        guard sinceControlWrite * 1000 > Double(limitMs), registers[status] & RegisterMap.hostWatchdogExpiredBit == 0 else { return }
+        for base in RegisterMap.motorChannels.map(Int.init) {
+            registers[base + Int(RegisterMap.motorEnableOffset)] = 0
+            registers[base + 2] = 0
+        }
+        registers[status] |= RegisterMap.hostWatchdogExpiredBit
+    }
+
+    /// Whether the host watchdog has stopped this drive since 0x0D was last written.
+    public var hostWatchdogExpired: Bool {
+        registers[Int(RegisterMap.motorStatusOffset)] & RegisterMap.hostWatchdogExpiredBit != 0
     }
 
     /// The reply to a request addressed to this module, before faults that act on the wire.
@@ -135,6 +159,11 @@ public final class SimulatedModule: @unchecked Sendable {
                 registers[Int(IdentityBlock.start) + 3] = 0
             } else {
                 registers[a] = value
+            }
+            if type == .motor && RegisterMap.hostWatchdogRefreshRegisters.contains(UInt16(a)) { sinceControlWrite = 0 }
+            if type == .motor && a == Int(RegisterMap.motorHostWatchdogRegister) {
+                sinceControlWrite = 0
+                registers[Int(RegisterMap.motorStatusOffset)] &= ~RegisterMap.hostWatchdogExpiredBit
             }
         }
         return true

@@ -35,6 +35,7 @@ struct Doctor {
         checks += cpus()
         checks.append(limits())
         checks += serialPort()
+        checks += hostWatchdogs()
         checks += gpio()
         checks.append(dataDirectory())
         return checks
@@ -313,6 +314,27 @@ struct Doctor {
                 "\(comm) (pid \(pid)) at SCHED_FIFO \(parameter.sched_priority), not above the bus thread (\(bus)): under load the bus "
                 + "thread can starve the UART and see timeouts",
             fix: "chrt -f -p \(bus + 5) \(pid) (persist: a udev rule or rtirq with RTIRQ_NAME_LIST=\"\(tty)\")")
+    }
+
+    // MARK: Drives
+
+    /// DESIGN: a drive whose host watchdog (0x0D) is 0 keeps its last speed when the board hangs with
+    /// its GPIO frozen — only the hardware E-stop stops it then. The configured value is what the daemon
+    /// writes at start (the daemon holds the port, so the drive itself is not asked here).
+    func hostWatchdogs() -> [DoctorCheck] {
+        config.modules.filter { $0.type == .motor }.map { drive in
+            let name = "host-watchdog motor@\(drive.address)"
+            guard drive.hostWatchdogMs > 0 else {
+                return DoctorCheck(
+                    name: name, status: .warn,
+                    found: "modules[address \(drive.address)].host_watchdog_ms is 0: the drive keeps turning if the board hangs",
+                    fix: "set host_watchdog_ms (e.g. 200) for this drive in /opt/oht50/config/firmware.yaml, then systemctl restart "
+                        + "oht50-firmware")
+            }
+            return DoctorCheck(
+                name: name, status: .ok,
+                found: "\(drive.hostWatchdogMs) ms: the drive stops itself when the daemon's writes stop for that long")
+        }
     }
 
     // MARK: GPIO

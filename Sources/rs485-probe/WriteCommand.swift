@@ -4,7 +4,10 @@ import OHT50Core
 struct WriteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "write", abstract: "Write a register (FC06) or several (FC16, --value a,b,c). Drive registers need --yes.",
-        discussion: "Example: rs485-probe write --addr 3 --register 0x01 --value 1,50 --yes   (enable motor 1 at speed 50)")
+        discussion: """
+            Example: rs485-probe write --addr 3 --register 0x01 --value 1,50 --yes   (enable motor 1 at speed 50)
+                     rs485-probe write --addr 3 --register 0x0D --value 200 --yes    (the drive's host watchdog, ms; 0 = off)
+            """)
 
     @OptionGroup var bus: ProbeOptions
     @Option var addr: Address

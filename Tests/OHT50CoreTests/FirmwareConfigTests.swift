@@ -140,6 +140,30 @@ struct FirmwareConfigTests {
             ])
     }
 
+    @Test("host_watchdog_ms: a drive's, 0 by default, at least two polls; on another module type it is refused naming why")
+    func hostWatchdog() throws {
+        func modules(_ entries: [ConfigNode]) throws -> [ModuleSettings] {
+            try FirmwareConfig.decode(doc([("modules", .sequence(entries, .builtIn))])).modules
+        }
+        #expect(try modules([map([("address", v("3")), ("type", v("motor"))])]).first?.hostWatchdogMs == 0)
+        #expect(
+            try modules([map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("200"))])]).first?.hostWatchdogMs == 200)
+        let cases: [(ConfigNode, String)] = [
+            (map([("address", v("2")), ("type", v("power")), ("host_watchdog_ms", v("200"))]), "a power module has none"),
+            (map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("15"))]), "shorter than two polls (poll_ms 10)"),
+            (map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("70000"))]), "60000"),
+        ]
+        for (entry, says) in cases {
+            do {
+                _ = try modules([entry])
+                Issue.record("accepted \(entry)")
+            } catch let error as ConfigError {
+                #expect(error.description.contains("modules[0].host_watchdog_ms"), "\(error)")
+                #expect(error.description.contains(says), "\(error)")
+            }
+        }
+    }
+
     @Test("a value set over the tree replaces the file's value and keeps its origin for errors")
     func overlay() throws {
         let base = doc([("http", map([("port", v("8081"))]))])

@@ -101,7 +101,11 @@ struct RegisterMapTests {
         registers[0x1C] = 0
         registers[0x0C] = 1
         #expect(Self.trips(.motor, registers))
-        #expect(RegisterMap.motor.fields.count == 26)
+        // 13 per channel and the module-wide host watchdog (0x0D), which is writable and in the poll.
+        #expect(RegisterMap.motor.fields.count == 27)
+        let watchdog = RegisterMap.motor.fields.first { $0.address == RegisterMap.motorHostWatchdogRegister }
+        #expect(watchdog?.writable == true && watchdog?.name == "host_watchdog_ms")
+        #expect(RegisterMap.motor.pollStart <= 0x0D && 0x0D < RegisterMap.motor.pollStart + RegisterMap.motor.pollCount)
     }
 
     @Test("the identity block decodes name, versions, serial and build date")

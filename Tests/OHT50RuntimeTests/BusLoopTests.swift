@@ -354,4 +354,31 @@ struct BusLoopTests {
         #expect(rig.driveCommand == [0, 0, 0, 0])
         #expect(!rig.motion.isOn)
     }
+
+    @Test(
+        "host_watchdog_ms: written at start, kept alive while the bus thread runs; a silent bus thread lets the drive stop itself"
+    )
+    func hostWatchdog() async throws {
+        let drive = ModuleSettings(address: 3, type: .motor, hostWatchdogMs: 150)
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .power), drive])
+        let register = { (address: UInt16) in rig.sim.withModule(3) { $0.register(address) } ?? 999 }
+        let expired = { rig.sim.withModule(3) { $0.hostWatchdogExpired } ?? true }
+        #expect(eventually { register(RegisterMap.motorHostWatchdogRegister) == 150 })
+        #expect(eventually { rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+        let move = MotionRequest(speedPercent: 50, direction: .forward)
+        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        #expect(eventually { register(0x01) == 1 && register(0x02) == 128 })
+        // Refreshed while the move lasts (reads alone would not): more than ten watchdog periods pass.
+        #expect(await rig.whileMoving(move) { rig.module(3).counters.transactions.load(ordering: .relaxed) > 300 })
+        #expect(!expired() && register(0x01) == 1)
+
+        // The bus thread goes silent (as when the host hangs): the drive stops itself.
+        rig.bus.thread.injectStall(milliseconds: 1_500)
+        #expect(eventually { expired() })
+        #expect(register(0x01) == 0 && register(0x02) == 0 && register(0x11) == 0 && register(0x12) == 0)
+        // Back: the trip the silence caused stops the drives, and 0x0D written again clears the expiry.
+        #expect(eventually(timeout: .seconds(20)) { !expired() && register(RegisterMap.motorHostWatchdogRegister) == 150 })
+        #expect(!rig.state.permitsMotion)
+    }
 }

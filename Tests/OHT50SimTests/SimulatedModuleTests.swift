@@ -125,3 +125,49 @@ struct SimulatedBusFramingTests {
         #expect(buffer.isEmpty)
     }
 }
+
+@Suite("Simulated drive's host watchdog")
+struct SimulatedHostWatchdogTests {
+    static let base = RegisterMap.motorChannels[0]
+
+    static func running(_ watchdogMs: UInt16) -> SimulatedModule {
+        let drive = SimulatedModule(address: 3, type: .motor)
+        drive.write(RegisterMap.motorHostWatchdogRegister, [watchdogMs])
+        drive.write(base + RegisterMap.motorEnableOffset, [1, 100])
+        drive.write(RegisterMap.motorChannels[1] + RegisterMap.motorEnableOffset, [1, 100])
+        return drive
+    }
+
+    @Test("without control writes for longer than 0x0D the drive sets enable 0 and speed 0 on both channels and status bit 15")
+    func expires() {
+        let drive = Self.running(200)
+        for _ in 0..<19 { drive.tick(seconds: 0.01) }
+        #expect(drive.register(Self.base + RegisterMap.motorEnableOffset) == 1 && !drive.hostWatchdogExpired)
+        // Reads do not refresh it.
+        _ = drive.reply(to: .readHoldingRegisters(start: 0, count: 0x1D))
+        for _ in 0..<2 { drive.tick(seconds: 0.01) }
+        #expect(drive.hostWatchdogExpired)
+        for base in RegisterMap.motorChannels {
+            #expect(drive.register(base + RegisterMap.motorEnableOffset) == 0)
+            #expect(drive.register(base + 2) == 0)
+        }
+        // The drive ramps down to a stop; the expiry stays visible until 0x0D is written again.
+        for _ in 0..<30 { drive.tick(seconds: 0.01) }
+        #expect(drive.register(Self.base + 6) == 0 && drive.hostWatchdogExpired)
+        drive.write(RegisterMap.motorHostWatchdogRegister, [200])
+        #expect(!drive.hostWatchdogExpired)
+    }
+
+    @Test("a write of enable, speed or direction refreshes it; 0x0D = 0 turns it off")
+    func refreshAndOff() {
+        let drive = Self.running(200)
+        for _ in 0..<10 {
+            for _ in 0..<15 { drive.tick(seconds: 0.01) }
+            drive.write(Self.base + 2, [100])
+        }
+        #expect(!drive.hostWatchdogExpired && drive.register(Self.base + RegisterMap.motorEnableOffset) == 1)
+        let off = Self.running(0)
+        for _ in 0..<1_000 { off.tick(seconds: 0.01) }
+        #expect(!off.hostWatchdogExpired && off.register(Self.base + RegisterMap.motorEnableOffset) == 1)
+    }
+}

@@ -41,6 +41,49 @@ extension EndToEnd {
             server.kill9()
         }
 
+        @Test("host_watchdog_ms against the pymodbus drive: written at start, kept alive while moving; a SIGSTOPped daemon lets it stop")
+        func hostWatchdogAgainstPymodbus() throws {
+            let dir = TemporaryDirectory("oht50-pymodbus-watchdog")
+            let (socat, daemonSide, peerSide) = try BusPeers.socatPair(dir)
+            defer { socat.kill9() }
+            let server = try BusPeers.pymodbusServer(port: peerSide)
+            defer { server.kill9() }
+            let (daemon, http) = try BusPeers.daemon(
+                dir, port: daemonSide,
+                modules: "[{address: 2, type: power}, {address: 3, type: motor, poll_ms: 20, host_watchdog_ms: 200}]")
+            defer {
+                kill(daemon.process.processIdentifier, SIGCONT)
+                _ = daemon.terminate()
+            }
+            #expect(eventually { http.value(3, "host_watchdog_ms") == 200 })
+            #expect(http.resetUntilReady())
+            let move = {
+                try? http.post(
+                    "/api/v1/motion/move", body: #"{"speed":50,"direction":"forward"}"#,
+                    headers: ["Authorization": "Bearer \(BusPeers.token)"])
+            }
+            #expect(eventually { move()?.status == 200 && http.value(3, "motor1_enable") == 1 })
+            // Polls alone would let it expire within 10 of them; the daemon's refreshes keep it alive
+            // through 100 (the move renewed as a backend does).
+            let transactions = { ((try? http.get("/api/v1/modules/3").json)?["counters"] as? [String: Any])?["transactions"] as? Int ?? 0 }
+            let before = transactions()
+            #expect(
+                eventually(timeout: .seconds(60), poll: .milliseconds(100)) {
+                    _ = move()
+                    return transactions() > before + 100
+                })
+            #expect(!server.log.contains("host watchdog expired"), "\(server.log)")
+            #expect(http.value(3, "motor1_enable") == 1)
+
+            // The whole daemon stops (a hung board would look the same to the drive): the drive stops itself.
+            kill(daemon.process.processIdentifier, SIGSTOP)
+            #expect(server.waitForLog("host watchdog expired: drive stopped"))
+            kill(daemon.process.processIdentifier, SIGCONT)
+            // Back: a stall trip, the drives stopped, and 0x0D written again clears the expiry bit.
+            #expect(eventually { ["fault", "latched"].contains(http.state() ?? "") })
+            #expect(eventually { (http.value(3, "motor1_status") ?? 1) < 32_768 && http.value(3, "motor1_enable") == 0 })
+        }
+
         @Test("over Modbus TCP (bus.port: tcp://HOST:PORT) the daemon polls a pymodbus TCP server")
         func daemonOverTCP() throws {
             let dir = TemporaryDirectory("oht50-tcp")

@@ -10,12 +10,19 @@ A faulty drive, for the tests that must not depend on the drive behaving:
     --drive-refuse-writes A-B    the drive answers every write touching registers A..B with exception 2
                                  (illegal data address) and applies none of it, e.g. 0x00-0x0F (channel 1)
 
+The drive implements DESIGN's host watchdog: 0x0D (ms, 0 = off) written by the master arms it; only
+writes of enable, speed or direction (0x01/0x02/0x07/0x11/0x12/0x17) refresh it; on expiry the drive
+sets enable 0 and speed 0 on both channels and status 0x0B bit 15 (cleared by the next write of
+0x0D) and prints "host watchdog expired: drive stopped".
+
 Values served (holding registers): power 0x0000 voltage 241 (24.1 V), 0x0001 current 37 (3.7 A),
 0x0002 temperature 298 (29.8 °C), 0x0004 relay 1 status 1; identity block 0x00F0–0x00FF with module type
 codes 2 and 3 at 0x00F7. The drive reads as stopped with PID gain 1.50 on both channels.
 """
 import argparse
 import logging
+import threading
+import time
 
 from pymodbus.constants import ExcCodes
 from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
@@ -35,6 +42,55 @@ def identity(address, type_code, name):
     return regs
 
 
+class DriveBehaviour:
+    """The drive's request hook (pymodbus' SimDevice action, called before a request is applied, with the
+    drive's register list): DESIGN's host watchdog (0x0D), checked every 5 ms by a thread of its own,
+    and, with --drive-refuse-writes, exception 2 for writes touching those registers."""
+
+    WATCHDOG, STATUS, EXPIRED = 0x0D, 0x0B, 1 << 15
+    REFRESH = {0x01, 0x02, 0x07, 0x11, 0x12, 0x17}
+
+    def __init__(self, refused=None):
+        self.refused = refused
+        self.registers = None  # the drive's holding registers, known from the first request
+        self.start = 0
+        self.last_control = time.monotonic()
+        self.lock = threading.Lock()
+        threading.Thread(target=self.watch, daemon=True).start()
+
+    async def action(self, function_code, start_address, address, count, current_registers, set_values):
+        with self.lock:
+            self.registers, self.start = current_registers, start_address
+            if set_values is None:
+                return None
+            touched = set(range(address, address + count))
+            if self.refused and touched & set(range(self.refused[0], self.refused[1] + 1)):
+                return ExcCodes.ILLEGAL_ADDRESS
+            if touched & self.REFRESH or self.WATCHDOG in touched:
+                self.last_control = time.monotonic()
+            if self.WATCHDOG in touched:
+                self.registers[self.STATUS - self.start] &= ~self.EXPIRED
+        return None
+
+    def watch(self):
+        while True:
+            time.sleep(0.005)
+            with self.lock:
+                r = self.registers
+                if r is None:
+                    continue
+                limit_ms = r[self.WATCHDOG - self.start]
+                if not limit_ms or r[self.STATUS - self.start] & self.EXPIRED:
+                    continue
+                if (time.monotonic() - self.last_control) * 1000 <= limit_ms:
+                    continue
+                for base in (0x00, 0x10):
+                    r[base + 0x01 - self.start] = 0
+                    r[base + 0x02 - self.start] = 0
+                r[self.STATUS - self.start] |= self.EXPIRED
+            print("host watchdog expired: drive stopped", flush=True)
+
+
 def device(address, type_code, name, low):
     values = [0] * 0x100
     values[: len(low)] = low
@@ -42,17 +98,6 @@ def device(address, type_code, name, low):
     # pymodbus serves ModbusSequentialDataBlock(1, values) so that protocol address 0 is values[0].
     block = ModbusSequentialDataBlock(1, values)
     return ModbusDeviceContext(hr=block, ir=ModbusSequentialDataBlock(1, values))
-
-
-def refusing_writes(first, last):
-    """A SimDevice action answering writes that touch registers first..last with an exception."""
-
-    async def action(function_code, start_address, address, count, current_registers, set_values):
-        if set_values is not None and address <= last and address + count - 1 >= first:
-            return ExcCodes.ILLEGAL_ADDRESS
-        return None
-
-    return action
 
 
 def register_value(text):
@@ -82,9 +127,8 @@ def main():
     for register, value in args.drive_set:
         motor[register] = value
     drive = device(3, 3, "DRV1", motor)
-    if args.drive_refuse_writes:
-        # Read by the server when it starts: set before it does.
-        drive.simdevice.action = refusing_writes(*args.drive_refuse_writes)
+    # Read by the server when it starts: set before it does.
+    drive.simdevice.action = DriveBehaviour(refused=args.drive_refuse_writes).action
     context = ModbusServerContext(devices={2: device(2, 2, "PWR1", power), 3: drive}, single=False)
     if args.tcp:
         print(f"pymodbus server on tcp 127.0.0.1:{args.tcp}: power@2, motor@3", flush=True)
