@@ -17,8 +17,13 @@ public final class SimulatedBus: @unchecked Sendable {
     /// One character at the configured baud rate: replies are not paced, but gaps are measured in it.
     private let characterSeconds: Double
     package let frameCounts = Mutex<(requests: Int, answered: Int, ignored: Int)>((0, 0, 0))
+    /// Told what a module did by itself, e.g. a drive whose host watchdog stopped it (`oht50-sim` prints it).
+    private let notice: @Sendable (String) -> Void
 
-    public init(modules list: [SimulatedModule], link: String? = nil, baud: Int = 115_200) throws {
+    public init(
+        modules list: [SimulatedModule], link: String? = nil, baud: Int = 115_200, notice: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
+        self.notice = notice
         terminal = try PseudoTerminal(link: link)
         modules = Mutex(Dictionary(uniqueKeysWithValues: list.map { ($0.address, $0) }))
         characterSeconds = 11.0 / Double(baud)
@@ -56,7 +61,14 @@ public final class SimulatedBus: @unchecked Sendable {
             let now = Date()
             let seconds = now.timeIntervalSince(lastTick)
             if seconds >= 0.01 {
-                modules.withLock { for m in $0.values { m.tick(seconds: seconds) } }
+                let stopped = modules.withLock { modules in
+                    modules.values.filter { m in
+                        let before = m.hostWatchdogExpired
+                        m.tick(seconds: seconds)
+                        return !before && m.hostWatchdogExpired
+                    }.map { "host watchdog expired: \($0.type.rawValue)@\($0.address) stopped itself (enable 0, speed 0)" }
+                }
+                stopped.forEach(notice)
                 lastTick = now
             }
             if ready > 0 {

@@ -33,7 +33,7 @@ struct OHT50SimCommand: ParsableCommand {
     func run() throws {
         let bus: SimulatedBus
         do {
-            bus = try SimulatedBus(modules: try ModuleList.parse(modules), link: link, baud: baud)
+            bus = try SimulatedBus(modules: try ModuleList.parse(modules), link: link, baud: baud, notice: { Self.say("oht50-sim: " + $0) })
         } catch let error as SimulatorError {
             FileHandle.standardError.write(Data("oht50-sim: \(error)\n".utf8))
             throw ExitCode(2)
