@@ -17,7 +17,8 @@ public final class ChangeSignal: Sendable {
     /// Bumped by every `notifyAll()`.
     public var generation: UInt64 { state.withLock { $0.generation } }
 
-    /// Returns at once if a change came after `seen`, else at the next change or at `deadline`.
+    /// Returns at once if a change came after `seen`, else at the next change, at `deadline`, or when the
+    /// task is cancelled.
     public func wait(since seen: UInt64, until deadline: ContinuousClock.Instant) async {
         let token = state.withLock { s in
             s.nextToken &+= 1
@@ -30,13 +31,18 @@ public final class ChangeSignal: Sendable {
             self.resume(token)
         }
         defer { timer.cancel() }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if s.generation != seen || ContinuousClock.now >= deadline { return true }
-                s.waiters[token] = continuation
-                return false
+        // A cancellation that comes before the waiter is registered is seen by the registration itself.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.generation != seen || ContinuousClock.now >= deadline || Task.isCancelled { return true }
+                    s.waiters[token] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            resume(token)
         }
     }
 

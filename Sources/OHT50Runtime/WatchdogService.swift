@@ -28,12 +28,13 @@ public struct WatchdogService: Service {
         var ready = false
         var lastState: SafetyState?
         var reportedStall = false
-        // The state is looked at every 20 ms, so READY=1 and STATUS= follow it at once (systemd arms the
-        // watchdog only after READY=1: a READY a whole interval late left a daemon that hung right after
-        // start to TimeoutStartSec); liveness is judged once per interval.
-        let poll = min(interval, .milliseconds(20))
-        var sinceCheck = Duration.zero
+        // The state is looked at whenever the safety thread changed something (`SafetyLoop.changes`), so
+        // READY=1 and STATUS= follow it at once (systemd arms the watchdog only after READY=1: a READY a
+        // whole interval late left a daemon that hung right after start to TimeoutStartSec); liveness is
+        // judged once per interval.
+        var nextCheck = ContinuousClock.now.advanced(by: interval)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let seen = loop.changes.generation
             let state = loop.snapshot.read().machine.state
             if !ready && state != .initializing {
                 ready = true
@@ -44,11 +45,12 @@ public struct WatchdogService: Service {
             }
             lastState = state
             // A graceful shutdown wakes it: the RT threads are stopped on purpose then, not stalled.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) }
+            let changes = loop.changes
+            let until = nextCheck
+            await cancelWhenGracefulShutdown { await changes.wait(since: seen, until: until) }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            sinceCheck += poll
-            guard sinceCheck >= interval else { continue }
-            sinceCheck = .zero
+            guard ContinuousClock.now >= nextCheck else { continue }
+            nextCheck = ContinuousClock.now.advanced(by: interval)
             let liveness = loop.liveness.judge()
             if liveness.alive && ready && pingsEnabled {
                 notifier.notify("WATCHDOG=1")
