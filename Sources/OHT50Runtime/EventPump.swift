@@ -27,9 +27,9 @@ public struct EventPump: Service {
     /// least every 100 ms (the samples ring), never polling faster.
     public func run() async {
         var droppedReported: UInt64 = 0
-        for await _ in loop.wakeup.ticks() {
+        for await raised in loop.wakeup.ticks() {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            drain()
+            drain(announced: raised)
             let dropped = loop.events.dropped
             if dropped > droppedReported {
                 logger.error("safety events lost: the events ring was full", metadata: ["lost": "\(dropped - droppedReported)"])
@@ -39,12 +39,15 @@ public struct EventPump: Service {
         drain()
     }
 
-    /// Logs and records every event waiting in the ring, then tells whoever waits on the loop's
-    /// `changes` (command senders, the status stream) to look again.
-    public func drain() {
-        defer { loop.changes.notifyAll() }
+    /// Logs and records every event waiting in the ring; then, when the safety thread announced
+    /// something (`announced`) or an event came, tells whoever waits on the loop's `changes` (command
+    /// senders, the status stream, the watchdog service) to look again — not on the idle ticks.
+    public func drain(announced: Bool = true) {
+        var drained = false
+        defer { if announced || drained { loop.changes.notifyAll() } }
         window.append(from: loop.samples)
         while let event = loop.events.pop() {
+            drained = true
             let source = event.commandID == 0 ? nil : loop.channel.source(of: event.commandID)
             let wallTime = WallTime.iso8601(monotonic: event.at)
             log(event, source: source)

@@ -28,10 +28,11 @@ final class RTWakeup: Sendable {
         _ = write(fd, &one, 8)
     }
 
-    /// Ticks at every raise (several raises between two ticks are one tick) and at least every
-    /// `idleTick`, from a thread of its own that ends when the stream does.
-    func ticks(idleTick: Duration = .milliseconds(100)) -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    /// Ticks `true` at every raise (several raises between two ticks are one tick) and `false` after
+    /// `idleTick` without one, from a thread of its own that ends when the stream does. A consumer that
+    /// falls behind keeps the newest eight.
+    func ticks(idleTick: Duration = .milliseconds(100)) -> AsyncStream<Bool> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(8))
         let box = EndFlag()
         continuation.onTermination = { _ in box.end() }
         let fd = self.fd
@@ -41,8 +42,9 @@ final class RTWakeup: Sendable {
                 var counter: UInt64 = 0
                 while !box.isEnded {
                     var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    if poll(&ready, 1, timeoutMs) > 0 { _ = read(fd, &counter, 8) }
-                    continuation.yield()
+                    let raised = poll(&ready, 1, timeoutMs) > 0
+                    if raised { _ = read(fd, &counter, 8) }
+                    continuation.yield(raised)
                 }
             }
         }
