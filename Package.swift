@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "OHT50APITests",
             dependencies: [
-                "OHT50API", "OHT50Runtime", "OHT50IO",
+                "OHT50API", "OHT50Runtime", "OHT50IO", "OHT50TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),

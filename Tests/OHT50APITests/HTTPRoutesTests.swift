@@ -5,6 +5,7 @@ import Logging
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
+import OHT50TestSupport
 import Testing
 
 @testable import OHT50API
@@ -46,11 +47,7 @@ struct HTTPRoutesTests {
 
         /// Waits (30 s at most) for the safety state to be `state`.
         func waitFor(_ state: SafetyState) async -> Bool {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                if loop.view.snapshot.machine.state == state { return true }
-                try? await Task.sleep(for: .milliseconds(2))
-            }
+            if await eventually(timeout: .seconds(30), { loop.view.snapshot.machine.state == state }) { return true }
             let machine = loop.view.snapshot.machine
             Issue.record("state \(machine.state.name), not \(state.name), after 30 s; causes \(machine.activeCauses.names)")
             return false
@@ -74,13 +71,10 @@ struct HTTPRoutesTests {
 
     static func resetUntilReady(_ client: some TestClientProtocol, _ rig: Rig) async throws {
         #expect(await rig.waitFor(.latched), "boot is latched")
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            let status = try await client.execute(uri: "/api/v1/safety/reset", method: .post, headers: auth).status
-            if status == .ok { return }
-            try await Task.sleep(for: .milliseconds(10))
+        let accepted = try await eventually(timeout: .seconds(30), poll: .milliseconds(10)) {
+            try await client.execute(uri: "/api/v1/safety/reset", method: .post, headers: auth).status == .ok
         }
-        Issue.record("reset was never accepted")
+        if !accepted { Issue.record("reset was never accepted") }
     }
 
     @Test("401: a reset or a move without the bearer token, or with a wrong one, names the header to send; nothing reaches the loop")
