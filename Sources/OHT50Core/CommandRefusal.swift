@@ -21,6 +21,8 @@ public struct CommandRefusal: Sendable, BitwiseCopyable, Equatable {
         public static let issuedBeforeTrip = Reasons(rawValue: 1 << 6)
         /// A move sent before the latest stop request: the stop wins.
         public static let issuedBeforeStop = Reasons(rawValue: 1 << 7)
+        /// The motion-enable relay's feedback does not show it dropped out: it may be welded.
+        public static let contactorNotDroppedOut = Reasons(rawValue: 1 << 8)
 
         /// The reasons that discard a command without judging it.
         public static let stale = Reasons(rawValue: commandExpired.rawValue | issuedBeforeTrip.rawValue | issuedBeforeStop.rawValue)
@@ -33,12 +35,18 @@ public struct CommandRefusal: Sendable, BitwiseCopyable, Equatable {
     public var state: SafetyState
     /// With `.releaseTooShort`: how much longer the line must stay released.
     public var releaseRemainingNs: UInt64
+    /// With `output_fault` from the contactor's feedback: which mismatch it is.
+    public var feedbackFault: ContactorMonitor.Fault = .none
 
-    public init(reasons: Reasons, activeCauses: TripCauses, state: SafetyState, releaseRemainingNs: UInt64 = 0) {
+    public init(
+        reasons: Reasons, activeCauses: TripCauses, state: SafetyState, releaseRemainingNs: UInt64 = 0,
+        feedbackFault: ContactorMonitor.Fault = .none
+    ) {
         self.reasons = reasons
         self.activeCauses = activeCauses
         self.state = state
         self.releaseRemainingNs = releaseRemainingNs
+        self.feedbackFault = feedbackFault
     }
 
     public var isEmpty: Bool { reasons.isEmpty && activeCauses.isEmpty }

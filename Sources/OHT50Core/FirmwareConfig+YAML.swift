@@ -19,14 +19,34 @@ extension FirmwareConfig {
         line(1, "reset_release_ms: \(safety.resetReleaseMs)")
         line(1, "max_stall_ms: \(safety.maxStallMs)")
         line(1, "motion_lease_ms: \(safety.motionLeaseMs)")
+        func input(_ indent: Int, _ first: String, _ i: InputLineSettings) {
+            line(indent, first + "backend: \(i.backend.rawValue)")
+            let rest = String(repeating: " ", count: first.count)
+            if let chip = i.chip { line(indent, rest + "chip: \(quoted(chip))") }
+            if let l = i.line { line(indent, rest + "line: \(l)") }
+            if let p = i.sysfsPath { line(indent, rest + "sysfs_path: \(quoted(p))") }
+            line(indent, rest + "active_low: \(i.activeLow)")
+        }
         line(0, "estop:")
-        line(1, "backend: \(estop.backend.rawValue)")
-        line(1, "chip: \(quoted(estop.chip))")
-        line(1, "line: \(estop.line)")
-        line(1, "sysfs_path: \(quoted(estop.sysfsPath))")
-        line(1, "active_low: \(estop.activeLow)")
+        if estop.second == nil {
+            line(1, "backend: \(estop.backend.rawValue)")
+            line(1, "chip: \(quoted(estop.chip))")
+            line(1, "line: \(estop.line)")
+            line(1, "sysfs_path: \(quoted(estop.sysfsPath))")
+            line(1, "active_low: \(estop.activeLow)")
+        } else {
+            line(1, "channels:")
+            for channel in estop.channels { input(2, "- ", channel) }
+            line(1, "discrepancy_ms: \(estop.discrepancyMs)")
+        }
         line(0, "outputs:")
         output(1, "motion_enable", outputs.motionEnable)
+        if let feedback = outputs.motionEnableFeedback {
+            line(2, "feedback:")
+            input(3, "", feedback.line)
+            line(3, "pull_in_ms: \(feedback.pullInMs)")
+            line(3, "drop_out_ms: \(feedback.dropOutMs)")
+        }
         output(1, "heartbeat", outputs.heartbeat)
         line(1, "leds:")
         for (name, led) in outputs.leds.all { output(2, name, led) }

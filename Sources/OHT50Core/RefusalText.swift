@@ -12,7 +12,9 @@ public enum RefusalText {
 
     /// Every reason of a refusal, causes first (they say what to fix), then the rule the state breaks.
     public static func reasons(_ refusal: CommandRefusal, resetReleaseMs: Int) -> [Reason] {
-        var out = refusal.activeCauses.names.map { cause(named: $0) }
+        var out = refusal.activeCauses.names.map { name in
+            name == "output_fault" && refusal.feedbackFault != .none ? feedback(refusal.feedbackFault) : cause(named: name)
+        }
         if refusal.reasons.contains(.stateNotLatched) {
             out.append(
                 Reason(code: "state_not_latched", message: "a reset is accepted only in state latched; the state is \(refusal.state.name)"))
@@ -40,6 +42,14 @@ public enum RefusalText {
                         "a drive has not read back its last stop (enable 0, speed 0) and may still be turning: check its wiring and GET "
                         + "/api/v1/modules"
                 ))
+        }
+        if refusal.reasons.contains(.contactorNotDroppedOut) {
+            out.append(
+                Reason(
+                    code: "contactor_not_dropped_out",
+                    message:
+                        "the motion-enable relay's feedback (outputs.motion_enable.feedback) does not show it dropped out: wait for it, "
+                        + "or check the relay for a welded contact"))
         }
         if refusal.reasons.contains(.commandExpired) {
             out.append(
@@ -73,6 +83,18 @@ public enum RefusalText {
         return Self.reasons(refusal, resetReleaseMs: 0).map(\.code)
     }
 
+    /// `output_fault` when the contactor's feedback is the reason.
+    static func feedback(_ fault: ContactorMonitor.Fault) -> Reason {
+        let key = "outputs.motion_enable.feedback"
+        let message =
+            switch fault {
+            case .notDroppedOut: "the motion-enable relay's feedback (\(key)) still shows it pulled in after drop_out_ms: a welded contact"
+            case .notPulledIn: "the motion-enable relay's feedback (\(key)) did not show it pulled in within pull_in_ms: check the relay"
+            default: "the motion-enable relay's feedback (\(key)) cannot be read: check the line and its wiring"
+            }
+        return Reason(code: "output_fault", message: message)
+    }
+
     static func cause(named name: String) -> Reason {
         switch name {
         case "estop": Reason(code: "estop_pressed", message: "the E-stop is pressed: release it first")
@@ -82,6 +104,12 @@ public enum RefusalText {
         case "module_alarm": Reason(code: "module_alarm", message: "a bus module reports an alarm")
         case "stall": Reason(code: "stall", message: "the safety loop stalled")
         case "bus_thread_dead": Reason(code: "bus_thread_dead", message: "the bus thread stopped")
+        case "estop_discrepancy":
+            Reason(
+                code: "estop_discrepancy",
+                message:
+                    "the two E-stop channels disagreed for longer than estop.discrepancy_ms (a wiring or contact fault): once fixed, "
+                    + "press the E-stop and release it so both channels open, then close together")
         default: Reason(code: "shutdown", message: "the daemon is shutting down")
         }
     }

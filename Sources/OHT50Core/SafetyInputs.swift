@@ -1,6 +1,10 @@
 /// Everything the state machine looks at in one cycle. Plain data: the safety thread fills it in place.
 public struct SafetyInputs: Sendable, BitwiseCopyable {
     public var estop: EStopSample
+    /// The second channel of a two-channel E-stop; `nil` for one channel.
+    public var estopSecond: EStopSample?
+    /// The motion-enable relay's feedback contact; `nil` when none is configured.
+    public var feedback: EStopSample?
     /// Causes the bus thread reports as active now (`comm_loss`, `module_alarm`, `bus_thread_dead`).
     public var busCauses: TripCauses
     /// Every required module answered its last poll and reports no alarm.
@@ -26,9 +30,11 @@ public struct SafetyInputs: Sendable, BitwiseCopyable {
         estop: EStopSample, busCauses: TripCauses = [], requiredModulesHealthy: Bool = true,
         busReady: Bool = true, drivesStopped: Bool = true, drivesStoppedGeneration: UInt16 = 0, outputFault: Bool = false,
         stalled: Bool = false, shutdownRequested: Bool = false, stopRequests: UInt32 = 0, command: SafetyCommand? = nil,
-        commandWithdrawn: Bool = false
+        commandWithdrawn: Bool = false, estopSecond: EStopSample? = nil, feedback: EStopSample? = nil
     ) {
         self.estop = estop
+        self.estopSecond = estopSecond
+        self.feedback = feedback
         self.busCauses = busCauses
         self.requiredModulesHealthy = requiredModulesHealthy
         self.busReady = busReady

@@ -26,10 +26,18 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     /// While `moving`: the drives stop unless a move refreshes the lease before this time.
     public private(set) var leaseDeadline: UInt64 = 0
     private var healthyBootCycles: UInt32 = 0
+    /// The two channels of a two-channel E-stop (unused with one).
+    public private(set) var discrepancy: EStopDiscrepancy
+    /// The motion-enable relay's feedback against the output (judged only when a feedback is read).
+    public private(set) var contactor: ContactorMonitor
+    /// Whether the inputs carry a feedback reading: reset then needs it dropped out.
+    public private(set) var feedbackConfigured = false
 
     public init(timings: SafetyTimings, now: UInt64) {
         self.timings = timings
         self.since = now
+        self.discrepancy = EStopDiscrepancy(windowNs: timings.discrepancyNs)
+        self.contactor = ContactorMonitor(pullInNs: timings.pullInNs, dropOutNs: timings.dropOutNs, now: now)
     }
 
     public var outputs: SafetyOutputs {
@@ -57,7 +65,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             motion = nil
             state = .shutdown
         case .initializing:
-            healthyBootCycles = inputs.estop.level != .unreadable && inputs.busReady ? healthyBootCycles + 1 : 0
+            healthyBootCycles = estopLevel(inputs) != .unreadable && inputs.busReady ? healthyBootCycles + 1 : 0
             if healthyBootCycles >= timings.bootCycles {
                 state = Self.latchedState(for: active)
             }
@@ -67,7 +75,12 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
                 lastTrip = TripRecord(causes: newlyActive, at: now, from: state)
                 let to = Self.latchedState(for: active)
                 var trip = SafetyEvent(kind: .trip, at: now, from: state, to: to, causes: newlyActive)
-                if newlyActive.contains(.estop) { trip.estopEdgeAt = inputs.estop.edgeAt }
+                if newlyActive.contains(.estop) { trip.estopEdgeAt = Self.estop(inputs).edgeAt }
+                if let second = inputs.estopSecond {
+                    trip.estopChannelsOpen =
+                        (EStopDiscrepancy.isOpen(inputs.estop) ? 1 : 0) | (EStopDiscrepancy.isOpen(second) ? 2 : 0)
+                }
+                if newlyActive.contains(.outputFault) { trip.feedbackFault = contactor.fault }
                 events.append(trip)
                 motion = nil
                 state = to
@@ -99,7 +112,9 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             since = now
             events.append(SafetyEvent(kind: .stateChange, at: now, from: entered, to: state))
         }
-        return SafetyStep(outputs: outputs, events: events, reply: reply)
+        let decided = outputs
+        contactor.drive(decided.motionEnable, now: now)
+        return SafetyStep(outputs: decided, events: events, reply: reply)
     }
 
     /// Why a reset would be refused now; empty when it would be accepted.
@@ -114,7 +129,9 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         if remaining > 0 { reasons.insert(.releaseTooShort) }
         if !requiredModulesHealthy { reasons.insert(.moduleUnhealthy) }
         if !drivesStopped { reasons.insert(.driveStopUnconfirmed) }
-        return CommandRefusal(reasons: reasons, activeCauses: activeCauses, state: state, releaseRemainingNs: remaining)
+        if feedbackConfigured && contactor.reading != .droppedOut { reasons.insert(.contactorNotDroppedOut) }
+        return CommandRefusal(
+            reasons: reasons, activeCauses: activeCauses, state: state, releaseRemainingNs: remaining, feedbackFault: feedbackFault)
     }
 
     /// Why a move would be refused now; empty when it would be accepted.
@@ -122,12 +139,35 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         var reasons: CommandRefusal.Reasons = []
         if !state.permitsMotion { reasons.insert(.stateNotReady) }
         if !drivesStopped { reasons.insert(.driveStopUnconfirmed) }
-        return CommandRefusal(reasons: reasons, activeCauses: activeCauses, state: state)
+        return CommandRefusal(reasons: reasons, activeCauses: activeCauses, state: state, feedbackFault: feedbackFault)
     }
+
+    /// The contactor mismatch behind an active `output_fault`, `.none` when there is none.
+    public var feedbackFault: ContactorMonitor.Fault {
+        feedbackConfigured && activeCauses.contains(.outputFault) ? contactor.fault : .none
+    }
+
+    /// Both channels as one: open (pressed) when either is, unreadable when either is, the earliest edge.
+    static func estop(_ inputs: SafetyInputs) -> EStopSample {
+        guard let second = inputs.estopSecond else { return inputs.estop }
+        let first = inputs.estop
+        var combined = first
+        if first.level == .unreadable || second.level == .unreadable {
+            combined.level = .unreadable
+        } else if first.level == .pressed || second.level == .pressed {
+            combined.level = .pressed
+        }
+        combined.pressEdge = first.pressEdge || second.pressEdge
+        if first.edgeAt == 0 || (second.edgeAt != 0 && second.edgeAt < first.edgeAt) { combined.edgeAt = second.edgeAt }
+        return combined
+    }
+
+    private func estopLevel(_ inputs: SafetyInputs) -> EStopSample.Level { Self.estop(inputs).level }
 
     private mutating func observe(_ inputs: SafetyInputs, now: UInt64) -> TripCauses {
         var active = inputs.busCauses.intersection(.busReported)
-        switch inputs.estop.level {
+        let estop = Self.estop(inputs)
+        switch estop.level {
         case .pressed:
             active.insert(.estop)
             releasedSince = nil
@@ -135,7 +175,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             active.insert(.inputFault)
             releasedSince = nil
         case .released:
-            if inputs.estop.pressEdge {
+            if estop.pressEdge {
                 active.insert(.estop)
                 releasedSince = now
             } else if releasedSince == nil {
@@ -143,6 +183,15 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             }
         }
         if inputs.outputFault { active.insert(.outputFault) }
+        if let second = inputs.estopSecond {
+            discrepancy.observe(first: inputs.estop, second: second, now: now)
+            if discrepancy.latched { active.insert(.estopDiscrepancy) }
+        }
+        feedbackConfigured = inputs.feedback != nil
+        if let feedback = inputs.feedback {
+            contactor.observe(feedback, now: now)
+            if contactor.fault != .none { active.insert(.outputFault) }
+        }
         if inputs.stalled { active.insert(.stall) }
         if inputs.shutdownRequested { active.insert(.shutdown) }
         requiredModulesHealthy = inputs.requiredModulesHealthy

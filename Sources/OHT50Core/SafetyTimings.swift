@@ -9,6 +9,11 @@ public struct SafetyTimings: Sendable, BitwiseCopyable, Equatable {
     /// How long a sender waits for the reply to a command (DESIGN: HTTP waits 100 ms); a command that
     /// waited longer in the ring is discarded, because its sender has already been told it failed.
     public var commandWaitNs: UInt64
+    /// `estop.discrepancy_ms`: how long two E-stop channels may disagree.
+    public var discrepancyNs: UInt64 = 100_000_000
+    /// `outputs.motion_enable.feedback.pull_in_ms` / `drop_out_ms`.
+    public var pullInNs: UInt64 = 100_000_000
+    public var dropOutNs: UInt64 = 100_000_000
 
     public static let defaultCommandWaitNs: UInt64 = 100_000_000
 
@@ -30,5 +35,15 @@ public struct SafetyTimings: Sendable, BitwiseCopyable, Equatable {
             resetReleaseNs: UInt64(settings.resetReleaseMs) * 1_000_000,
             maxStallNs: UInt64(settings.maxStallMs) * 1_000_000,
             motionLeaseNs: UInt64(settings.motionLeaseMs) * 1_000_000)
+    }
+
+    /// The safety section's times with the E-stop's discrepancy time and the contactor's feedback times.
+    public init(_ config: FirmwareConfig) {
+        self.init(config.safety)
+        discrepancyNs = UInt64(config.estop.discrepancyMs) * 1_000_000
+        if let feedback = config.outputs.motionEnableFeedback {
+            pullInNs = UInt64(feedback.pullInMs) * 1_000_000
+            dropOutNs = UInt64(feedback.dropOutMs) * 1_000_000
+        }
     }
 }

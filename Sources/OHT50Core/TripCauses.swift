@@ -15,6 +15,9 @@ public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
     public static let stall = TripCauses(rawValue: 1 << 5)
     public static let busThreadDead = TripCauses(rawValue: 1 << 6)
     public static let shutdown = TripCauses(rawValue: 1 << 7)
+    /// The two channels of a two-channel E-stop disagreed for longer than `estop.discrepancy_ms`:
+    /// latched until both were seen open and then closed together.
+    public static let estopDiscrepancy = TripCauses(rawValue: 1 << 8)
 
     /// Causes that hold the line itself: the state is `estop` while one is active.
     public static let estopLine = TripCauses(rawValue: estop.rawValue | inputFault.rawValue)
@@ -27,7 +30,7 @@ public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
     public static let named: [(cause: TripCauses, name: String)] = [
         (.estop, "estop"), (.inputFault, "input_fault"), (.outputFault, "output_fault"),
         (.commLoss, "comm_loss"), (.moduleAlarm, "module_alarm"), (.stall, "stall"),
-        (.busThreadDead, "bus_thread_dead"), (.shutdown, "shutdown"),
+        (.busThreadDead, "bus_thread_dead"), (.shutdown, "shutdown"), (.estopDiscrepancy, "estop_discrepancy"),
     ]
 
     /// Each cause's wire name, in a fixed order.

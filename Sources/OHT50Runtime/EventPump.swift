@@ -112,6 +112,8 @@ public struct EventPump: Service {
         if event.estopEdgeAt != 0 {
             metadata["estop_edge_ns"] = "\(event.estopEdgeAt)"
         }
+        if let channels = event.estopChannelsDetail { metadata["estop_channels_open"] = "\(channels)" }
+        if event.feedbackFault != .none { metadata["feedback"] = "\(event.feedbackFault.name)" }
         switch event.kind {
         case .trip where event.causes == .shutdown:
             logger.notice("safety shutdown: motion-enable off", metadata: metadata)

@@ -69,7 +69,7 @@ public final class EventJournal: SafetyEventRecorder, @unchecked Sendable {
         let id = append(
             time: wallTime, monotonicNs: event.at, kind: event.kind, from: event.from.name, to: event.to.name,
             causes: event.causes.names, reasons: RefusalText.codes(event.refusal, causes: []), source: source,
-            detail: event.estopEdgeDetail)
+            detail: event.tripDetail)
         guard event.commandID != 0 else { return }
         defer { outcomes.notifyAll() }
         if let id {
