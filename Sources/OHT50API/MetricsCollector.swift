@@ -63,7 +63,16 @@ final class MetricsCollector: Sendable {
                 .record(snapshot.machine.activeCauses.contains(cause) ? 1 : 0)
         }
         MetricFamily.storageDegraded.gauge().record(journal == nil || journal?.lastError.withLock({ $0 }) != nil ? 1 : 0)
-        MetricFamily.estopPressed.gauge().record(snapshot.estop.level == .pressed ? 1 : 0)
+        MetricFamily.estopPressed.gauge().record(snapshot.estopBoth.level == .pressed ? 1 : 0)
+        if let second = snapshot.estopSecond {
+            for (channel, sample) in [("1", snapshot.estop), ("2", second)] {
+                MetricFamily.estopChannelPressed.gauge([("channel", channel)]).record(sample.level == .pressed ? 1 : 0)
+            }
+        }
+        if let feedback = snapshot.feedback {
+            let reading = ContactorMonitor.Reading(feedback)
+            MetricFamily.contactorPulledIn.gauge().record(reading == .unreadable ? -1 : reading == .pulledIn ? 1 : 0)
+        }
         MetricFamily.motionEnable.gauge().record(snapshot.outputs.motionEnable ? 1 : 0)
         let liveness = loop.liveness.judge()
         MetricFamily.rtThreadAlive.gauge([("thread", "safety")]).record(liveness.safetyLoopStalled ? 0 : 1)

@@ -10,6 +10,49 @@ struct SafetyStatusReport: Encodable, Sendable {
         var raw: Int?
         var inputFault: Bool
         var input: String
+        /// With two channels: each one, and the discrepancy check.
+        var channels: [Channel]?
+        var discrepancy: Discrepancy?
+    }
+
+    struct Channel: Encodable, Sendable {
+        var channel: Int
+        var pressed: Bool
+        var raw: Int?
+        var inputFault: Bool
+        var input: String
+
+        init(_ sample: EStopSample, number: Int, input: String) {
+            channel = number
+            pressed = sample.level == .pressed
+            raw = sample.raw < 0 ? nil : Int(sample.raw)
+            inputFault = sample.level == .unreadable
+            self.input = input
+        }
+    }
+
+    struct Discrepancy: Encodable, Sendable {
+        /// `estop_discrepancy` is latched: both channels must open, then close together.
+        var latched: Bool
+        var discrepancyMs: Int
+        /// How long the channels have disagreed, 0 while they agree.
+        var disagreeingMs: UInt64
+        /// While latched: both were seen open; closing both together now clears it.
+        var bothOpenSeen: Bool
+    }
+
+    /// The motion-enable relay's feedback contact, when one is configured.
+    struct Contactor: Encodable, Sendable {
+        /// dropped_out, pulled_in or unreadable.
+        var reads: String
+        var raw: Int?
+        /// What the output makes it should read once pull_in_ms / drop_out_ms have passed.
+        var expected: String
+        /// none, not_dropped_out (welded), not_pulled_in, unreadable.
+        var fault: String
+        var input: String
+        var pullInMs: Int
+        var dropOutMs: Int
     }
 
     struct Trip: Encodable, Sendable {
@@ -29,12 +72,13 @@ struct SafetyStatusReport: Encodable, Sendable {
     var lastTrip: Trip?
     var since: String
     var inStateMs: UInt64
+    var contactor: Contactor?
     /// Only in the answer to a reset: whether the reset's event reached the event store before it.
     var eventStored: Bool?
 
     enum CodingKeys: CodingKey {
         case state, estop, latched, causes, since, motionPermitted, motionEnableOutput, resetAllowed, resetBlockedBy, lastTrip, inStateMs,
-            eventStored
+            eventStored, contactor
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -50,19 +94,42 @@ struct SafetyStatusReport: Encodable, Sendable {
         try c.encode(lastTrip, forKey: .lastTrip)
         try c.encode(since, forKey: .since)
         try c.encode(inStateMs, forKey: .inStateMs)
+        try c.encodeIfPresent(contactor, forKey: .contactor)
         try c.encodeIfPresent(eventStored, forKey: .eventStored)
     }
 
     /// What the safety loop's newest snapshot says.
-    init(_ loop: SafetyLoopView) { self.init(loop.snapshot, inputDescription: loop.inputDescription) }
+    init(_ loop: SafetyLoopView) {
+        self.init(
+            loop.snapshot, inputDescription: loop.inputDescription, secondInputDescription: loop.secondInputDescription,
+            feedbackDescription: loop.feedbackDescription)
+    }
 
-    init(_ snapshot: SafetySnapshot, inputDescription: String) {
+    init(_ snapshot: SafetySnapshot, inputDescription: String, secondInputDescription: String? = nil, feedbackDescription: String? = nil) {
         let machine = snapshot.machine
         let refusal = machine.resetRefusal(now: snapshot.at)
         state = machine.state.name
+        let both = snapshot.estopBoth
         estop = EStop(
-            pressed: snapshot.estop.level == .pressed, raw: snapshot.estop.raw < 0 ? nil : Int(snapshot.estop.raw),
-            inputFault: snapshot.estop.level == .unreadable, input: inputDescription)
+            pressed: both.level == .pressed, raw: snapshot.estop.raw < 0 ? nil : Int(snapshot.estop.raw),
+            inputFault: both.level == .unreadable, input: inputDescription)
+        if let second = snapshot.estopSecond {
+            estop.channels = [
+                Channel(snapshot.estop, number: 1, input: inputDescription),
+                Channel(second, number: 2, input: secondInputDescription ?? ""),
+            ]
+            let d = machine.discrepancy
+            let disagreeing = d.disagreeingSince.map { snapshot.at >= $0 ? (snapshot.at - $0) / 1_000_000 : 0 } ?? 0
+            estop.discrepancy = Discrepancy(
+                latched: d.latched, discrepancyMs: Int(d.windowNs / 1_000_000), disagreeingMs: disagreeing, bothOpenSeen: d.bothOpenSeen)
+        }
+        if let feedback = snapshot.feedback {
+            let monitor = machine.contactor
+            contactor = Contactor(
+                reads: ContactorMonitor.Reading(feedback).name, raw: feedback.raw < 0 ? nil : Int(feedback.raw),
+                expected: monitor.commanded ? "pulled_in" : "dropped_out", fault: monitor.fault.name, input: feedbackDescription ?? "",
+                pullInMs: Int(monitor.pullInNs / 1_000_000), dropOutMs: Int(monitor.dropOutNs / 1_000_000))
+        }
         latched = machine.state.isLatched
         motionPermitted = machine.state.permitsMotion
         motionEnableOutput = snapshot.outputs.motionEnable

@@ -41,7 +41,7 @@ struct TelemetryController: Sendable {
         return try JSONResponse.make(
             Body(
                 state: snapshot.machine.state.name,
-                estop: .init(pressed: snapshot.estop.level == .pressed, raw: snapshot.estop.raw < 0 ? nil : Int(snapshot.estop.raw)),
+                estop: .init(pressed: snapshot.estopBoth.level == .pressed, raw: snapshot.estop.raw < 0 ? nil : Int(snapshot.estop.raw)),
                 modules: reports(detailed: false)))
     }
 

@@ -33,6 +33,9 @@ struct ConfigMapping {
 
     func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// Whether `key` is present, without asking for it.
+    func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
+
     mutating func node(_ key: String) -> ConfigNode? {
         known.append(key)
         return entries.first { $0.key == key }?.value

@@ -31,6 +31,21 @@ public struct EStopSample: Sendable, BitwiseCopyable, Equatable {
 
     public static let unreadable = EStopSample(level: .unreadable, raw: -1)
 
+    /// Two channels as one E-stop: pressed when either is, unreadable when either is, the earliest edge;
+    /// the raw value is this (the first) channel's. Without a second channel, this sample.
+    public func combined(with second: EStopSample?) -> EStopSample {
+        guard let second else { return self }
+        var both = self
+        if level == .unreadable || second.level == .unreadable {
+            both.level = .unreadable
+        } else if level == .pressed || second.level == .pressed {
+            both.level = .pressed
+        }
+        both.pressEdge = pressEdge || second.pressEdge
+        if edgeAt == 0 || (second.edgeAt != 0 && second.edgeAt < edgeAt) { both.edgeAt = second.edgeAt }
+        return both
+    }
+
     /// The press edge of one cycle from a line's edge events (kernel timestamps, 0 for none): the first
     /// event typed as a press, or — when the line read released at the previous cycle and reads released
     /// now — the first event of any type. The kernel types a both-edge event by the level its interrupt

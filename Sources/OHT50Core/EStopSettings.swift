@@ -37,7 +37,7 @@ public struct EStopSettings: Sendable, Equatable {
 
     static func decode(_ m: inout ConfigMapping) throws -> EStopSettings {
         var s = EStopSettings()
-        if let channels = m.node("channels") {
+        if m.has("channels"), let channels = m.node("channels") {
             s.discrepancyMs = try m.int("discrepancy_ms", default: s.discrepancyMs, range: discrepancyRange, unit: " ms")
             try m.rejectUnknownKeys()
             return try decodeChannels(channels, into: s, parentOrigin: m.origin)
@@ -47,6 +47,7 @@ public struct EStopSettings: Sendable, Equatable {
         s.line = try m.int("line", default: s.line, range: 0...1023)
         s.sysfsPath = try m.string("sysfs_path", default: s.sysfsPath)
         s.activeLow = try m.bool("active_low", default: s.activeLow)
+        _ = m.node("channels")
         if let node = m.node("discrepancy_ms") {
             throw ConfigError(
                 origin: node.origin, key: "estop.discrepancy_ms", value: nil, problem: "needs two channels",

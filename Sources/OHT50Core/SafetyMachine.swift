@@ -65,7 +65,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             motion = nil
             state = .shutdown
         case .initializing:
-            healthyBootCycles = estopLevel(inputs) != .unreadable && inputs.busReady ? healthyBootCycles + 1 : 0
+            healthyBootCycles = Self.estop(inputs).level != .unreadable && inputs.busReady ? healthyBootCycles + 1 : 0
             if healthyBootCycles >= timings.bootCycles {
                 state = Self.latchedState(for: active)
             }
@@ -147,22 +147,8 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         feedbackConfigured && activeCauses.contains(.outputFault) ? contactor.fault : .none
     }
 
-    /// Both channels as one: open (pressed) when either is, unreadable when either is, the earliest edge.
-    static func estop(_ inputs: SafetyInputs) -> EStopSample {
-        guard let second = inputs.estopSecond else { return inputs.estop }
-        let first = inputs.estop
-        var combined = first
-        if first.level == .unreadable || second.level == .unreadable {
-            combined.level = .unreadable
-        } else if first.level == .pressed || second.level == .pressed {
-            combined.level = .pressed
-        }
-        combined.pressEdge = first.pressEdge || second.pressEdge
-        if first.edgeAt == 0 || (second.edgeAt != 0 && second.edgeAt < first.edgeAt) { combined.edgeAt = second.edgeAt }
-        return combined
-    }
-
-    private func estopLevel(_ inputs: SafetyInputs) -> EStopSample.Level { Self.estop(inputs).level }
+    /// Both channels as one (`EStopSample.combined`): the first channel to open trips.
+    static func estop(_ inputs: SafetyInputs) -> EStopSample { inputs.estop.combined(with: inputs.estopSecond) }
 
     private mutating func observe(_ inputs: SafetyInputs, now: UInt64) -> TripCauses {
         var active = inputs.busCauses.intersection(.busReported)

@@ -7,10 +7,22 @@ public struct SafetySnapshot: Sendable, BitwiseCopyable {
     /// Monotonic nanoseconds of the cycle that published it.
     public var at: UInt64
     public var cycle: UInt64
+    /// The second E-stop channel, when there are two.
+    public var estopSecond: EStopSample?
+    /// The contactor's feedback contact, when one is configured.
+    public var feedback: EStopSample?
 
-    public init(machine: SafetyMachine, estop: EStopSample, outputs: SafetyOutputs, at: UInt64, cycle: UInt64) {
+    /// The E-stop as the machine judges it: both channels as one.
+    public var estopBoth: EStopSample { estop.combined(with: estopSecond) }
+
+    public init(
+        machine: SafetyMachine, estop: EStopSample, outputs: SafetyOutputs, at: UInt64, cycle: UInt64, estopSecond: EStopSample? = nil,
+        feedback: EStopSample? = nil
+    ) {
         self.machine = machine
         self.estop = estop
+        self.estopSecond = estopSecond
+        self.feedback = feedback
         self.outputs = outputs
         self.at = at
         self.cycle = cycle

@@ -54,6 +54,12 @@ public struct VehicleHardware: Sendable, Equatable {
     }
 
     public var estop: EStopSettings
+    /// The motion-enable relay's feedback contact, when there is one.
+    public var feedback: ContactorFeedbackSettings?
+
+    /// How errors and checks name the second E-stop channel and the feedback line.
+    public static let secondChannelRole = "E-stop channel 2 (estop.channels[1])"
+    public static let feedbackRole = "contactor feedback (outputs.motion_enable.feedback)"
     /// Every configured output, in `OutputRole` order; motion-enable is always first.
     public var outputs: [Output]
     public var bus: BusSettings
@@ -61,6 +67,7 @@ public struct VehicleHardware: Sendable, Equatable {
 
     public init(_ config: FirmwareConfig) {
         estop = config.estop
+        feedback = config.outputs.motionEnableFeedback
         outputs = OutputRole.allCases.compactMap { role in role.settings(in: config.outputs).map { Output(role: role, settings: $0) } }
         bus = config.bus
         modules = config.modules

@@ -129,8 +129,8 @@ public final class GPIODEStopInput: EStopInput, @unchecked Sendable {
     /// Whether the line read released at the previous sample (at the request, before the first).
     private var releasedBefore: Bool
 
-    public init(chip: String, line: Int, activeLow: Bool) throws(HardwareError) {
-        request = try GPIOLineRequest(chip: chip, line: line, direction: .bothEdges, role: "E-stop input (estop.chip, estop.line)")
+    public init(chip: String, line: Int, activeLow: Bool, role: String = "E-stop input (estop.chip, estop.line)") throws(HardwareError) {
+        request = try GPIOLineRequest(chip: chip, line: line, direction: .bothEdges, role: role)
         self.activeLow = activeLow
         let value = oht50_gpio_get(request.handle)
         releasedBefore = value >= 0 && EStopSample.reading(raw: Int8(value), activeLow: activeLow).level == .released

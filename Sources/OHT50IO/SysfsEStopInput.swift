@@ -13,21 +13,22 @@ public final class SysfsEStopInput: EStopInput, @unchecked Sendable {
     private var emptyReads = 0
     private var lastRaw: Int8 = -1
 
-    /// Checks the file once so that a wrong path fails at start (exit 69) rather than as a trip.
-    public init(path: String, activeLow: Bool) throws(HardwareError) {
+    /// Checks the file once so that a wrong path fails at start (exit 69) rather than as a trip. `role`
+    /// names the line in errors: an E-stop channel or the contactor feedback.
+    public init(path: String, activeLow: Bool, role: String = "E-stop input (estop.sysfs_path)") throws(HardwareError) {
         file = SysfsValueFile(path: path)
         self.activeLow = activeLow
         switch file.read() {
         case .value(let raw): lastRaw = raw
         case .empty, .invalid:
             throw HardwareError(
-                role: "E-stop input (estop.sysfs_path)", device: path, problem: "does not hold 0 or 1",
+                role: role, device: path, problem: "does not hold 0 or 1",
                 hint: "check that it is a GPIO value file")
         case .failed(let e):
             throw HardwareError(
-                role: "E-stop input (estop.sysfs_path)", device: path,
+                role: role, device: path,
                 problem: SystemCallError(call: "open", subject: path, errno: e).description,
-                hint: "check that GPIO 59 is exported (echo 59 > /sys/class/gpio/export) and readable by this user")
+                hint: "check that the GPIO is exported (oht50d export-gpio, or echo N > /sys/class/gpio/export) and readable by this user")
         }
     }
 

@@ -11,6 +11,27 @@ public enum VehicleOpener {
         }
     }
 
+    /// The second channel of a two-channel E-stop, `nil` for one channel.
+    public static func estopSecondInput(_ settings: EStopSettings) throws(HardwareError) -> (any EStopInput)? {
+        guard let second = settings.second else { return nil }
+        return try input(second, role: VehicleHardware.secondChannelRole)
+    }
+
+    /// The motion-enable relay's feedback contact, `nil` when none is configured.
+    public static func feedbackInput(_ settings: OutputSettings) throws(HardwareError) -> (any EStopInput)? {
+        guard let feedback = settings.motionEnableFeedback else { return nil }
+        return try input(feedback.line, role: VehicleHardware.feedbackRole)
+    }
+
+    /// Any input line other than the one-channel E-stop; `role` names it in errors.
+    public static func input(_ line: InputLineSettings, role: String) throws(HardwareError) -> any EStopInput {
+        switch line.backend {
+        case .sysfs: return try SysfsEStopInput(path: line.sysfsPath ?? "", activeLow: line.activeLow, role: role)
+        case .simulated: return SimulatedEStopInput()
+        case .gpiod: return try GPIODEStopInput(chip: line.chip ?? "", line: line.line ?? -1, activeLow: line.activeLow, role: role)
+        }
+    }
+
     public static func output(_ output: VehicleHardware.Output) throws(HardwareError) -> any OutputLine {
         try Self.output(output.settings, role: output.role.description)
     }

@@ -18,6 +18,10 @@ public struct SafetyLoopView: Sendable {
     public var changes: ChangeSignal { loop.changes }
     /// What the E-stop input is, e.g. "gpiod gpiochip0 line 59 (active low)".
     public var inputDescription: String { loop.input.description }
+    /// The second E-stop channel's input, with two channels.
+    public var secondInputDescription: String? { loop.secondInput?.description }
+    /// The contactor feedback's input, when one is configured.
+    public var feedbackDescription: String? { loop.feedback?.description }
     /// Safety events lost because the events ring was full.
     public var droppedEvents: UInt64 { loop.events.dropped }
     /// Commands refused because the command ring was full.

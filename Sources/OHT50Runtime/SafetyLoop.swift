@@ -27,6 +27,10 @@ public final class SafetyLoop: @unchecked Sendable {
     let samples: SPSCRing<LoopSample>
     public let statistics = LoopStatistics()
     public let input: any EStopInput
+    /// The second channel of a two-channel E-stop.
+    public let secondInput: (any EStopInput)?
+    /// The motion-enable relay's feedback contact.
+    public let feedback: (any EStopInput)?
     /// The only way in for commands: the one producer of `commands`.
     public let channel: CommandChannel
     /// Raised by the safety thread when a cycle produced something to read; the event pump waits on it.
@@ -60,11 +64,16 @@ public final class SafetyLoop: @unchecked Sendable {
     /// Start, stop (a last cycle in `shutdown`), identity and the simulated stall (SIGUSR1).
     public let thread = CyclicThread(name: "oht50-safety")
 
-    public init(timings: SafetyTimings, input: any EStopInput, outputs: SafetyOutputLines, bus: BusLink? = nil, ringCapacity: Int = 256) {
+    public init(
+        timings: SafetyTimings, input: any EStopInput, outputs: SafetyOutputLines, bus: BusLink? = nil, ringCapacity: Int = 256,
+        secondInput: (any EStopInput)? = nil, feedback: (any EStopInput)? = nil
+    ) {
         let now = MonotonicClock.now()
         self.startedAtValue = Atomic(now)
         self.timings = timings
         self.input = input
+        self.secondInput = secondInput
+        self.feedback = feedback
         precondition(ringCapacity <= CommandClaims.capacity, "a command's claim slot must outlive its time in the ring")
         self.bus = bus
         self.stopSignal = bus?.stopSignal ?? MotionStopSignal()
@@ -166,6 +175,8 @@ public final class SafetyLoop: @unchecked Sendable {
     /// One cycle's work. Public so tests can run cycles on their own thread with their own clock.
     package func runCycle(now: UInt64, stalled: Bool = false) {
         inputs.estop = input.sample()
+        if let secondInput { inputs.estopSecond = secondInput.sample() }
+        if let feedback { inputs.feedback = feedback.sample() }
         let command = commands.pop()
         inputs.command = command
         inputs.commandWithdrawn = command.map { !claims.take($0.id) } ?? false
@@ -196,18 +207,22 @@ public final class SafetyLoop: @unchecked Sendable {
         outputFault = !ok
 
         // Publish before replying: whoever reads the reply then reads a snapshot at least this new.
-        snapshot.publish(SafetySnapshot(machine: machine, estop: inputs.estop, outputs: step.outputs, at: now, cycle: cycle &+ 1))
+        snapshot.publish(
+            SafetySnapshot(
+                machine: machine, estop: inputs.estop, outputs: step.outputs, at: now, cycle: cycle &+ 1, estopSecond: inputs.estopSecond,
+                feedback: inputs.feedback))
         // The sample goes before the cycle's events, so a trip's recording already holds its own cycle.
         samples.push(
             LoopSample(
                 at: now, state: machine.state, estopRaw: inputs.estop.raw, motionEnable: step.outputs.motionEnable,
                 driveSpeedPercent: step.outputs.drive?.speedPercent ?? 0,
-                wakeupLatencyUs: UInt32(truncatingIfNeeded: min(lastLatencyNs / 1_000, UInt64(UInt32.max))), causes: machine.activeCauses))
+                wakeupLatencyUs: UInt32(truncatingIfNeeded: min(lastLatencyNs / 1_000, UInt64(UInt32.max))), causes: machine.activeCauses,
+                estopSecondRaw: inputs.estopSecond?.raw, feedbackRaw: inputs.feedback?.raw))
         for index in 0..<step.events.count { events.push(step.events[index]) }
         if let reply = step.reply { replies.push(reply) }
         let facts = PublishedFacts(
             state: machine.state, estop: inputs.estop.level, causes: machine.activeCauses, motionEnable: step.outputs.motionEnable,
-            stopRequestsSeen: machine.stopRequestsSeen)
+            stopRequestsSeen: machine.stopRequestsSeen, estopSecond: inputs.estopSecond?.level, feedback: inputs.feedback?.level)
         if step.events.count > 0 || step.reply != nil || facts != published { wakeup.raise() }
         published = facts
         statistics.cycles.incrementBySingleWriter()
@@ -222,4 +237,6 @@ private struct PublishedFacts: Equatable {
     var causes: TripCauses = []
     var motionEnable = false
     var stopRequestsSeen: UInt32 = 0
+    var estopSecond: EStopSample.Level?
+    var feedback: EStopSample.Level?
 }

@@ -12,6 +12,10 @@ public enum TripRecordingJSON {
         var driveSpeed: [Int]
         var wakeupLatencyUs: [UInt32]
         var causes: [String]
+        /// With two E-stop channels: the second channel's raw values.
+        var estopSecondRaw: [Int]?
+        /// With a contactor feedback: its raw values.
+        var feedbackRaw: [Int]?
     }
 
     static func samples(_ samples: [LoopSample], tripAt: UInt64) -> String {
@@ -19,8 +23,15 @@ public enum TripRecordingJSON {
             offsetMs: samples.map { -Double(tripAt - min(tripAt, $0.at)) / 1e6 },
             state: samples.map(\.state.name), estopRaw: samples.map { Int($0.estopRaw) },
             motionEnable: samples.map(\.motionEnable), driveSpeed: samples.map { Int($0.driveSpeedPercent) },
-            wakeupLatencyUs: samples.map(\.wakeupLatencyUs), causes: samples.map { $0.causes.names.joined(separator: ",") })
+            wakeupLatencyUs: samples.map(\.wakeupLatencyUs), causes: samples.map { $0.causes.names.joined(separator: ",") },
+            estopSecondRaw: column(samples, \.estopSecondRaw), feedbackRaw: column(samples, \.feedbackRaw))
         return WireJSON.string(columns, fallback: "{}")
+    }
+
+    /// A column of an optional line: absent when no sample has it.
+    private static func column(_ samples: [LoopSample], _ field: KeyPath<LoopSample, Int8?>) -> [Int]? {
+        guard samples.contains(where: { $0[keyPath: field] != nil }) else { return nil }
+        return samples.map { Int($0[keyPath: field] ?? -1) }
     }
 
     static func strings(_ lines: [String]) -> String {

@@ -22,6 +22,8 @@ struct VehicleWiring {
     static func open(_ config: inout FirmwareConfig, simulate: Bool, logger: Logger) throws -> VehicleWiring {
         let hardware = VehicleHardware(config)
         let input = try VehicleOpener.estopInput(hardware.estop)
+        let secondInput = try VehicleOpener.estopSecondInput(hardware.estop)
+        let feedback = try VehicleOpener.feedbackInput(config.outputs)
         let motionEnable = try VehicleOpener.output(hardware.motionEnable)
         var opened: [VehicleHardware.OutputRole: any OutputLine] = [:]
         for output in hardware.outputs.dropFirst() { opened[output.role] = try VehicleOpener.output(output) }
@@ -40,8 +42,17 @@ struct VehicleWiring {
             }
             bus = try openBus(config.bus, modules: hardware.modules, logger: logger)
         }
-        let loop = SafetyLoop(timings: SafetyTimings(config.safety), input: input, outputs: lines, bus: bus?.link)
-        logger.notice("E-stop input: \(input.description)")
+        let loop = SafetyLoop(
+            timings: SafetyTimings(config), input: input, outputs: lines, bus: bus?.link, secondInput: secondInput, feedback: feedback)
+        if let secondInput {
+            logger.notice("E-stop channel 1: \(input.description)")
+            logger.notice("E-stop channel 2: \(secondInput.description), discrepancy \(config.estop.discrepancyMs) ms")
+        } else {
+            logger.notice("E-stop input: \(input.description)")
+        }
+        if let feedback, let times = config.outputs.motionEnableFeedback {
+            logger.notice("contactor feedback: \(feedback.description), pull-in \(times.pullInMs) ms, drop-out \(times.dropOutMs) ms")
+        }
         logger.notice("motion-enable output: \(lines.motionEnable.description)")
         return VehicleWiring(loop: loop, bus: bus, powerLED: opened[.powerLED], networkLED: opened[.networkLED], simulator: simulator)
     }

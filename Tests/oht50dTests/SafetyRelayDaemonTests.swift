@@ -1,0 +1,142 @@
+import Foundation
+import OHT50Client
+import OHT50TestSupport
+import Testing
+
+extension EndToEnd {
+    /// Issue 29: the real daemon with a two-channel E-stop (NC channel active-low, NO channel active-high:
+    /// complementary) and the motion-enable relay's feedback contact, all as sysfs value files. The test
+    /// plays the contactor: it writes the feedback after it reads motion-enable, so pull-in and drop-out
+    /// times are generous (5 s), and the discrepancy time is 1 s so that the test's two writes "together"
+    /// stay together on a loaded machine — what is checked is what the daemon decides, not how fast.
+    @Suite("two-channel E-stop and contactor feedback, on the daemon")
+    struct SafetyRelayDaemonTests {
+        struct Vehicle {
+            let dir: TemporaryDirectory
+            let daemon: ChildProcess
+            let http: DaemonClient
+
+            init(_ name: String) throws {
+                dir = TemporaryDirectory(name)
+                let ch1 = dir.write("gpio59/value", "1\n")
+                let ch2 = dir.write("gpio60/value", "0\n")
+                let feedback = dir.write("gpio61/value", "1\n")
+                let motion = dir.write("gpio131/value", "0\n")
+                let config = dir.write(
+                    "firmware.yaml",
+                    """
+                    estop:
+                      channels:
+                        - {backend: sysfs, sysfs_path: "\(ch1)", active_low: true}
+                        - {backend: sysfs, sysfs_path: "\(ch2)", active_low: false}
+                      discrepancy_ms: 1000
+                    outputs:
+                      motion_enable:
+                        backend: sysfs
+                        sysfs_path: "\(motion)"
+                        feedback: {backend: sysfs, sysfs_path: "\(feedback)", pull_in_ms: 5000, drop_out_ms: 5000}
+                    modules: []
+                    http: {port: 0, reset_min_interval_ms: 0}
+                    storage: {data_dir: "\(dir.file("data"))"}
+                    """)
+                daemon = try ChildProcess.oht50d(arguments: ["--config", config], environment: ["OHT50_API_TOKEN": BusPeers.token])
+                guard let port = daemon.httpPort() else { throw DaemonClient.Failure(description: "daemon did not listen: \(daemon.log)") }
+                http = DaemonClient(port: port)
+            }
+
+            var status: [String: Any] { (try? http.get("/api/v1/safety/status").json) ?? [:] }
+            var motionEnable: Bool { dir.read("gpio131/value") == "1\n" }
+
+            /// A healthy contactor: once motion-enable reads `on`, the feedback shows it.
+            func contactorFollows(_ on: Bool) -> Bool {
+                guard eventually({ motionEnable == on }) else { return false }
+                dir.write("gpio61/value", on ? "0\n" : "1\n")
+                return true
+            }
+
+            func press(first: Bool, second: Bool) {
+                dir.write("gpio59/value", first ? "0\n" : "1\n")
+                dir.write("gpio60/value", second ? "1\n" : "0\n")
+            }
+
+            /// The codes of a refused reset (`{"error": {"reasons": [...]}}`).
+            func reasons(_ answer: DaemonClient.Answer) -> [String] {
+                (((answer.json["error"] as? [String: Any])?["reasons"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
+            }
+        }
+
+        @Test(
+            "one channel opening trips; channels disagreeing past discrepancy_ms latch estop_discrepancy until both open and close together"
+        )
+        func discrepancy() throws {
+            let v = try Vehicle("oht50-relay-channels")
+            defer { _ = v.daemon.terminate() }
+            #expect(v.http.resetUntilReady())
+            #expect(v.contactorFollows(true))
+            #expect(v.http.state() == "ready")
+
+            // The NO channel (2) alone: a trip at once, and the channel named.
+            v.press(first: false, second: true)
+            #expect(eventually { v.http.state() == "estop" })
+            #expect(v.contactorFollows(false))
+            let channels = try #require((v.status["estop"] as? [String: Any])?["channels"] as? [[String: Any]])
+            #expect(channels.map { $0["pressed"] as? Bool } == [false, true])
+            #expect(eventually { v.http.causes().contains("estop_discrepancy") })
+
+            // Released again: still a fault, and the reset says why.
+            v.press(first: false, second: false)
+            #expect(eventually { v.http.state() == "fault" })
+            let refused = try v.http.reset()
+            #expect(refused.status == 409)
+            #expect(v.reasons(refused).contains("estop_discrepancy"), "\(refused.body)")
+
+            // Both open, then both closed: the fault clears and a reset is accepted.
+            v.press(first: true, second: true)
+            #expect(
+                eventually {
+                    (v.status["estop"] as? [String: Any])?["discrepancy"].flatMap { ($0 as? [String: Any])?["both_open_seen"] as? Bool }
+                        == true
+                })
+            v.press(first: false, second: false)
+            #expect(eventually { v.http.state() == "latched" })
+            #expect(v.http.resetUntilReady())
+
+            let events = try v.http.get("/api/v1/events?limit=100").json["events"] as? [[String: Any]] ?? []
+            let trips = events.filter { $0["kind"] as? String == "trip" }
+            #expect(trips.contains { ($0["detail"] as? String)?.contains("estop_channels_open=2") == true }, "\(trips)")
+            let metrics = try v.http.get("/metrics").body
+            #expect(metrics.contains(#"oht50_estop_channel_pressed{channel="2"} 0"#), "\(metrics)")
+        }
+
+        @Test("a welded contactor: reset refused contactor_not_dropped_out, then output_fault naming the feedback; repaired, reset works")
+        func weldedContactor() throws {
+            let v = try Vehicle("oht50-relay-welded")
+            defer { _ = v.daemon.terminate() }
+            #expect(v.http.resetUntilReady())
+            #expect(v.contactorFollows(true))
+
+            // E-stop pressed and released; the relay's contacts stay welded (feedback pulled in).
+            v.press(first: true, second: true)
+            #expect(eventually { !v.motionEnable })
+            v.press(first: false, second: false)
+            #expect(eventually { v.http.state() == "latched" })
+            let early = try v.http.reset()
+            #expect(early.status == 409)
+            #expect(v.reasons(early).contains("contactor_not_dropped_out"), "\(early.body)")
+
+            #expect(eventually(timeout: .seconds(20)) { v.http.causes().contains("output_fault") })
+            let contactor = try #require(v.status["contactor"] as? [String: Any])
+            #expect(contactor["reads"] as? String == "pulled_in")
+            #expect(contactor["fault"] as? String == "not_dropped_out")
+            let blocked = (v.status["reset_blocked_by"] as? [[String: Any]]) ?? []
+            let message = blocked.first { $0["code"] as? String == "output_fault" }?["message"] as? String
+            #expect(message?.contains("outputs.motion_enable.feedback") == true, "\(blocked)")
+            #expect(try v.http.get("/metrics").body.contains("oht50_contactor_pulled_in 1"))
+
+            // Repaired: the feedback drops out, the fault clears, the reset is accepted.
+            v.dir.write("gpio61/value", "1\n")
+            #expect(eventually { v.http.state() == "latched" })
+            #expect(v.http.resetUntilReady())
+        }
+    }
+}
