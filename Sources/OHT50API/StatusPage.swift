@@ -24,7 +24,9 @@ enum StatusPage {
           <dl id="facts">
             <dt>Causes</dt><dd id="causes">–</dd>
             <dt>E-stop</dt><dd id="estop">–</dd>
+            <dt class="channels" hidden>E-stop channels</dt><dd id="estop-channels" class="channels" hidden>–</dd>
             <dt>Motion-enable</dt><dd id="motion">–</dd>
+            <dt class="contactor" hidden>Contactor feedback</dt><dd id="contactor" class="contactor" hidden>–</dd>
             <dt>In this state since</dt><dd id="since">–</dd>
             <dt>Last trip</dt><dd id="last-trip">–</dd>
             <dt>Live</dt><dd id="conn">connecting</dd>
@@ -149,6 +151,23 @@ enum StatusPage {
           $("estop").textContent = s.estop.input_fault ? "UNREADABLE (input fault)" : (s.estop.pressed ? "PRESSED" : "released")
             + (s.estop.raw === null ? "" : " (line " + s.estop.raw + ")");
           $("motion").textContent = s.motion_enable_output ? "ON (relay closed)" : "off";
+          const channels = s.estop.channels;
+          for (const e of document.querySelectorAll(".channels")) e.hidden = !channels;
+          if (channels) {
+            const d = s.estop.discrepancy;
+            $("estop-channels").textContent = channels.map((c) => c.channel + ": " + (c.input_fault ? "UNREADABLE" :
+              (c.pressed ? "OPEN" : "closed")) + (c.raw === null ? "" : " (line " + c.raw + ")")).join(" · ")
+              + (d.latched ? " — DISCREPANCY: press and release the E-stop" + (d.both_open_seen ? " (both seen open: now release)" : "")
+                : d.disagreeing_ms ? " — disagreeing for " + d.disagreeing_ms + " ms (limit " + d.discrepancy_ms + " ms)" : "");
+          }
+          const k = s.contactor;
+          for (const e of document.querySelectorAll(".contactor")) e.hidden = !k;
+          if (k) {
+            const says = { dropped_out: "dropped out", pulled_in: "PULLED IN", unreadable: "UNREADABLE" };
+            $("contactor").textContent = (says[k.reads] || k.reads) + (k.raw === null ? "" : " (line " + k.raw + ")") + ", expected "
+              + (says[k.expected] || k.expected).toLowerCase() + (k.fault === "none" ? "" : " — FAULT " + k.fault
+                + (k.fault === "not_dropped_out" ? ": welded contact?" : ""));
+          }
           $("since").textContent = s.since + " (" + (s.in_state_ms / 1000).toFixed(1) + " s)";
           $("last-trip").textContent = s.last_trip ? s.last_trip.causes.join(", ") + " at " + s.last_trip.at + " from " +
             s.last_trip.from : "none";
@@ -291,7 +310,7 @@ enum StatusPage {
           const s = t.samples, c = $("trip-chart"), g = c.getContext("2d");
           g.clearRect(0, 0, c.width, c.height);
           const x0 = s.offset_ms[0], x1 = Math.max(1, s.offset_ms[s.offset_ms.length - 1]);
-          const left = 40, right = c.width - 10, lane = (c.height - 30) / 5;
+          const left = 40, right = c.width - 10;
           const x = (ms) => left + (ms - x0) / (x1 - x0) * (right - left);
           const maxLatency = Math.max(1, ...s.wakeup_latency_us);
           const series = [
@@ -301,6 +320,9 @@ enum StatusPage {
             ["speed", "#1f5fbf", s.drive_speed.map((v) => v / 100)],
             ["latency", "#b26a00", s.wakeup_latency_us.map((v) => v / maxLatency)],
           ];
+          if (s.estop_second_raw) series.splice(1, 0, ["E-stop 2", "#7a1712", s.estop_second_raw.map((v) => Math.max(0, v))]);
+          if (s.feedback_raw) series.splice(series.length - 1, 0, ["feedback", "#5b3f8c", s.feedback_raw.map((v) => Math.max(0, v))]);
+          const lane = (c.height - 30) / series.length;
           g.font = "11px sans-serif";
           series.forEach(([name, color, values], i) => {
             const top = 5 + i * lane, h = lane - 8;

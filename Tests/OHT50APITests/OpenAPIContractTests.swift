@@ -48,6 +48,23 @@ struct OpenAPIContractTests {
         #expect(Self.router() == (try Self.specRoutes()))
     }
 
+    /// `components.schemas.NAME` of openapi.yaml.
+    static func schema(_ name: String) throws -> [String: Any] {
+        let text = try String(contentsOfFile: repository + "/openapi.yaml", encoding: .utf8)
+        let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let schemas = try #require((spec["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        return try #require(schemas[name] as? [String: Any])
+    }
+
+    @Test("every trip cause and every refusal code the daemon can send is in openapi.yaml's enums, and nothing else is")
+    func causesAndReasonsMatchSpec() throws {
+        let causes = try #require(try Self.schema("Cause")["enum"] as? [String])
+        #expect(Set(causes) == Set(TripCauses.named.map(\.name)))
+        let code = try #require((try Self.schema("Reason")["properties"] as? [String: Any])?["code"] as? [String: Any])
+        let codes = try #require(code["enum"] as? [String])
+        #expect(Set(codes) == Set(RefusalText.allCodes))
+    }
+
     @Test("the 405 table is the router's own")
     func methodTableMatchesRouter() {
         let table = SafetyAPI.routes.mapValues { Set($0.map(\.rawValue)) }.filter { $0.key != "/health/" }

@@ -138,5 +138,27 @@ extension EndToEnd {
             #expect(eventually { v.http.state() == "latched" })
             #expect(v.http.resetUntilReady())
         }
+        @Test(
+            "in headless chromium: the page shows both channels, estop_discrepancy and its reason, a welded contactor's refusal and fault")
+        func pageInABrowser() throws {
+            let v = try Vehicle("oht50-relay-page")
+            defer { _ = v.daemon.terminate() }
+            #expect(eventually { v.http.state() == "latched" })
+            let browser = try ChildProcess(
+                executable: "/usr/bin/env",
+                arguments: [
+                    "python3", ChildProcess.repository + "/tools/peers/browser_check.py", "--relay", "http://127.0.0.1:\(v.http.port)",
+                    v.dir.path,
+                ],
+                environment: ["HOME": v.dir.path])
+            #expect(browser.waitForExit(timeout: .seconds(180)) == 0, "\(browser.log)")
+            for step in [
+                "both channels shown closed", "the discrepancy is shown with its reason", "the reason says what to do",
+                "closed together: latched", "reset refused: contactor_not_dropped_out", "output_fault naming the feedback",
+                "repaired: latched again",
+            ] {
+                #expect(browser.log.contains("ok \(step)"), "missing: \(step)\n\(browser.log)")
+            }
+        }
     }
 }

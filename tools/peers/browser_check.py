@@ -4,6 +4,13 @@ would: against a running `oht50d --simulate`, press the E-stop file and see the 
 release, enter the token and press Reset, see ready, open the trip and see its chart drawn.
 
     python3 tools/peers/browser_check.py URL DATA_DIR [--screenshots DIR]
+    python3 tools/peers/browser_check.py --relay URL DIR
+
+--relay: against a daemon with a two-channel E-stop (DIR/gpio59/value active-low, DIR/gpio60/value
+active-high) and a contactor feedback (DIR/gpio61/value, 1 = dropped out), as the Swift suite's
+SafetyRelayDaemonTests start it: one channel opened alone shows estop_discrepancy with its message,
+both channels cycled clear it, a welded feedback shows contactor_not_dropped_out and then output_fault
+naming the feedback.
 
 Prints one line per step ("ok STEP" / "FAIL STEP: why") and exits 1 on the first failure. With
 --screenshots it also saves the page in latched, estop and ready and the trip chart as PNGs.
@@ -28,9 +35,10 @@ def main():
     ap.add_argument("--screenshots")
     ap.add_argument("--width", type=int, default=1024)
     ap.add_argument("--height", type=int, default=768)
+    ap.add_argument("--relay", action="store_true")
     args = ap.parse_args()
     estop = os.path.join(args.data_dir, "sim", "gpio59", "value")
-    token = open(os.path.join(args.data_dir, "api-token")).read().strip()
+    token = None if args.relay else open(os.path.join(args.data_dir, "api-token")).read().strip()
 
     options = Options()
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -65,10 +73,60 @@ def main():
                 return False
         wait_for(what, attempt, timeout)
 
-    def press(value):
-        with open(estop + ".tmp", "w") as f:
+    def write(path, value):
+        with open(path + ".tmp", "w") as f:
             f.write(value + "\n")
-        os.replace(estop + ".tmp", estop)
+        os.replace(path + ".tmp", path)
+
+    def press(value):
+        write(estop, value)
+
+    def text(element_id):
+        return driver.find_element(By.ID, element_id).text
+
+    if args.relay:
+        line = lambda n: os.path.join(args.data_dir, f"gpio{n}", "value")
+        try:
+            driver.get(args.url + "/")
+            wait_for("page shows latched", lambda: state() == "latched", 30)
+            step = "channels shown"
+            wait_for("both channels shown closed", lambda: text("estop-channels").startswith("1: closed") and "2: closed" in text("estop-channels"), 5)
+            wait_for("the contactor shown dropped out", lambda: text("contactor").startswith("dropped out"), 5)
+
+            step = "one channel"
+            write(line(60), "1")  # the NO channel alone
+            wait_for("channel 2 alone turns the page to estop", lambda: state() == "estop", 10)
+            wait_for("channel 2 shown open", lambda: "2: OPEN" in text("estop-channels"), 5)
+            wait_for("the discrepancy is shown with its reason",
+                     lambda: "DISCREPANCY" in text("estop-channels") and "estop_discrepancy" in text("reset-reasons"), 10)
+            assert "both channels open, then close together" in text("reset-reasons"), text("reset-reasons")
+            print("ok the reason says what to do", flush=True)
+            shot("status-discrepancy.png")
+            write(line(60), "0")
+            wait_for("released, still a fault", lambda: state() == "fault", 10)
+
+            step = "both channels cycled"
+            write(line(59), "0"); write(line(60), "1")
+            wait_for("both seen open", lambda: "both seen open" in text("estop-channels"), 10)
+            write(line(59), "1"); write(line(60), "0")
+            wait_for("closed together: latched", lambda: state() == "latched", 10)
+            wait_for("no discrepancy left", lambda: "estop_discrepancy" not in text("reset-reasons"), 5)
+
+            step = "welded contactor"
+            write(line(61), "0")  # pulled in while motion-enable is off
+            wait_for("reset refused: contactor_not_dropped_out", lambda: "contactor_not_dropped_out" in text("reset-reasons"), 10)
+            wait_for("output_fault naming the feedback", lambda: "outputs.motion_enable.feedback" in text("reset-reasons")
+                     and "output_fault" in text("reset-reasons"), 20)
+            wait_for("the contactor row says FAULT not_dropped_out", lambda: "FAULT not_dropped_out" in text("contactor"), 5)
+            shot("status-welded.png")
+            write(line(61), "1")
+            wait_for("repaired: latched again", lambda: state() == "latched", 10)
+            return 0
+        except Exception as error:
+            print(f"FAIL {step}: {type(error).__name__}: {error}; state shown: {state() if driver else '?'}", flush=True)
+            return 1
+        finally:
+            driver.quit()
 
     try:
         driver.get(args.url + "/")
