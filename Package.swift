@@ -20,6 +20,9 @@ let package = Package(
         // The config file is YAML with a list of mappings (`modules:`), which swift-configuration's
         // YAMLSnapshot cannot represent; Yams is the parser it uses itself, so no new code comes in.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Tests only: random interleavings of the safety relay's inputs, shrunk to the shortest failing one
+        // (issue 29). No dependencies of its own; Swift Testing integration.
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // libgpiod v1 (bookworm) or v2 (trixie) behind one small C API, chosen by the header it finds.
@@ -91,7 +94,8 @@ let package = Package(
         .target(
             name: "OHT50TestSupport", dependencies: ["OHT50Client"],
             path: "Tests/OHT50TestSupport"),
-        .testTarget(name: "OHT50CoreTests", dependencies: ["OHT50Core"]),
+        .testTarget(
+            name: "OHT50CoreTests", dependencies: ["OHT50Core", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50Sim", "OHT50TestSupport"]),
         .testTarget(
             name: "OHT50RuntimeTests",

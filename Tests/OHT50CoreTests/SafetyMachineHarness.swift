@@ -17,7 +17,7 @@ struct SafetyMachineHarness {
     static let released = SafetyInputs(estop: EStopSample(level: .released, raw: 1))
     static let pressed = SafetyInputs(estop: EStopSample(level: .pressed, raw: 0))
 
-    init() { machine = SafetyMachine(timings: Self.timings, now: 1_000_000_000) }
+    init(timings: SafetyTimings = Self.timings) { machine = SafetyMachine(timings: timings, now: 1_000_000_000) }
 
     var state: SafetyState { machine.state }
 
