@@ -48,6 +48,35 @@ public struct VehicleHardware: Sendable, Equatable {
         }
     }
 
+    /// What an input line does on the vehicle: the E-stop (its first channel), the second channel of a
+    /// two-channel E-stop, the motion-enable relay's feedback contact.
+    public enum InputRole: String, Sendable, CaseIterable {
+        case estop, estopSecond, contactorFeedback
+
+        /// The configuration key: `estop`, `estop.channels[1]`, `outputs.motion_enable.feedback`.
+        public var key: String {
+            switch self {
+            case .estop: "estop"
+            case .estopSecond: "estop.channels[1]"
+            case .contactorFeedback: "outputs.motion_enable.feedback"
+            }
+        }
+
+        /// What it is, for messages: "E-stop channel 2 (estop.channels[1])".
+        public var description: String {
+            switch self {
+            case .estop: "E-stop input (estop)"
+            case .estopSecond: VehicleHardware.secondChannelRole
+            case .contactorFeedback: VehicleHardware.feedbackRole
+            }
+        }
+    }
+
+    public struct Input: Sendable, Equatable {
+        public var role: InputRole
+        public var settings: InputLineSettings
+    }
+
     public struct Output: Sendable, Equatable {
         public var role: OutputRole
         public var settings: OutputLineSettings
@@ -74,6 +103,15 @@ public struct VehicleHardware: Sendable, Equatable {
     }
 
     public func output(_ role: OutputRole) -> OutputLineSettings? { outputs.first { $0.role == role }?.settings }
+
+    /// Every configured input line: the E-stop (first channel) always, the second channel and the
+    /// contactor feedback when configured.
+    public var inputs: [Input] {
+        var inputs = [Input(role: .estop, settings: estop.first)]
+        if let second = estop.second { inputs.append(Input(role: .estopSecond, settings: second)) }
+        if let feedback { inputs.append(Input(role: .contactorFeedback, settings: feedback.line)) }
+        return inputs
+    }
 
     /// Motion-enable: always configured, always first.
     public var motionEnable: Output { outputs[0] }

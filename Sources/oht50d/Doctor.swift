@@ -341,13 +341,16 @@ struct Doctor {
 
     func gpio() -> [DoctorCheck] {
         var checks: [DoctorCheck] = []
-        let e = config.estop
-        switch e.backend {
-        case .gpiod: checks.append(gpiodLine("estop", chip: e.chip, line: e.line, output: false))
-        case .sysfs: checks.append(sysfsLine("estop", path: e.sysfsPath, output: false))
-        case .simulated: checks.append(Self.simulatedLine("estop"))
+        let hardware = VehicleHardware(config)
+        for input in hardware.inputs {
+            let (key, line) = (input.role.key, input.settings)
+            switch line.backend {
+            case .gpiod: checks.append(gpiodLine(key, chip: line.chip ?? "?", line: line.line ?? -1, output: false))
+            case .sysfs: checks.append(sysfsLine(key, path: line.sysfsPath ?? "", output: false))
+            case .simulated: checks.append(Self.simulatedLine(key))
+            }
         }
-        for output in VehicleHardware(config).outputs {
+        for output in hardware.outputs {
             let (key, settings) = (output.role.key, output.settings)
             switch settings.backend {
             case .gpiod: checks.append(gpiodLine(key, chip: settings.chip ?? "?", line: settings.line ?? -1, output: true))

@@ -48,8 +48,9 @@ struct ExportGPIOCommand: ParsableCommand {
     /// Every line the daemon would open with the sysfs backend, with its direction.
     static func sysfsLines(_ config: FirmwareConfig) -> [SysfsGPIOExport.Line] {
         var lines: [SysfsGPIOExport.Line] = []
-        if config.estop.backend == .sysfs {
-            lines.append(.init(role: "E-stop input (estop.sysfs_path)", path: config.estop.sysfsPath, output: false))
+        for input in VehicleHardware(config).inputs where input.settings.backend == .sysfs {
+            let role = input.role == .estop ? "E-stop input (estop.sysfs_path)" : input.role.description
+            if let path = input.settings.sysfsPath { lines.append(.init(role: role, path: path, output: false)) }
         }
         var outputs: [(String, OutputLineSettings?)] = [
             ("motion_enable", config.outputs.motionEnable), ("heartbeat", config.outputs.heartbeat),

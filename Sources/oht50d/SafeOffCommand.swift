@@ -33,6 +33,7 @@ struct SafeOffCommand: ParsableCommand {
         let configs = loadConfigs(environment: environment, logger: logger)
 
         var failures = VehicleSafeOff.outputsOff(VehicleSafeOff.outputLines(of: configs), logger: logger)
+        failures += VehicleSafeOff.contactorsDroppedOut(VehicleSafeOff.feedbacks(of: configs), logger: logger)
         for (bus, addresses) in VehicleSafeOff.drives(of: configs) {
             failures += VehicleSafeOff.drivesStopped(on: bus, addresses: addresses, logger: logger)
         }

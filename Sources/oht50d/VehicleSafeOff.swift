@@ -58,6 +58,47 @@ enum VehicleSafeOff {
         return failures
     }
 
+    /// Every contactor feedback the configurations name, each once.
+    static func feedbacks(of configs: [FirmwareConfig]) -> [ContactorFeedbackSettings] {
+        var unique: [ContactorFeedbackSettings] = []
+        for case let feedback? in configs.map(\.outputs.motionEnableFeedback) where !unique.contains(where: { $0.line == feedback.line }) {
+            unique.append(feedback)
+        }
+        return unique
+    }
+
+    /// With motion-enable off, each relay's feedback must show it dropped out within `drop_out_ms`
+    /// (read every millisecond until then); one that still shows pulled in is a welded contact: motion
+    /// power may still be on, and safe-off says so.
+    static func contactorsDroppedOut(_ feedbacks: [ContactorFeedbackSettings], logger: Logger) -> [String] {
+        var failures: [String] = []
+        for feedback in feedbacks {
+            let key = VehicleHardware.InputRole.contactorFeedback.key
+            let input: any EStopInput
+            do {
+                input = try VehicleOpener.input(feedback.line, role: VehicleHardware.feedbackRole)
+            } catch {
+                failures.append("cannot be opened: \(error)")
+                continue
+            }
+            let deadline = MonotonicClock.now() + UInt64(feedback.dropOutMs) * 1_000_000
+            var reading = ContactorMonitor.Reading(input.sample())
+            while reading != .droppedOut && MonotonicClock.now() < deadline {
+                MonotonicClock.sleep(until: MonotonicClock.now() + 1_000_000)
+                reading = ContactorMonitor.Reading(input.sample())
+            }
+            switch reading {
+            case .droppedOut: logger.notice("\(key) (\(input.description)): the relay dropped out")
+            case .pulledIn:
+                failures.append(
+                    "\(key) (\(input.description)) still shows the motion-enable relay pulled in \(feedback.dropOutMs) ms after it was turned "
+                        + "off: a welded contact, motion power may still be on")
+            case .unreadable: failures.append("\(key) (\(input.description)) cannot be read: the relay's state is unknown")
+            }
+        }
+        return failures
+    }
+
     /// `DriveStopRecipe` on every channel of every drive on `bus`, all of them first even when one
     /// fails, then once more on the channels that did not read back stopped.
     static func drivesStopped(on bus: BusSettings, addresses: [Int], logger: Logger) -> [String] {

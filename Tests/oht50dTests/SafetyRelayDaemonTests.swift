@@ -11,6 +11,32 @@ extension EndToEnd {
     /// stay together on a loaded machine — what is checked is what the daemon decides, not how fast.
     @Suite("two-channel E-stop and contactor feedback, on the daemon")
     struct SafetyRelayDaemonTests {
+        /// The lines as value files (channel 1 released, channel 2 released, feedback dropped out, motion-enable
+        /// off) and a configuration naming them.
+        static func wire(_ dir: TemporaryDirectory) -> String {
+            let ch1 = dir.write("gpio59/value", "1\n")
+            let ch2 = dir.write("gpio60/value", "0\n")
+            let feedback = dir.write("gpio61/value", "1\n")
+            let motion = dir.write("gpio131/value", "0\n")
+            return dir.write(
+                "firmware.yaml",
+                """
+                estop:
+                  channels:
+                    - {backend: sysfs, sysfs_path: "\(ch1)", active_low: true}
+                    - {backend: sysfs, sysfs_path: "\(ch2)", active_low: false}
+                  discrepancy_ms: 1000
+                outputs:
+                  motion_enable:
+                    backend: sysfs
+                    sysfs_path: "\(motion)"
+                    feedback: {backend: sysfs, sysfs_path: "\(feedback)", pull_in_ms: 5000, drop_out_ms: 5000}
+                modules: []
+                http: {port: 0, reset_min_interval_ms: 0}
+                storage: {data_dir: "\(dir.file("data"))"}
+                """)
+        }
+
         struct Vehicle {
             let dir: TemporaryDirectory
             let daemon: ChildProcess
@@ -18,27 +44,7 @@ extension EndToEnd {
 
             init(_ name: String) throws {
                 dir = TemporaryDirectory(name)
-                let ch1 = dir.write("gpio59/value", "1\n")
-                let ch2 = dir.write("gpio60/value", "0\n")
-                let feedback = dir.write("gpio61/value", "1\n")
-                let motion = dir.write("gpio131/value", "0\n")
-                let config = dir.write(
-                    "firmware.yaml",
-                    """
-                    estop:
-                      channels:
-                        - {backend: sysfs, sysfs_path: "\(ch1)", active_low: true}
-                        - {backend: sysfs, sysfs_path: "\(ch2)", active_low: false}
-                      discrepancy_ms: 1000
-                    outputs:
-                      motion_enable:
-                        backend: sysfs
-                        sysfs_path: "\(motion)"
-                        feedback: {backend: sysfs, sysfs_path: "\(feedback)", pull_in_ms: 5000, drop_out_ms: 5000}
-                    modules: []
-                    http: {port: 0, reset_min_interval_ms: 0}
-                    storage: {data_dir: "\(dir.file("data"))"}
-                    """)
+                let config = SafetyRelayDaemonTests.wire(dir)
                 daemon = try ChildProcess.oht50d(arguments: ["--config", config], environment: ["OHT50_API_TOKEN": BusPeers.token])
                 guard let port = daemon.httpPort() else { throw DaemonClient.Failure(description: "daemon did not listen: \(daemon.log)") }
                 http = DaemonClient(port: port)
