@@ -26,14 +26,32 @@ public enum SimulatedVehicle {
         public var motionEnable: String
         /// The charge-pump output, toggled every cycle.
         public var heartbeat: String
+        /// With `estop.channels`: the second channel, written released at every start.
+        public var estopSecond: String?
+        /// With `outputs.motion_enable.feedback`: the contactor's feedback, which `SimulatedContactor` writes.
+        public var feedback: String?
     }
 
     /// Creates the files (`gpio59/value`, `gpio131/value`, `heartbeat/value` under `<data-dir>/sim`) and
     /// points the configuration's E-stop and outputs at them; the LEDs are left out.
     public static func prepareFiles(_ config: inout FirmwareConfig) throws -> Files {
         let sim = config.storage.dataDir + "/sim"
-        let files = Files(estop: sim + "/gpio59/value", motionEnable: sim + "/gpio131/value", heartbeat: sim + "/heartbeat/value")
-        for (path, value) in [(files.estop, "1\n"), (files.motionEnable, "0\n"), (files.heartbeat, "0\n")] {
+        var files = Files(estop: sim + "/gpio59/value", motionEnable: sim + "/gpio131/value", heartbeat: sim + "/heartbeat/value")
+        var contents = [(files.estop, "1\n"), (files.motionEnable, "0\n"), (files.heartbeat, "0\n")]
+        if let second = config.estop.second {
+            let path = sim + "/gpio60/value"
+            files.estopSecond = path
+            contents.append((path, second.activeLow ? "1\n" : "0\n"))
+            config.estop.second = InputLineSettings(backend: .sysfs, sysfsPath: path, activeLow: second.activeLow)
+        }
+        if var feedback = config.outputs.motionEnableFeedback {
+            let path = sim + "/gpio61/value"
+            files.feedback = path
+            contents.append((path, feedback.line.activeLow ? "0\n" : "1\n"))
+            feedback.line = InputLineSettings(backend: .sysfs, sysfsPath: path, activeLow: feedback.line.activeLow)
+            config.outputs.motionEnableFeedback = feedback
+        }
+        for (path, value) in contents {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(value.utf8).write(to: URL(fileURLWithPath: path))
         }

@@ -61,6 +61,12 @@ extension RunCommand {
             let estop = try SimulatedVehicle.prepareFiles(&config)
             logger.notice("simulated vehicle: E-stop file \(estop.estop) (1 = released; echo 0 > it to press)")
             logger.notice("simulated vehicle: motion-enable file \(estop.motionEnable), heartbeat file \(estop.heartbeat)")
+            if let second = estop.estopSecond { logger.notice("simulated vehicle: E-stop channel 2 file \(second)") }
+            if let feedback = estop.feedback {
+                let welded = config.storage.dataDir + "/sim/contactor-welded"
+                logger.notice(
+                    "simulated vehicle: contactor feedback file \(feedback), follows motion-enable (echo 1 > \(welded) to weld it)")
+            }
         }
         if let token = environment["OHT50_API_TOKEN"], !token.isEmpty { return token }
         if simulate {

@@ -16,6 +16,8 @@ struct VehicleWiring {
     let networkLED: (any OutputLine)?
     /// Kept alive for the daemon's lifetime with `--simulate`.
     let simulator: SimulatedBus?
+    /// With `--simulate` and a contactor feedback: the relay whose feedback follows motion-enable.
+    let contactor: SimulatedContactor?
 
     /// Opens everything the configuration names; `config.bus` becomes what the bus thread uses. Throws
     /// (the daemon exits 69) naming the line or port that is missing or held.
@@ -42,6 +44,14 @@ struct VehicleWiring {
             }
             bus = try openBus(config.bus, modules: hardware.modules, logger: logger)
         }
+        var contactor: SimulatedContactor?
+        if simulate, let feedback = config.outputs.motionEnableFeedback, let feedbackPath = feedback.line.sysfsPath,
+            let motionPath = config.outputs.motionEnable.sysfsPath
+        {
+            contactor = try SimulatedContactor(
+                motionEnablePath: motionPath, feedbackPath: feedbackPath, weldedPath: config.storage.dataDir + "/sim/contactor-welded",
+                activeLow: feedback.line.activeLow)
+        }
         let loop = SafetyLoop(
             timings: SafetyTimings(config), input: input, outputs: lines, bus: bus?.link, secondInput: secondInput, feedback: feedback)
         if let secondInput {
@@ -54,7 +64,8 @@ struct VehicleWiring {
             logger.notice("contactor feedback: \(feedback.description), pull-in \(times.pullInMs) ms, drop-out \(times.dropOutMs) ms")
         }
         logger.notice("motion-enable output: \(lines.motionEnable.description)")
-        return VehicleWiring(loop: loop, bus: bus, powerLED: opened[.powerLED], networkLED: opened[.networkLED], simulator: simulator)
+        return VehicleWiring(
+            loop: loop, bus: bus, powerLED: opened[.powerLED], networkLED: opened[.networkLED], simulator: simulator, contactor: contactor)
     }
 
     private static func openBus(_ settings: BusSettings, modules: [ModuleSettings], logger: Logger) throws(HardwareError) -> BusLoop {
@@ -78,5 +89,6 @@ struct VehicleWiring {
         bus?.stop()
         _ = powerLED?.set(false)
         _ = networkLED?.set(false)
+        contactor?.stop()
     }
 }

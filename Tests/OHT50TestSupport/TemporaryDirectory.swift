@@ -28,5 +28,11 @@ public final class TemporaryDirectory: Sendable {
         return p
     }
 
+    /// Replaces a file whole (write aside, rename), as a line the daemon reads every cycle must be
+    /// changed: a writer stalled between truncate and write would show it empty for too long.
+    public func replace(_ name: String, _ contents: String) {
+        try! Data(contents.utf8).write(to: URL(fileURLWithPath: file(name)), options: .atomic)
+    }
+
     public func read(_ name: String) -> String? { try? String(contentsOfFile: file(name), encoding: .utf8) }
 }

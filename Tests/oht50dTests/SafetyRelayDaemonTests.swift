@@ -56,13 +56,13 @@ extension EndToEnd {
             /// A healthy contactor: once motion-enable reads `on`, the feedback shows it.
             func contactorFollows(_ on: Bool) -> Bool {
                 guard eventually({ motionEnable == on }) else { return false }
-                dir.write("gpio61/value", on ? "0\n" : "1\n")
+                dir.replace("gpio61/value", on ? "0\n" : "1\n")
                 return true
             }
 
             func press(first: Bool, second: Bool) {
-                dir.write("gpio59/value", first ? "0\n" : "1\n")
-                dir.write("gpio60/value", second ? "1\n" : "0\n")
+                dir.replace("gpio59/value", first ? "0\n" : "1\n")
+                dir.replace("gpio60/value", second ? "1\n" : "0\n")
             }
 
             /// The codes of a refused reset (`{"error": {"reasons": [...]}}`).
@@ -140,10 +140,75 @@ extension EndToEnd {
             #expect(try v.http.get("/metrics").body.contains("oht50_contactor_pulled_in 1"))
 
             // Repaired: the feedback drops out, the fault clears, the reset is accepted.
-            v.dir.write("gpio61/value", "1\n")
+            v.dir.replace("gpio61/value", "1\n")
             #expect(eventually { v.http.state() == "latched" })
             #expect(v.http.resetUntilReady())
         }
+        @Test("doctor checks both channels and the feedback; export-gpio names them; safe-off fails on a welded contact, naming it")
+        func toolsKnowTheLines() throws {
+            let dir = TemporaryDirectory("oht50-relay-tools")
+            let config = Self.wire(dir)
+            let doctor = try ChildProcess.oht50d(arguments: ["doctor", "--config", config, "--json"])
+            _ = doctor.waitForExit()
+            let report = try JSONSerialization.jsonObject(with: Data(doctor.log.utf8)) as? [String: Any]
+            let checks = report?["checks"] as? [[String: Any]] ?? []
+            let names = checks.compactMap { $0["name"] as? String }
+            #expect(names.contains("gpio estop") && names.contains("gpio estop.channels[1]"), "\(names)")
+            #expect(names.contains("gpio outputs.motion_enable.feedback"), "\(names)")
+            let feedback = checks.first { $0["name"] as? String == "gpio outputs.motion_enable.feedback" }
+            #expect((feedback?["found"] as? String)?.contains(dir.file("gpio61/value")) == true, "\(feedback ?? [:])")
+
+            let export = try ChildProcess.oht50d(arguments: ["export-gpio", "--config", config])
+            #expect(export.waitForExit() == 0, "\(export.log)")
+            #expect(export.log.contains("\(dir.file("gpio60/value")) is not a /sys/class/gpio/gpioN/value file"), "\(export.log)")
+            #expect(export.log.contains("\(dir.file("gpio61/value")) is not a /sys/class/gpio/gpioN/value file"), "\(export.log)")
+
+            let sound = try ChildProcess.oht50d(arguments: ["safe-off", "--config", config, "--data-dir", dir.file("data")])
+            #expect(sound.waitForExit() == 0, "\(sound.log)")
+            #expect(sound.log.contains("outputs.motion_enable.feedback (sysfs \(dir.file("gpio61/value"))"), "\(sound.log)")
+            dir.replace("gpio61/value", "0\n")  // welded: pulled in with motion-enable off
+            let welded = try ChildProcess.oht50d(arguments: ["safe-off", "--config", config, "--data-dir", dir.file("data")])
+            #expect(welded.waitForExit() == 1, "\(welded.log)")
+            #expect(welded.log.contains("still shows the motion-enable relay pulled in 5000 ms after it was turned off: a welded contact"))
+            #expect(dir.read("gpio131/value") == "0\n")
+        }
+
+        @Test("--simulate with two channels and a feedback: the simulated relay follows motion-enable; welded, it is output_fault")
+        func simulatedRelay() throws {
+            let dir = TemporaryDirectory("oht50-relay-sim")
+            let config = dir.write(
+                "relay.yaml",
+                """
+                estop:
+                  channels:
+                    - {backend: gpiod, chip: gpiochip1, line: 27}
+                    - {backend: gpiod, chip: gpiochip1, line: 28, active_low: false}
+                  discrepancy_ms: 1000
+                outputs:
+                  motion_enable:
+                    feedback: {backend: gpiod, chip: gpiochip4, line: 6, drop_out_ms: 2000}
+                """)
+            let v = try SimulatedVehicleTests.Vehicle(dir: dir, extraArguments: ["--config", config])
+            defer { _ = v.daemon.terminate() }
+            #expect(v.daemon.log.contains("E-stop channel 2 file \(dir.file("sim/gpio60/value"))"), "\(v.daemon.log)")
+            #expect(eventually { v.state() == "latched" } && v.driveStopConfirmed())
+            // The release time runs from boot: reset until accepted.
+            #expect(eventually(timeout: .seconds(20), poll: .milliseconds(100)) { (try? v.reset(token: v.token))?.status == 200 })
+            #expect(eventually { (try? v.status()["contactor"] as? [String: Any])?["reads"] as? String == "pulled_in" })
+            #expect(dir.read("sim/gpio61/value") == "0\n")
+
+            dir.replace("sim/contactor-welded", "1\n")
+            dir.replace("sim/gpio60/value", "1\n")  // the NO channel: pressed
+            dir.replace("sim/gpio59/value", "0\n")
+            #expect(eventually { v.motionEnable == "0" })
+            dir.replace("sim/gpio59/value", "1\n")
+            dir.replace("sim/gpio60/value", "0\n")
+            #expect(eventually(timeout: .seconds(20)) { v.http.causes().contains("output_fault") })
+            #expect((try v.status()["contactor"] as? [String: Any])?["fault"] as? String == "not_dropped_out")
+            dir.replace("sim/contactor-welded", "0\n")
+            #expect(eventually { v.state() == "latched" })
+        }
+
         @Test(
             "in headless chromium: the page shows both channels, estop_discrepancy and its reason, a welded contactor's refusal and fault")
         func pageInABrowser() throws {
