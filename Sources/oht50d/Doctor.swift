@@ -343,22 +343,23 @@ struct Doctor {
         var checks: [DoctorCheck] = []
         let hardware = VehicleHardware(config)
         for input in hardware.inputs {
-            let (key, line) = (input.role.key, input.settings)
-            switch line.backend {
-            case .gpiod: checks.append(gpiodLine(key, chip: line.chip ?? "?", line: line.line ?? -1, output: false))
-            case .sysfs: checks.append(sysfsLine(key, path: line.sysfsPath ?? "", output: false))
-            case .simulated: checks.append(Self.simulatedLine(key))
-            }
+            let line = input.settings
+            checks.append(lineCheck(input.role.key, line.backend, chip: line.chip, line: line.line, path: line.sysfsPath, output: false))
         }
         for output in hardware.outputs {
-            let (key, settings) = (output.role.key, output.settings)
-            switch settings.backend {
-            case .gpiod: checks.append(gpiodLine(key, chip: settings.chip ?? "?", line: settings.line ?? -1, output: true))
-            case .sysfs: checks.append(sysfsLine(key, path: settings.sysfsPath ?? "", output: true))
-            case .simulated: checks.append(Self.simulatedLine(key))
-            }
+            let line = output.settings
+            checks.append(lineCheck(output.role.key, line.backend, chip: line.chip, line: line.line, path: line.sysfsPath, output: true))
         }
         return checks
+    }
+
+    /// One input or output line, by its backend.
+    func lineCheck(_ key: String, _ backend: LineBackend, chip: String?, line: Int?, path: String?, output: Bool) -> DoctorCheck {
+        switch backend {
+        case .gpiod: gpiodLine(key, chip: chip ?? "?", line: line ?? -1, output: output)
+        case .sysfs: sysfsLine(key, path: path ?? "", output: output)
+        case .simulated: Self.simulatedLine(key)
+        }
     }
 
     /// The configuration loader refuses `simulated`; should one get here anyway, it is no vehicle.

@@ -63,6 +63,59 @@ struct SafetyLoopTests {
         #expect(loop.snapshot.read().machine.stopRequestsSeen == 20)
     }
 
+    @Test("with two E-stop channels and a contactor feedback a cycle still allocates nothing: trips, discrepancy, a welded contact")
+    func relayCycleAllocatesNothing() throws {
+        let first = SimulatedEStopInput()
+        let second = SimulatedEStopInput()
+        // The feedback reads its active level ("pressed") while the relay is dropped out.
+        let feedback = SimulatedEStopInput()
+        feedback.press()
+        let motionEnable = SimulatedOutputLine()
+        let loop = SafetyLoop(
+            timings: Self.timings, input: first, outputs: SafetyOutputLines(motionEnable: motionEnable), secondInput: second,
+            feedback: feedback)
+        var now = MonotonicClock.now()
+        for _ in 0..<200 {
+            now += 1_000_000
+            loop.runCycle(now: now)
+        }
+
+        oht50_malloc_counting_begin()
+        for cycle in 0..<3_000 {
+            if cycle % 500 == 0 { Self.queue(.reset, id: UInt32(cycle + 1), on: loop, at: now) }
+            switch cycle {
+            case 100: second.press()  // one channel: a trip, then estop_discrepancy
+            case 400: second.release()
+            case 600:
+                first.press()
+                second.press()
+            case 700:
+                first.release()
+                second.release()
+            case 1_100: feedback.release()  // welded from here (ready since the reset at 1_000: pulled in) …
+            case 1_150:
+                first.press()
+                second.press()  // … and motion-enable goes off: it stays pulled in
+            case 1_200:
+                first.release()
+                second.release()
+            case 1_600: feedback.press()
+            default: break
+            }
+            // A sound relay follows the output, unless it is welded (1_100–1_600).
+            if !(1_100..<1_600).contains(cycle) { motionEnable.isOn ? feedback.release() : feedback.press() }
+            now += 1_000_000
+            loop.runCycle(now: now)
+            _ = loop.replies.pop()
+            _ = loop.events.pop()
+        }
+        let allocations = oht50_malloc_counting_end()
+
+        #expect(allocations == 0)
+        let causes = (0..<4_096).compactMap { _ in loop.samples.pop()?.causes }.reduce(TripCauses()) { $0.union($1) }
+        #expect(causes.isSuperset(of: [.estop, .estopDiscrepancy, .outputFault]), "\(causes.names)")
+    }
+
     /// Queues a command the way `CommandChannel` does, stamped with the test's own clock.
     static func queue(_ kind: SafetyCommand.Kind, id: UInt32, on loop: SafetyLoop, at now: UInt64) {
         loop.claims.register(id)
