@@ -112,6 +112,20 @@ extension EndToEnd {
             #expect(trips.contains { ($0["detail"] as? String)?.contains("estop_channels_open=2") == true }, "\(trips)")
             let metrics = try v.http.get("/metrics").body
             #expect(metrics.contains(#"oht50_estop_channel_pressed{channel="2"} 0"#), "\(metrics)")
+
+            // The first trip's recording has the second channel and the feedback beside channel 1.
+            var samples: [String: Any] = [:]
+            #expect(
+                eventually {
+                    let listed = (try? v.http.get("/api/v1/trips").json["trips"] as? [[String: Any]]) ?? []
+                    guard let id = listed.first?["id"] as? Int else { return false }
+                    samples = (try? v.http.get("/api/v1/trips/\(id)").json["samples"] as? [String: Any]) ?? [:]
+                    return !samples.isEmpty
+                })
+            let second = samples["estop_second_raw"] as? [Int] ?? []
+            #expect(second.first == 0 && second.last == 1, "channel 2 released before the trip, pressed at it: \(second)")
+            #expect((samples["feedback_raw"] as? [Int])?.last == 0, "pulled in at the trip: \(samples["feedback_raw"] ?? "none")")
+            #expect((samples["estop_raw"] as? [Int])?.allSatisfy { $0 == 1 } == true)
         }
 
         @Test("a welded contactor: reset refused contactor_not_dropped_out, then output_fault naming the feedback; repaired, reset works")
