@@ -52,6 +52,22 @@ struct StatusCommand: ParsableCommand {
         lines.append(field("causes", causes.isEmpty ? "none" : causes.joined(separator: ", ")))
         let level = (estop["input_fault"] as? Bool == true) ? "UNREADABLE" : ((estop["pressed"] as? Bool == true) ? "PRESSED" : "released")
         lines.append(field("E-stop", "\(level) — \(estop["input"] as? String ?? "")"))
+        for channel in estop["channels"] as? [[String: Any]] ?? [] {
+            let open =
+                (channel["input_fault"] as? Bool == true) ? "UNREADABLE" : ((channel["pressed"] as? Bool == true) ? "OPEN" : "closed")
+            lines.append(field("  channel \(channel["channel"] as? Int ?? 0)", "\(open) — \(channel["input"] as? String ?? "")"))
+        }
+        if let d = estop["discrepancy"] as? [String: Any], d["latched"] as? Bool == true {
+            lines.append(field("", "DISCREPANCY latched: press the E-stop and release it (both channels open, then close together)"))
+        }
+        if let k = s["contactor"] as? [String: Any] {
+            let fault = k["fault"] as? String ?? "none"
+            lines.append(
+                field(
+                    "contactor",
+                    "reads \(k["reads"] as? String ?? "?"), expected \(k["expected"] as? String ?? "?")"
+                        + (fault == "none" ? "" : " — FAULT \(fault)") + " — \(k["input"] as? String ?? "")"))
+        }
         lines.append(field("motion", (s["motion_enable_output"] as? Bool == true) ? "enable ON" : "enable off"))
         let reasons = s["reset_blocked_by"] as? [[String: Any]] ?? []
         if reasons.isEmpty {

@@ -95,6 +95,10 @@ extension EndToEnd {
             let refused = try v.http.reset()
             #expect(refused.status == 409)
             #expect(v.reasons(refused).contains("estop_discrepancy"), "\(refused.body)")
+            let screen = try ChildProcess.oht50d(arguments: ["status", "--url", "http://127.0.0.1:\(v.http.port)"])
+            #expect(screen.waitForExit() == 0)
+            #expect(screen.log.contains("channel 2") && screen.log.contains("DISCREPANCY latched"), "\(screen.log)")
+            #expect(screen.log.contains("contactor   reads dropped_out, expected dropped_out"), "\(screen.log)")
 
             // Both open, then both closed: the fault clears and a reset is accepted.
             v.press(first: true, second: true)
