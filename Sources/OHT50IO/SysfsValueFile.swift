@@ -3,12 +3,16 @@ import Glibc
 #endif
 
 /// A GPIO `value` file (`/sys/class/gpio/gpioN/value`) or any file holding "0" or "1". The path is
-/// kept as a C string and the read buffer preallocated, so reading needs no allocation.
+/// kept as a C string and the read buffer preallocated, so reading needs no allocation. The file stays
+/// open between reads (a `pread` at offset 0 each time, which is how sysfs values are read again);
+/// `fstat` notices a file that was deleted or replaced (its link count is 0) and it is opened anew.
 final class SysfsValueFile: @unchecked Sendable {
     let path: String
     private let cPath: UnsafeMutablePointer<CChar>
     private let buffer: UnsafeMutableRawPointer
     private static let bufferSize = 16
+    /// The open descriptor, -1 when there is none. One reader at a time (the safety thread).
+    private var fd: Int32 = -1
 
     init(path: String) {
         self.path = path
@@ -19,6 +23,7 @@ final class SysfsValueFile: @unchecked Sendable {
     }
 
     deinit {
+        if fd >= 0 { close(fd) }
         cPath.deallocate()
         buffer.deallocate()
     }
@@ -31,15 +36,23 @@ final class SysfsValueFile: @unchecked Sendable {
         case failed(Int32)
     }
 
-    /// Opens, reads and closes each time: a file that is deleted or replaced is noticed at once.
+    /// Reads the value; a deleted or replaced file is noticed at once (and a replaced one read).
     func read() -> Reading {
-        var fd: Int32
-        repeat { fd = open(cPath, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        if fd < 0 { return .failed(errno) }
-        defer { close(fd) }
+        if fd >= 0 {
+            var info = stat()
+            if fstat(fd, &info) != 0 || info.st_nlink == 0 { closeFile() }
+        }
+        if fd < 0 {
+            repeat { fd = open(cPath, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+            if fd < 0 { return .failed(errno) }
+        }
         var n: Int
         repeat { n = pread(fd, buffer, Self.bufferSize, 0) } while n < 0 && errno == EINTR
-        if n < 0 { return .failed(errno) }
+        if n < 0 {
+            let e = errno
+            closeFile()
+            return .failed(e)
+        }
         let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
         for byte in bytes {
             switch byte {
@@ -50,5 +63,10 @@ final class SysfsValueFile: @unchecked Sendable {
             }
         }
         return .empty
+    }
+
+    private func closeFile() {
+        close(fd)
+        fd = -1
     }
 }

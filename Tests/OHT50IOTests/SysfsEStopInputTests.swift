@@ -63,6 +63,30 @@ struct SysfsEStopInputTests {
         #expect(input.sample().level == .pressed)
     }
 
+    /// Issue 30: the value file stays open between reads (pread at 0) instead of open/read/close each
+    /// cycle; a file replaced by a rename or deleted is noticed by its link count.
+    @Test("the file stays open between reads; a file replaced by rename is read at the next sample, a deleted one is unreadable")
+    func keptOpen() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("gpio59/value", "1\n")
+        let input = try SysfsEStopInput(path: path, activeLow: true)
+        #expect(input.sample().level == .released)
+        func descriptors() -> Int {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }.count
+        }
+        #expect(descriptors() == 1)
+        for _ in 0..<10 { _ = input.sample() }
+        #expect(descriptors() == 1)
+        dir.replace("gpio59/value", "0\n")
+        #expect(input.sample().level == .pressed)
+        dir.replace("gpio59/value", "1\n")
+        #expect(input.sample().level == .released)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(input.sample() == .unreadable)
+        #expect(descriptors() == 0)
+    }
+
     @Test("an empty file (a writer between truncate and write) keeps the last level briefly, then faults")
     func emptyFileTolerance() throws {
         let dir = TemporaryDirectory()
