@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 #include "CThreadControl.h"
 
@@ -45,3 +47,12 @@ int oht50_get_affinity(int tid, int *cpus, int capacity) {
 }
 
 int oht50_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+int oht50_eventfd_wait(int fd, unsigned long long timeout_ns) {
+    struct timespec timeout = {.tv_sec = (time_t)(timeout_ns / 1000000000ULL), .tv_nsec = (long)(timeout_ns % 1000000000ULL)};
+    struct pollfd ready = {.fd = fd, .events = POLLIN, .revents = 0};
+    int n = timeout_ns == 0 ? 1 : ppoll(&ready, 1, &timeout, NULL);
+    if (n <= 0) return 0;
+    unsigned long long counter = 0;
+    return read(fd, &counter, sizeof counter) == (ssize_t)sizeof counter ? 1 : 0;
+}

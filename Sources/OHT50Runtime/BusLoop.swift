@@ -27,6 +27,9 @@ public final class BusLoop: @unchecked Sendable {
     private var master: ModbusMaster?
     /// Start, stop, identity and the simulated stall (SIGUSR2).
     public let thread = CyclicThread(name: "oht50-bus")
+    /// The longest the thread sleeps between passes when no poll is due: its heartbeat must move well
+    /// within the safety thread's 1 s before it calls the thread dead.
+    static let longestNapNs: UInt64 = 100_000_000
     private var seenTripGeneration: UInt16 = 0
     /// The low 16 bits of the stop requests this thread has acted on.
     private var seenStopRequests: UInt16 = 0
@@ -72,6 +75,8 @@ public final class BusLoop: @unchecked Sendable {
     /// Ends the thread, then stops every drive: each gets up to `bus.comm_loss_after` attempts to
     /// confirm its stop.
     public func stop() {
+        thread.requestStop()
+        link.stopSignal.busWakeup.raise()
         thread.stop()
         guard let master else { return }
         requestStop()
@@ -120,12 +125,13 @@ public final class BusLoop: @unchecked Sendable {
             }
             let now = MonotonicClock.now()
             guard let module = modules.min(by: { $0.nextDue < $1.nextDue }) else {
-                MonotonicClock.sleep(until: now + 10_000_000)
+                link.stopSignal.busWakeup.wait(until: now + Self.longestNapNs)
                 continue
             }
             if module.nextDue > now {
-                // Short naps keep setpoint changes and trips from waiting for the next poll.
-                MonotonicClock.sleep(until: min(module.nextDue, now + 1_000_000))
+                // Asleep until the next poll is due; a new order or a stop request wakes it at once. At
+                // most `longestNapNs`, so the heartbeat moves well within the safety thread's 1 s.
+                link.stopSignal.busWakeup.wait(until: min(module.nextDue, now + Self.longestNapNs))
                 continue
             }
             module.nextDue = max(module.nextDue + module.periodNs, now)

@@ -31,9 +31,13 @@ public final class CyclicThread: @unchecked Sendable {
     @inline(__always)
     var stopRequested: Bool { stopRequest.load(ordering: .acquiring) }
 
+    /// Asks the body to end without waiting (a body asleep on something of its own is then woken by
+    /// its owner before `stop`).
+    func requestStop() { stopRequest.store(true, ordering: .releasing) }
+
     /// Asks the body to end and waits until it has; at once when the thread never started.
     func stop() {
-        stopRequest.store(true, ordering: .releasing)
+        requestStop()
         thread?.join()
         thread = nil
     }

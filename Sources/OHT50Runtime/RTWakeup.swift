@@ -1,5 +1,6 @@
 internal import CThreadControl
 import Foundation
+import OHT50IO
 import Synchronization
 
 #if canImport(Glibc)
@@ -26,6 +27,13 @@ final class RTWakeup: Sendable {
     func raise() {
         var one: UInt64 = 1
         _ = write(fd, &one, 8)
+    }
+
+    /// For a thread that may block (the bus thread): returns when raised (consuming the raise) or at
+    /// `deadline` (monotonic ns), whichever comes first; at once when either has already happened.
+    func wait(until deadline: UInt64) {
+        let now = MonotonicClock.now()
+        _ = oht50_eventfd_wait(fd, deadline > now ? deadline - now : 0)
     }
 
     /// Ticks `true` at every raise (several raises between two ticks are one tick) and `false` after

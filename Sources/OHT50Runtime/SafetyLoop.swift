@@ -48,6 +48,8 @@ public final class SafetyLoop: @unchecked Sendable {
     private static let busDeadNs: UInt64 = 1_000_000_000
     private var lastBusHeartbeat: UInt64 = 0
     private var lastBusProgress: UInt64 = 0
+    /// The drive order written last, to wake the bus thread only when it changes.
+    private var lastOrder: UInt64 = 0
 
     private let lines: SafetyOutputLines
     private var machine: SafetyMachine
@@ -170,6 +172,11 @@ public final class SafetyLoop: @unchecked Sendable {
             setpoint: DriveSetpoint(step.outputs.drive), tripGeneration: machine.tripGeneration,
             stopRequests: machine.stopRequestsSeen)
         bus.order.store(order.raw, ordering: .releasing)
+        // The bus thread sleeps until its next poll: a new order wakes it now.
+        if order.raw != lastOrder {
+            lastOrder = order.raw
+            bus.stopSignal.busWakeup.raise()
+        }
     }
 
     /// One cycle's work. Public so tests can run cycles on their own thread with their own clock.

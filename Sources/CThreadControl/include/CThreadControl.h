@@ -12,4 +12,8 @@ int oht50_set_affinity(int tid, const int *cpus, int count);
 int oht50_get_affinity(int tid, int *cpus, int capacity);
 /* A non-blocking, close-on-exec eventfd (sys/eventfd.h is not in Swift's Glibc module); -1 on error. */
 int oht50_eventfd(void);
+
+/* Waits until the eventfd is raised (consuming it) or `timeout_ns` has passed; 0 only looks.
+   1 when it was raised, 0 otherwise (ppoll is not in Swift's Glibc module either). */
+int oht50_eventfd_wait(int fd, unsigned long long timeout_ns);
 #endif
