@@ -66,20 +66,19 @@ let package = Package(
         .target(name: "OHT50Sim", dependencies: ["OHT50Core", "CPosixTTY"]),
         // The daemon's HTTP client, for the CLI's status/reset/events and the end-to-end tests.
         .target(name: "OHT50Client"),
-        .executableTarget(
-            name: "oht50-sim",
-            dependencies: [
-                "OHT50Core", "OHT50Sim",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
-        .executableTarget(
-            name: "rs485-probe",
-            dependencies: [
-                "OHT50Core", "OHT50IO",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
-        .executableTarget(
-            name: "oht50d",
+        // The three commands as libraries, and the programs: `oht50d` is one multi-call binary that runs
+        // rs485-probe or oht50-sim when called by that name (the package installs it once, with links);
+        // `rs485-probe` and `oht50-sim` also build on their own for `swift run` and their manual pages.
+        .target(
+            name: "OHT50SimCLI",
+            dependencies: ["OHT50Core", "OHT50Sim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/oht50-sim"),
+        .target(
+            name: "RS485ProbeCLI",
+            dependencies: ["OHT50Core", "OHT50IO", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/rs485-probe"),
+        .target(
+            name: "OHT50dCLI",
             dependencies: [
                 "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50API", "OHT50Sim", "OHT50Store", "OHT50Client",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -88,7 +87,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ]),
+            ],
+            path: "Sources/oht50d"),
+        .executableTarget(name: "oht50d", dependencies: ["OHT50dCLI", "RS485ProbeCLI", "OHT50SimCLI"], path: "Sources/Programs/oht50d"),
+        .executableTarget(name: "rs485-probe", dependencies: ["RS485ProbeCLI"], path: "Sources/Programs/rs485-probe"),
+        .executableTarget(name: "oht50-sim", dependencies: ["OHT50SimCLI"], path: "Sources/Programs/oht50-sim"),
 
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .target(

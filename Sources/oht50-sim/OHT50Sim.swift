@@ -7,9 +7,10 @@ import OHT50Sim
 import Glibc
 #endif
 
-@main
-struct OHT50SimCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct OHT50SimCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "oht50-sim",
         abstract: "Simulated OHT-50 bus modules speaking Modbus RTU on a pty.",
         discussion: """
@@ -30,7 +31,7 @@ struct OHT50SimCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The line's baud rate (sets the inter-frame gap).", valueName: "n"))
     var baud = 115_200
 
-    func run() throws {
+    public func run() throws {
         let bus: SimulatedBus
         do {
             bus = try SimulatedBus(modules: try ModuleList.parse(modules), link: link, baud: baud, notice: { Self.say("oht50-sim: " + $0) })

@@ -1,9 +1,12 @@
 import ArgumentParser
 import OHT50Core
 
-@main
-struct OHT50d: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `oht50d`: the daemon and its subcommands. The program is `Sources/Programs/oht50d`, one binary that
+/// also answers as `rs485-probe` and `oht50-sim` when called by those names.
+public struct OHT50d: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "oht50d",
         abstract: "The OHT-50 edge daemon: E-stop latch, safety state machine and the :8081 endpoint.",
         discussion: """
@@ -16,4 +19,22 @@ struct OHT50d: AsyncParsableCommand {
             EventsCommand.self, DoctorCommand.self, ExportGPIOCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
+}
+
+extension OHT50d {
+    /// What `@main` does for an asynchronous root command, for the multi-call program
+    /// (`Sources/Programs/oht50d`): from its top-level code, `main()` and `run()` resolve to
+    /// ParsableCommand's synchronous ones, which refuse an asynchronous command or only print help.
+    public static func runAsProgram() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

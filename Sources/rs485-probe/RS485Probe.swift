@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 
-@main
-struct RS485Probe: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct RS485Probe: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "rs485-probe",
         abstract: "The bench tool for the OHT-50 RS485 bus: scan, identify, read, write, monitor, bench.",
         discussion: """
@@ -21,7 +22,7 @@ struct RS485Probe: ParsableCommand {
         subcommands: [ScanCommand.self, IdentifyCommand.self, ReadCommand.self, WriteCommand.self, MonitorCommand.self, BenchCommand.self])
 
     /// Usage errors exit 2, as technicians' scripts expect from a bench tool (not ArgumentParser's 64).
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

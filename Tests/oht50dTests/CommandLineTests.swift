@@ -79,6 +79,26 @@ extension EndToEnd {
             #expect(missing.log.contains("CONFIG_GPIO_SYSFS"))
         }
 
+        /// Issue 30: the package ships one binary; rs485-probe and oht50-sim are links to it.
+        @Test("one binary: called through a link named rs485-probe or oht50-sim it is that command, with its own help and exit codes")
+        func multiCall() throws {
+            let dir = TemporaryDirectory()
+            for name in ["rs485-probe", "oht50-sim"] {
+                try FileManager.default.createSymbolicLink(atPath: dir.file(name), withDestinationPath: ChildProcess.productPath("oht50d"))
+            }
+            let probe = try ChildProcess(executable: dir.file("rs485-probe"), arguments: ["--help"])
+            #expect(probe.waitForExit() == 0)
+            #expect(probe.log.contains("The bench tool for the OHT-50 RS485 bus"), "\(probe.log)")
+            let usage = try ChildProcess(executable: dir.file("rs485-probe"), arguments: ["read", "--addr", "300"])
+            #expect(usage.waitForExit() == 2, "rs485-probe's usage errors exit 2: \(usage.log)")
+            let sim = try ChildProcess(executable: dir.file("oht50-sim"), arguments: ["--modules", "pump@2"])
+            #expect(sim.waitForExit() == 2, "\(sim.log)")
+            #expect(sim.log.contains("oht50-sim:"), "\(sim.log)")
+            let daemon = try ChildProcess.oht50d(arguments: ["--version"])
+            #expect(daemon.waitForExit() == 0)
+            #expect(daemon.log.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0" || daemon.log.contains("."), "\(daemon.log)")
+        }
+
         @Test("a missing E-stop file exits 69 naming it")
         func missingEStopExits69() throws {
             let dir = TemporaryDirectory()

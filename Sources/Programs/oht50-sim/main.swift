@@ -1,0 +1,3 @@
+import OHT50SimCLI
+
+OHT50SimCommand.main()

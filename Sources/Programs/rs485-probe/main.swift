@@ -1,0 +1,3 @@
+import RS485ProbeCLI
+
+RS485Probe.main()
