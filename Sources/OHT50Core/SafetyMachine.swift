@@ -49,7 +49,9 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     public mutating func step(_ inputs: SafetyInputs, now: UInt64) -> SafetyStep {
         var events = SafetyEvents()
         let entered = state
-        let active = observe(inputs, now: now)
+        // Both channels as one, once per cycle: the first channel to open trips.
+        let estop = inputs.estop.combined(with: inputs.estopSecond)
+        let active = observe(inputs, estop: estop, now: now)
         let newlyActive = active.subtracting(activeCauses)
         activeCauses = active
 
@@ -65,7 +67,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
             motion = nil
             state = .shutdown
         case .initializing:
-            healthyBootCycles = Self.estop(inputs).level != .unreadable && inputs.busReady ? healthyBootCycles + 1 : 0
+            healthyBootCycles = estop.level != .unreadable && inputs.busReady ? healthyBootCycles + 1 : 0
             if healthyBootCycles >= timings.bootCycles {
                 state = Self.latchedState(for: active)
             }
@@ -75,7 +77,7 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
                 lastTrip = TripRecord(causes: newlyActive, at: now, from: state)
                 let to = Self.latchedState(for: active)
                 var trip = SafetyEvent(kind: .trip, at: now, from: state, to: to, causes: newlyActive)
-                if newlyActive.contains(.estop) { trip.estopEdgeAt = Self.estop(inputs).edgeAt }
+                if newlyActive.contains(.estop) { trip.estopEdgeAt = estop.edgeAt }
                 if let second = inputs.estopSecond {
                     trip.estopChannelsOpen =
                         (EStopDiscrepancy.isOpen(inputs.estop) ? 1 : 0) | (EStopDiscrepancy.isOpen(second) ? 2 : 0)
@@ -147,12 +149,8 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         feedbackConfigured && activeCauses.contains(.outputFault) ? contactor.fault : .none
     }
 
-    /// Both channels as one (`EStopSample.combined`): the first channel to open trips.
-    static func estop(_ inputs: SafetyInputs) -> EStopSample { inputs.estop.combined(with: inputs.estopSecond) }
-
-    private mutating func observe(_ inputs: SafetyInputs, now: UInt64) -> TripCauses {
+    private mutating func observe(_ inputs: SafetyInputs, estop: EStopSample, now: UInt64) -> TripCauses {
         var active = inputs.busCauses.intersection(.busReported)
-        let estop = Self.estop(inputs)
         switch estop.level {
         case .pressed:
             active.insert(.estop)
