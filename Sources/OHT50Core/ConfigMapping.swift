@@ -126,6 +126,22 @@ struct ConfigMapping {
         }
     }
 
+    /// An input or output line must say where it is for its backend: gpiod a chip and a line, sysfs a file.
+    func requireLine(_ backend: LineBackend, chip: String?, line: Int?, sysfsPath: String?, example: String) throws {
+        switch backend {
+        case .gpiod where chip == nil || line == nil:
+            throw ConfigError(
+                origin: origin, key: path, value: nil, problem: "uses backend gpiod without chip and line",
+                allowed: "chip (name, path or label) and line (0–1023)")
+        case .sysfs where sysfsPath == nil:
+            throw ConfigError(
+                origin: origin, key: path, value: nil, problem: "uses backend sysfs without sysfs_path",
+                allowed: "sysfs_path, e.g. \(example)")
+        default:
+            return
+        }
+    }
+
     /// Call last: any key nobody asked for is a mistake in the file.
     func rejectUnknownKeys() throws {
         for entry in entries where !known.contains(entry.key) {

@@ -36,18 +36,8 @@ public struct InputLineSettings: Sendable, Equatable {
         s.sysfsPath = try m.optionalString("sysfs_path")
         s.activeLow = try m.bool("active_low", default: activeLowDefault)
         try m.rejectUnknownKeys()
-        switch backend {
-        case .gpiod where s.chip == nil || s.line == nil:
-            throw ConfigError(
-                origin: m.origin, key: m.path, value: nil, problem: "uses backend gpiod without chip and line",
-                allowed: "chip (name, path or label) and line (0–1023)")
-        case .sysfs where s.sysfsPath == nil:
-            throw ConfigError(
-                origin: m.origin, key: m.path, value: nil, problem: "uses backend sysfs without sysfs_path",
-                allowed: "sysfs_path, e.g. /sys/class/gpio/gpio60/value")
-        default:
-            return s
-        }
+        try m.requireLine(backend, chip: s.chip, line: s.line, sysfsPath: s.sysfsPath, example: "/sys/class/gpio/gpio60/value")
+        return s
     }
 }
 

@@ -30,17 +30,7 @@ public struct OutputLineSettings: Sendable, Equatable {
         s.line = try m.optionalInt("line", range: 0...1023) ?? fallback?.line
         s.sysfsPath = try m.optionalString("sysfs_path") ?? fallback?.sysfsPath
         try m.rejectUnknownKeys()
-        switch backend {
-        case .gpiod where s.chip == nil || s.line == nil:
-            throw ConfigError(
-                origin: m.origin, key: path, value: nil, problem: "uses backend gpiod without chip and line",
-                allowed: "chip (name, path or label) and line (0–1023)")
-        case .sysfs where s.sysfsPath == nil:
-            throw ConfigError(
-                origin: m.origin, key: path, value: nil, problem: "uses backend sysfs without sysfs_path",
-                allowed: "sysfs_path, e.g. /sys/class/gpio/gpio131/value")
-        default:
-            return s
-        }
+        try m.requireLine(backend, chip: s.chip, line: s.line, sysfsPath: s.sysfsPath, example: "/sys/class/gpio/gpio131/value")
+        return s
     }
 }

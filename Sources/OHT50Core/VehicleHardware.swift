@@ -66,8 +66,8 @@ public struct VehicleHardware: Sendable, Equatable {
         public var description: String {
             switch self {
             case .estop: "E-stop input (estop)"
-            case .estopSecond: VehicleHardware.secondChannelRole
-            case .contactorFeedback: VehicleHardware.feedbackRole
+            case .estopSecond: "E-stop channel 2 (estop.channels[1])"
+            case .contactorFeedback: "contactor feedback (outputs.motion_enable.feedback)"
             }
         }
     }
@@ -86,9 +86,6 @@ public struct VehicleHardware: Sendable, Equatable {
     /// The motion-enable relay's feedback contact, when there is one.
     public var feedback: ContactorFeedbackSettings?
 
-    /// How errors and checks name the second E-stop channel and the feedback line.
-    public static let secondChannelRole = "E-stop channel 2 (estop.channels[1])"
-    public static let feedbackRole = "contactor feedback (outputs.motion_enable.feedback)"
     /// Every configured output, in `OutputRole` order; motion-enable is always first.
     public var outputs: [Output]
     public var bus: BusSettings

@@ -14,13 +14,13 @@ public enum VehicleOpener {
     /// The second channel of a two-channel E-stop, `nil` for one channel.
     public static func estopSecondInput(_ settings: EStopSettings) throws(HardwareError) -> (any EStopInput)? {
         guard let second = settings.second else { return nil }
-        return try input(second, role: VehicleHardware.secondChannelRole)
+        return try input(second, role: VehicleHardware.InputRole.estopSecond.description)
     }
 
     /// The motion-enable relay's feedback contact, `nil` when none is configured.
     public static func feedbackInput(_ settings: OutputSettings) throws(HardwareError) -> (any EStopInput)? {
         guard let feedback = settings.motionEnableFeedback else { return nil }
-        return try input(feedback.line, role: VehicleHardware.feedbackRole)
+        return try input(feedback.line, role: VehicleHardware.InputRole.contactorFeedback.description)
     }
 
     /// Any input line other than the one-channel E-stop; `role` names it in errors.

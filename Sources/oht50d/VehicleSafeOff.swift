@@ -76,7 +76,7 @@ enum VehicleSafeOff {
             let key = VehicleHardware.InputRole.contactorFeedback.key
             let input: any EStopInput
             do {
-                input = try VehicleOpener.input(feedback.line, role: VehicleHardware.feedbackRole)
+                input = try VehicleOpener.input(feedback.line, role: VehicleHardware.InputRole.contactorFeedback.description)
             } catch {
                 failures.append("cannot be opened: \(error)")
                 continue
