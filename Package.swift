@@ -17,9 +17,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.7.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        // The config file is YAML with a list of mappings (`modules:`), which swift-configuration's
-        // YAMLSnapshot cannot represent; Yams is the parser it uses itself, so no new code comes in.
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // Tests only: random interleavings of the safety relay's inputs, shrunk to the shortest failing one
         // (issue 29). No dependencies of its own; Swift Testing integration.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -30,6 +27,10 @@ let package = Package(
         .systemLibrary(
             name: "CModbus", pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]),
+        // The config file's YAML (issue 30: Debian's libyaml instead of Yams, which needs Foundation and ICU).
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
@@ -38,8 +39,7 @@ let package = Package(
         .target(
             name: "OHT50IO",
             dependencies: [
-                "OHT50Core", "CModbus", "CGPIOD",
-                .product(name: "Yams", package: "Yams"),
+                "OHT50Core", "CModbus", "CGPIOD", "CYAML",
             ]),
         .target(
             name: "OHT50Runtime",
@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "CThreadControl"),
         .target(name: "OHT50Sim", dependencies: ["OHT50Core", "CPosixTTY"]),
         // The daemon's HTTP client, for the CLI's status/reset/events and the end-to-end tests.
-        .target(name: "OHT50Client"),
+        .target(name: "OHT50Client", dependencies: ["OHT50Core"]),
         // The three commands as libraries, and the programs: `oht50d` is one multi-call binary that runs
         // rs485-probe or oht50-sim when called by that name (the package installs it once, with links);
         // `rs485-probe` and `oht50-sim` also build on their own for `swift run` and their manual pages.
@@ -109,7 +109,6 @@ let package = Package(
                 "OHT50API", "OHT50Runtime", "OHT50IO", "OHT50TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(name: "OHT50SimTests", dependencies: ["OHT50Sim", "OHT50Core"]),
         .testTarget(name: "OHT50StoreTests", dependencies: ["OHT50Store", "OHT50TestSupport"]),

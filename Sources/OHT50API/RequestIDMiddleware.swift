@@ -50,6 +50,6 @@ struct RequestIDMiddleware: RouterMiddleware {
 
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<16).map { _ in String(printf: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import OHT50Core
 import OHT50IO
@@ -97,11 +97,7 @@ struct TelemetryController: Sendable {
     static func time(_ text: String?, name: String) throws -> Int64? {
         guard let text else { return nil }
         if let ms = Int64(text), ms >= 0 { return ms }
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        }
+        if let date = WallTime.parse(text) { return Int64(date.timeIntervalSince1970 * 1000) }
         throw APIError(
             .badRequest, code: "invalid_parameter",
             message: "query parameter \(name) = \"\(text)\": must be an ISO 8601 time such as 2026-11-23T08:00:00Z, or unix milliseconds")

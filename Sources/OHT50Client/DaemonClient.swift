@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import OHT50Core
 
 #if canImport(Glibc)
 import Glibc
@@ -21,8 +22,8 @@ public struct DaemonClient: Sendable {
 
         public var body: String { String(decoding: data, as: UTF8.self) }
         public func header(_ name: String) -> String? { headers[name.lowercased()] }
-        /// The body as a JSON object; empty when it is not one.
-        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
+        /// The body as JSON; `.null` when it is not JSON.
+        public var value: JSONValue { JSONValue.parse(data) ?? .null }
     }
 
     public let url: String
@@ -115,8 +116,9 @@ public struct DaemonClient: Sendable {
     }
 
     static func parse(_ response: Data, url: String) throws(Failure) -> Answer {
-        let separator = Data("\r\n\r\n".utf8)
-        guard let split = response.range(of: separator) else { throw Failure(description: "\(url): the answer is not HTTP") }
+        guard let split = response.firstRange(of: Data("\r\n\r\n".utf8)) else {
+            throw Failure(description: "\(url): the answer is not HTTP")
+        }
         let head = String(decoding: response[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
         let statusLine = head.first ?? ""
         let parts = statusLine.split(separator: " ")
@@ -126,7 +128,7 @@ public struct DaemonClient: Sendable {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...]).trimmed
         }
         var body = Data(response[split.upperBound...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
@@ -136,7 +138,7 @@ public struct DaemonClient: Sendable {
     static func dechunk(_ data: Data) -> Data {
         var out = Data()
         var rest = data[...]
-        while let lineEnd = rest.range(of: Data("\r\n".utf8)) {
+        while let lineEnd = rest.firstRange(of: Data("\r\n".utf8)) {
             let size = Int(String(decoding: rest[..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? "", radix: 16) ?? 0
             if size == 0 { break }
             let start = lineEnd.upperBound

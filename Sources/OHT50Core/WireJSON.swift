@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// How everything oht50d writes as JSON is encoded — HTTP answers, `doctor --json`, rs485-probe's
 /// `--json`, trip recordings in the event store — so a field has one name everywhere: the Swift name in

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 /// Builds the effective configuration: the YAML file, then `OHT50_*` environment variables, then
@@ -67,11 +67,10 @@ public enum ConfigLoader {
 
     private static func read(_ path: String, origin: ConfigOrigin) throws -> String {
         do {
-            return try String(contentsOfFile: path, encoding: .utf8)
+            return try TextFile.read(path)
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "cannot be read"
             throw ConfigError(
-                origin: origin, key: "config file", value: path, problem: "cannot be read (\(reason))",
+                origin: origin, key: "config file", value: path, problem: "cannot be read (\(error))",
                 allowed: "a readable YAML file; see config/firmware.yaml")
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 /// `<data-dir>/last-started-config.yaml`: the effective configuration of the last start that got its

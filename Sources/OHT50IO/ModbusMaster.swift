@@ -1,5 +1,5 @@
 internal import CModbus
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import OHT50Core
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ public enum PortHolder {
         let dev = UInt64(info.st_dev)
         let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~UInt64(0xFFF))
         let minor = (dev & 0xFF) | ((dev >> 12) & ~UInt64(0xFF))
-        let device = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        let device = String(printf: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
         for line in locks.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == device else { continue }
@@ -30,7 +31,7 @@ public enum PortHolder {
     }
 
     static func name(_ pid: Int32) -> String {
-        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmed
         return "\(comm ?? "unknown") (pid \(pid))"
     }
 
@@ -38,7 +39,7 @@ public enum PortHolder {
     /// path itself when it is no link.
     public static func target(of path: String) -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
-            $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+            $0.hasPrefix("/") ? $0 : PathName.join(PathName.directory(of: path), $0)
         } ?? path
     }
 

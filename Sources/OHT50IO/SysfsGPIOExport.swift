@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import OHT50Core
 
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +61,7 @@ public enum SysfsGPIOExport {
             done.append("exported")
         }
         let current = (try? String(contentsOfFile: "\(directory)/direction", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmed
         let isOutput = current == "out"
         if isOutput != line.output {
             try write(line.output ? "low" : "in", to: "\(directory)/direction", line, number: number)

@@ -1,5 +1,5 @@
 internal import CThreadControl
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 #if canImport(Glibc)

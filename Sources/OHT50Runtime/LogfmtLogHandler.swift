@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import OHT50Core
 import Synchronization
@@ -53,7 +53,7 @@ public struct LogfmtLogHandler: LogHandler {
             line += " \(key)=\(Self.quote(merged[key]!.description))"
         }
         line += "\n"
-        Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        Self.output.withLock { _ in Console.write(line, to: 2) }
     }
 
     /// syslog priorities: journald maps `<N>` to PRIORITY=N.

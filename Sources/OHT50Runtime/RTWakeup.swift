@@ -1,5 +1,6 @@
 internal import CThreadControl
-import Foundation
+import FoundationEssentials
+import OHT50Core
 import OHT50IO
 import Synchronization
 
@@ -45,7 +46,7 @@ final class RTWakeup: Sendable {
         continuation.onTermination = { _ in box.end() }
         let fd = self.fd
         let timeoutMs = Int32(idleTick.components.seconds * 1_000 + idleTick.components.attoseconds / 1_000_000_000_000_000)
-        let thread = Thread { [self] in
+        DetachedThread.start(name: "oht50-wakeup") { [self] in
             withExtendedLifetime(self) {
                 var counter: UInt64 = 0
                 while !box.isEnded {
@@ -56,8 +57,6 @@ final class RTWakeup: Sendable {
                 }
             }
         }
-        thread.name = "oht50-wakeup"
-        thread.start()
         return stream
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import OHT50IO
 import ServiceLifecycle

@@ -1,12 +1,9 @@
-import Foundation
+import FoundationEssentials
+import OHT50Core
 import OHT50IO
 
-/// Wall-clock times as reports and logs carry them: ISO 8601, UTC, milliseconds.
-public enum WallTime {
-    public static func iso8601(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-    }
-
+extension WallTime {
+    /// The wall-clock time of a `MonotonicClock` reading, as `iso8601(_:)` writes it.
     public static func iso8601(monotonic t: UInt64) -> String {
         iso8601(Date(timeIntervalSince1970: MonotonicClock.wallSeconds(ofMonotonic: t)))
     }

@@ -1,5 +1,5 @@
 internal import CPosixTTY
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -31,10 +31,8 @@ public final class PseudoTerminal: @unchecked Sendable {
         tcsetattr(slaveFD, TCSANOW, &attributes)
         if let link {
             try? FileManager.default.removeItem(atPath: link)
-            do {
-                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: slavePath)
-            } catch {
-                throw SimulatorError("cannot create the link \(link) → \(slavePath): \(error.localizedDescription)")
+            guard symlink(slavePath, link) == 0 else {
+                throw SimulatorError("cannot create the link \(link) → \(slavePath): \(String(cString: strerror(errno)))")
             }
             linkPath = link
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import Synchronization
 
@@ -13,7 +13,6 @@ public final class SimulatedBus: @unchecked Sendable {
     public let terminal: PseudoTerminal
     private let modules: Mutex<[UInt8: SimulatedModule]>
     private let running = Atomic<Bool>(true)
-    private var thread: Thread?
     /// One character at the configured baud rate: replies are not paced, but gaps are measured in it.
     private let characterSeconds: Double
     package let frameCounts = Mutex<(requests: Int, answered: Int, ignored: Int)>((0, 0, 0))
@@ -27,10 +26,7 @@ public final class SimulatedBus: @unchecked Sendable {
         terminal = try PseudoTerminal(link: link)
         modules = Mutex(Dictionary(uniqueKeysWithValues: list.map { ($0.address, $0) }))
         characterSeconds = 11.0 / Double(baud)
-        let thread = Thread { [self] in serve() }
-        thread.name = "oht50-sim-bus"
-        self.thread = thread
-        thread.start()
+        DetachedThread.start(name: "oht50-sim-bus") { [self] in serve() }
     }
 
     deinit { running.store(false, ordering: .releasing) }

@@ -1,5 +1,10 @@
-import Foundation
+import FoundationEssentials
+import OHT50Core
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The motion-enable relay of `oht50d --simulate` with a contactor feedback configured: a thread that
 /// reads the motion-enable file every few milliseconds and, `pullInMs` after it changes, writes the
@@ -23,7 +28,7 @@ public final class SimulatedContactor: Sendable {
         self.delayMs = delayMs
         try Self.write(weldedPath, "0\n")
         try Self.write(feedbackPath, line(pulledIn: false))
-        Thread.detachNewThread { [self] in follow() }
+        DetachedThread.start(name: "oht50-sim-relay") { [self] in follow() }
     }
 
     /// The feedback file's text for a relay state.
@@ -49,12 +54,12 @@ public final class SimulatedContactor: Sendable {
             } else {
                 wantedSince = nil
             }
-            Thread.sleep(forTimeInterval: 0.002)
+            usleep(2_000)
         }
     }
 
     private static func read(_ path: String) -> String? {
-        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmed
     }
 
     /// Whole or not at all: the daemon reads the file every cycle.

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One module on the simulated bus: the register map of its type with living values (supply voltage
 /// drifting, drive speed ramping toward its command), the identity block, and injectable faults.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 /// Everything `oht50d --simulate` puts in place of the vehicle, in one place: the E-stop, motion-enable
@@ -52,7 +52,7 @@ public enum SimulatedVehicle {
             config.outputs.motionEnableFeedback = feedback
         }
         for (path, value) in contents {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: PathName.directory(of: path), withIntermediateDirectories: true)
             try Data(value.utf8).write(to: URL(fileURLWithPath: path))
         }
         config.estop.backend = .sysfs

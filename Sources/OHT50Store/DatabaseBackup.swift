@@ -1,5 +1,9 @@
 internal import CSQLite
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An online copy of `firmware.db` through SQLite's backup API: consistent while the daemon writes,
 /// and it never blocks the writer for long (pages are copied in steps).
@@ -31,12 +35,10 @@ public enum DatabaseBackup {
         guard check == "ok" else {
             throw StoreError(code: SQLITE_CORRUPT, message: check ?? "no answer", statement: "integrity_check of the copy")
         }
-        do {
-            if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: destination)
-        } catch {
+        // rename(2) replaces an existing destination atomically.
+        guard rename(temporary, destination) == 0 else {
             throw StoreError(
-                code: SQLITE_CANTOPEN, message: "\(error.localizedDescription)", statement: "rename \(temporary) → \(destination)")
+                code: SQLITE_CANTOPEN, message: String(cString: strerror(errno)), statement: "rename \(temporary) → \(destination)")
         }
         return pages
     }

@@ -1,5 +1,5 @@
 internal import CSQLite
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 /// `<data-dir>/firmware.db`: the safety event log. WAL; `synchronous=FULL`, so an event is on disk when
@@ -51,9 +51,7 @@ public final class EventStore: @unchecked Sendable {
 
     /// `firmware.db` → `firmware.db.corrupt-20261123T081500Z` (with its -wal and -shm).
     private static func moveAside(_ path: String) -> String {
-        let stamp = ISO8601DateFormatter.string(
-            from: Date(), timeZone: TimeZone(identifier: "UTC")!,
-            formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+        let stamp = WallTime.fileStamp(Date())
         let target = "\(path).corrupt-\(stamp)"
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try? FileManager.default.moveItem(atPath: path + suffix, toPath: target + suffix)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import Synchronization
 
@@ -70,14 +70,12 @@ public final class TelemetryHistory: TelemetryRecorder, @unchecked Sendable {
             query.bind(3, Int64(limit))
         }
         var rows: [Row] = []
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         while try query.step() {
             let ms = query.int(0)
             let values = (try? JSONDecoder().decode([String: Double].self, from: Data((query.text(3) ?? "{}").utf8))) ?? [:]
             rows.append(
                 Row(
-                    time: formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)), unixMs: ms,
+                    time: WallTime.iso8601(Date(timeIntervalSince1970: Double(ms) / 1000)), unixMs: ms,
                     module: Int(query.int(1)), type: query.text(2) ?? "", values: values))
         }
         return rows

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 /// A recording's samples as columns (one array per field, times relative to the trip), which keeps

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
+import OHT50Core
 import OHT50Sim
 
 #if canImport(Glibc)
@@ -36,7 +37,7 @@ public struct OHT50SimCommand: ParsableCommand {
         do {
             bus = try SimulatedBus(modules: try ModuleList.parse(modules), link: link, baud: baud, notice: { Self.say("oht50-sim: " + $0) })
         } catch let error as SimulatorError {
-            FileHandle.standardError.write(Data("oht50-sim: \(error)\n".utf8))
+            Console.error("oht50-sim: \(error)")
             throw ExitCode(2)
         }
         let described = bus.addresses.compactMap { a in bus.withModule(a) { "\($0.type.rawValue)@\($0.address)" } }
@@ -50,14 +51,14 @@ public struct OHT50SimCommand: ParsableCommand {
             source.setEventHandler {
                 bus.stop()
                 if let link { unlink(link) }
-                Foundation.exit(0)
+                Glibc.exit(0)
             }
             source.resume()
             Self.signalSources.append(source)
         }
-        Thread.detachNewThread {
+        DetachedThread.start(name: "oht50-sim-input") {
             while let line = readLine() {
-                let answer = FaultCommand.apply(line.trimmingCharacters(in: .whitespaces), to: bus)
+                let answer = FaultCommand.apply(line.trimmed, to: bus)
                 if !answer.isEmpty { Self.say(answer) }
             }
         }
@@ -65,7 +66,7 @@ public struct OHT50SimCommand: ParsableCommand {
     }
 
     /// Unbuffered, so a test or a script reading the pipe sees each answer at once.
-    static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    static func say(_ line: String) { Console.out(line) }
 
     nonisolated(unsafe) static var signalSources: [any DispatchSourceSignal] = []
 }

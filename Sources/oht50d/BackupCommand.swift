@@ -1,8 +1,12 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import OHT50IO
 import OHT50Store
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +31,7 @@ struct BackupCommand: ParsableCommand {
                 directory = try ConfigLoader.load(path: options.config, environment: ProcessInfo.processInfo.environment, flags: [])
                     .config.storage.dataDir
             } catch let error as ConfigError {
-                FileHandle.standardError.write(Data("oht50d: configuration rejected: \(error)\n".utf8))
+                Console.error("oht50d: configuration rejected: \(error)")
                 throw ExitStatus.badConfig
             }
         }
@@ -35,7 +39,7 @@ struct BackupCommand: ParsableCommand {
             let pages = try DatabaseBackup.copy(dataDir: directory, to: to)
             print("oht50d: backed up \(directory)/\(EventStore.fileName) to \(to) (\(pages) pages, integrity ok)")
         } catch {
-            FileHandle.standardError.write(Data("oht50d: backup failed: \(error)\n".utf8))
+            Console.error("oht50d: backup failed: \(error)")
             throw ExitCode.failure
         }
     }

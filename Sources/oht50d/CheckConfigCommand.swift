@@ -1,7 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import OHT50IO
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +22,7 @@ struct CheckConfigCommand: ParsableCommand {
             for line in loaded.overrides { print("# override: \(line)") }
             print(loaded.config.yaml, terminator: "")
         } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("oht50d: configuration rejected: \(error)\n".utf8))
+            Console.error("oht50d: configuration rejected: \(error)")
             throw ExitStatus.badConfig
         }
     }

@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Client
+import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `--url` of the running daemon, shared by the client commands (status, reset, events).
 struct ClientOptions: ParsableArguments {
@@ -19,5 +24,5 @@ struct ClientOptions: ParsableArguments {
 }
 
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Console.error(text)
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
@@ -43,7 +43,7 @@ struct Doctor {
 
     // MARK: kernel and CPUs
 
-    var isPreemptRT: Bool { read("\(sysfsRoot)/kernel/realtime")?.trimmingCharacters(in: .whitespacesAndNewlines) == "1" }
+    var isPreemptRT: Bool { read("\(sysfsRoot)/kernel/realtime")?.trimmed == "1" }
 
     func kernel() -> DoctorCheck {
         var name = utsname()
@@ -107,7 +107,7 @@ struct Doctor {
         for cpu in cpus {
             guard
                 let governor = read("\(sysfsRoot)/devices/system/cpu/cpu\(cpu)/cpufreq/scaling_governor")?
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                    .trimmed
             else { continue }
             seen += 1
             if governor != "performance" { slow.append("cpu\(cpu): \(governor)") }
@@ -180,7 +180,7 @@ struct Doctor {
                     + "and CAP_IPC_LOCK"
             )
         }
-        let settings = unit.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let settings = unit.split(separator: "\n").map { $0.trimmed }
         func value(_ key: String) -> String? { settings.last { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } }
         let prio = value("LimitRTPRIO").flatMap(Int.init) ?? 0
         let lock = value("LimitMEMLOCK") ?? "default"
@@ -242,14 +242,14 @@ struct Doctor {
                         : "\(port) (\(resolved)) is held by \(holder): the daemon would get EBUSY",
                     fix: daemon
                         ? nil
-                        : "stop it (a getty: systemctl disable --now serial-getty@\((resolved as NSString).lastPathComponent); "
+                        : "stop it (a getty: systemctl disable --now serial-getty@\(PathName.lastComponent(resolved)); "
                             + "ModemManager: systemctl disable --now ModemManager)"
                 ))
         } else {
             checks.append(DoctorCheck(name: "serial-port", status: .ok, found: "\(port) (\(resolved)): present, nobody holds it"))
             checks.append(rs485Mode(port))
         }
-        checks.append(serialInterrupt((resolved as NSString).lastPathComponent))
+        checks.append(serialInterrupt(PathName.lastComponent(resolved)))
         return checks
     }
 
@@ -284,7 +284,7 @@ struct Doctor {
     /// can be starved by it, and the bus sees timeouts (a false comm_loss).
     func serialInterrupt(_ tty: String) -> DoctorCheck {
         guard let irqText = read("\(sysfsRoot)/class/tty/\(tty)/irq"),
-            let irq = Int(irqText.trimmingCharacters(in: .whitespacesAndNewlines)), irq > 0
+            let irq = Int(irqText.trimmed), irq > 0
         else {
             return DoctorCheck(name: "serial-irq", status: .ok, found: "\(tty) has no interrupt of its own (USB adapter or pty)")
         }
@@ -292,7 +292,7 @@ struct Doctor {
             return DoctorCheck(name: "serial-irq", status: .ok, found: "\(tty) on IRQ \(irq); interrupts are not threaded (not PREEMPT_RT)")
         }
         let threads = ((try? FileManager.default.contentsOfDirectory(atPath: procRoot)) ?? []).compactMap { entry -> (Int32, String)? in
-            guard let pid = Int32(entry), let comm = read("\(procRoot)/\(entry)/comm")?.trimmingCharacters(in: .whitespacesAndNewlines),
+            guard let pid = Int32(entry), let comm = read("\(procRoot)/\(entry)/comm")?.trimmed,
                 comm.hasPrefix("irq/\(irq)-")
             else { return nil }
             return (pid, comm)
@@ -409,8 +409,8 @@ struct Doctor {
                     + "group gpio"
             )
         }
-        let directionPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("direction")
-        guard let direction = read(directionPath)?.trimmingCharacters(in: .whitespacesAndNewlines) else {
+        let directionPath = PathName.join(PathName.directory(of: path), "direction")
+        guard let direction = read(directionPath)?.trimmed else {
             return DoctorCheck(name: "gpio \(role)", status: .ok, found: "\(path): present (no direction file: not a kernel sysfs GPIO)")
         }
         let isOutput = direction == "out" || direction == "high" || direction == "low"
@@ -426,12 +426,12 @@ struct Doctor {
 
     func dataDirectory() -> DoctorCheck {
         let dir = config.storage.dataDir
-        var isDirectory: ObjCBool = false
+        var isDirectory: Bool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else {
             // The daemon creates it with its parents: what matters is the nearest directory that exists.
-            var existing = (dir as NSString).deletingLastPathComponent
+            var existing = PathName.directory(of: dir)
             while !existing.isEmpty && existing != "/" && !FileManager.default.fileExists(atPath: existing) {
-                existing = (existing as NSString).deletingLastPathComponent
+                existing = PathName.directory(of: existing)
             }
             if existing.isEmpty { existing = "/" }
             let creatable = access(existing, W_OK) == 0
@@ -442,7 +442,7 @@ struct Doctor {
                     + "exist\(creatable ? " (the daemon creates it in \(existing))" : ", and \(existing) is not writable here")",
                 fix: "install -d -o oht50 -g oht50 \(dir)")
         }
-        guard isDirectory.boolValue else {
+        guard isDirectory else {
             return DoctorCheck(
                 name: "data-dir", status: .fail, found: "\(dir) is not a directory", fix: "set storage.data_dir to a directory")
         }
@@ -458,7 +458,7 @@ struct Doctor {
         var fs = statvfs()
         guard statvfs(dir, &fs) == 0 else { return DoctorCheck(name: "data-dir", status: .ok, found: "\(dir): writable") }
         let freeMB = Double(fs.f_bavail) * Double(fs.f_frsize) / 1_048_576
-        let text = "\(dir): writable, \(String(format: "%.0f", freeMB)) MB free"
+        let text = "\(dir): writable, \(String(printf: "%.0f", freeMB)) MB free"
         if freeMB < 10 {
             return DoctorCheck(
                 name: "data-dir", status: .fail, found: text + ": events could not be stored", fix: "free space on that filesystem")

@@ -1,7 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import OHT50IO
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `oht50d doctor`: the vehicle's bring-up checks, one line each — ok / warn / fail, what was found, and
 /// the command that fixes it. Reads only; safe beside a running daemon.
@@ -40,8 +44,8 @@ struct DoctorCommand: ParsableCommand {
         } else {
             let width = checks.map(\.name.count).max() ?? 0
             for check in checks {
-                let name = check.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                print("\(check.status.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(name)  \(check.found)")
+                let name = check.name.padded(to: width)
+                print("\(check.status.rawValue.padded(to: 4)) \(name)  \(check.found)")
                 if let fix = check.fix, check.status != .ok { print("     \(String(repeating: " ", count: width))  fix: \(fix)") }
             }
             let counts = [DoctorCheck.Status.ok, .warn, .fail].map { s in "\(checks.filter { $0.status == s }.count) \(s.rawValue)" }

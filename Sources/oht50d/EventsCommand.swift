@@ -1,6 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Client
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `oht50d events [--follow]`: the running daemon's event log, oldest first, one line each; `--follow`
 /// keeps printing new ones as they are stored (long-poll, nothing is missed). Exit 0, or 69 when the
@@ -19,7 +23,7 @@ struct EventsCommand: ParsableCommand {
     func run() throws {
         let daemon = try client.client()
         var after = self.after
-        var backlog: [[String: Any]] = []
+        var backlog: [JSONValue] = []
         repeat {
             let events = try page(daemon, after: after, waitMs: 0)
             backlog += events
@@ -40,9 +44,9 @@ struct EventsCommand: ParsableCommand {
 
     static let pageSize = 1_000
 
-    static func id(_ event: [String: Any]) -> Int64? { (event["id"] as? NSNumber)?.int64Value }
+    static func id(_ event: JSONValue) -> Int64? { event["id"]?.int64 }
 
-    private func page(_ daemon: DaemonClient, after: Int64, waitMs: Int) throws -> [[String: Any]] {
+    private func page(_ daemon: DaemonClient, after: Int64, waitMs: Int) throws -> [JSONValue] {
         let path = "/api/v1/events?after=\(after)&limit=\(Self.pageSize)" + (waitMs > 0 ? "&wait_ms=\(waitMs)" : "")
         let answer: DaemonClient.Answer
         do {
@@ -55,20 +59,18 @@ struct EventsCommand: ParsableCommand {
             printError("oht50d: events answered \(answer.status): \(answer.body)")
             throw ExitCode.failure
         }
-        return (answer.json["events"] as? [[String: Any]]) ?? []
+        return answer.value["events"]?.array ?? []
     }
 
-    static func line(_ e: [String: Any]) -> String {
-        var text = "\(e["id"] ?? "") \(e["time"] as? String ?? "") \(e["kind"] as? String ?? "")"
-        if let from = e["from"] as? String, let to = e["to"] as? String { text += " \(from) → \(to)" }
-        if let causes = e["causes"] as? [String], !causes.isEmpty { text += " causes=\(causes.joined(separator: ","))" }
-        if let reasons = e["reasons"] as? [String], !reasons.isEmpty { text += " refused=\(reasons.joined(separator: ","))" }
-        if let source = e["source"] as? String { text += " source=\"\(source)\"" }
-        if let detail = e["detail"] as? String { text += " detail=\"\(detail)\"" }
+    static func line(_ e: JSONValue) -> String {
+        var text = "\(e["id"]?.display ?? "") \(e["time"]?.string ?? "") \(e["kind"]?.string ?? "")"
+        if let from = e["from"]?.string, let to = e["to"]?.string { text += " \(from) → \(to)" }
+        if let causes = e["causes"]?.strings, !causes.isEmpty { text += " causes=\(causes.joined(separator: ","))" }
+        if let reasons = e["reasons"]?.strings, !reasons.isEmpty { text += " refused=\(reasons.joined(separator: ","))" }
+        if let source = e["source"]?.string { text += " source=\"\(source)\"" }
+        if let detail = e["detail"]?.string { text += " detail=\"\(detail)\"" }
         return text
     }
 
-    static func jsonLine(_ e: [String: Any]) -> String {
-        (try? JSONSerialization.data(withJSONObject: e, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    static func jsonLine(_ e: JSONValue) -> String { e.text }
 }

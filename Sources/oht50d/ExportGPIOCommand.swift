@@ -1,9 +1,13 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `oht50d export-gpio`: what `oht50-gpio-export.service` runs at boot, as root, before the daemon: the
 /// sysfs lines the configuration names (`/sys/class/gpio/gpioN/value`) exported, in the right

@@ -1,9 +1,13 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import OHT50API
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the daemon does for its RT threads as it starts them (DESIGN "Threads"): memory locked, CPU
 /// idle states held off, the CPUs planned, both threads started at SCHED_FIFO, the async side confined

@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Client
+import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `oht50d reset`: a safety reset on the running daemon, with the token found where a technician with
 /// sudo has it — `OHT50_API_TOKEN`, `--token-file`, `<data-dir>/api-token` (the simulated vehicle),
@@ -33,23 +38,23 @@ struct ResetCommand: ParsableCommand {
             printError("oht50d: \(error)")
             throw ExitStatus.hardwareMissing
         }
-        let body = answer.json
+        let body = answer.value
         switch answer.status {
         case 200:
-            print("reset accepted: state \(body["state"] as? String ?? "?") (motion still needs a move command)")
+            print("reset accepted: state \(body["state"]?.string ?? "?") (motion still needs a move command)")
         case 409:
-            let error = body["error"] as? [String: Any] ?? [:]
-            print("reset refused (state \(error["state"] as? String ?? "?")):")
-            for reason in error["reasons"] as? [[String: Any]] ?? [] {
-                print("- \(reason["code"] as? String ?? ""): \(reason["message"] as? String ?? "")")
+            let error = body["error"]
+            print("reset refused (state \(error["state"]?.string ?? "?")):")
+            for reason in error["reasons"]?.array ?? [] {
+                print("- \(reason["code"]?.string ?? ""): \(reason["message"]?.string ?? "")")
             }
             throw ExitCode.failure
         case 401:
             printError(
-                "oht50d: the daemon refused the token from \(source): \((body["error"] as? [String: Any])?["message"] as? String ?? "401")")
+                "oht50d: the daemon refused the token from \(source): \(body["error"]["message"]?.string ?? "401")")
             throw ExitCode.failure
         default:
-            printError("oht50d: reset answered \(answer.status): \((body["error"] as? [String: Any])?["message"] as? String ?? "")")
+            printError("oht50d: reset answered \(answer.status): \(body["error"]["message"]?.string ?? "")")
             throw ExitCode.failure
         }
     }
@@ -60,9 +65,9 @@ struct ResetCommand: ParsableCommand {
         for path in candidates {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             for line in text.split(whereSeparator: \.isNewline) {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                let trimmed = line.trimmed
                 let value = trimmed.hasPrefix("OHT50_API_TOKEN=") ? String(trimmed.dropFirst("OHT50_API_TOKEN=".count)) : trimmed
-                let token = value.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                let token = value.trimming { $0 == "\"" || $0 == "'" }
                 if !token.isEmpty && !token.hasPrefix("#") && !token.contains("=") { return (token, path) }
             }
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import Logging
 import Metrics
@@ -11,6 +11,10 @@ import OHT50Runtime
 import OHT50Store
 import Prometheus
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension RunCommand {
     /// On the simulated vehicle, `kill -USR1 <pid>` stalls the safety loop for 2 s: health answers 503

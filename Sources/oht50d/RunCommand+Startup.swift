@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import Logging
 import Metrics
@@ -12,6 +12,10 @@ import OHT50Sim
 import OHT50Store
 import Prometheus
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension RunCommand {
     /// The configuration as loaded (what SIGHUP compares with), the one the daemon runs (data

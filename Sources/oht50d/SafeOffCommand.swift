@@ -1,9 +1,13 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import OHT50Core
 import OHT50IO
 import OHT50Runtime
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `oht50d safe-off`: what systemd runs after every end of the daemon (`ExecStopPost=`), and what a
 /// technician runs by hand. Outputs first — motion-enable, then every other configured output — then a
@@ -39,10 +43,10 @@ struct SafeOffCommand: ParsableCommand {
         }
         let ms = Double(MonotonicClock.now() - started) / 1e6
         if failures.isEmpty {
-            logger.notice("safe-off done in \(String(format: "%.0f", ms)) ms: motion-enable reads off, every drive confirmed its stop")
+            logger.notice("safe-off done in \(String(printf: "%.0f", ms)) ms: motion-enable reads off, every drive confirmed its stop")
             return
         }
-        logger.error("safe-off incomplete after \(String(format: "%.0f", ms)) ms: \(failures.joined(separator: "; "))")
+        logger.error("safe-off incomplete after \(String(printf: "%.0f", ms)) ms: \(failures.joined(separator: "; "))")
         throw ExitCode.failure
     }
 

@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Client
+import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `oht50d status`: one screen on what the running daemon says — state, causes, E-stop, motion-enable,
 /// why a reset would be refused, the modules. `--json` for scripts. Exit 0, or 69 when unreachable.
@@ -26,76 +31,71 @@ struct StatusCommand: ParsableCommand {
             throw ExitStatus.hardwareMissing
         }
         if json {
-            let combined: [String: Any] = ["health": health.json, "safety": safety.json, "modules": modules.json["modules"] ?? []]
-            let data = try JSONSerialization.data(withJSONObject: combined, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            let combined = JSONValue.object([
+                "health": health.value, "safety": safety.value, "modules": modules.value["modules"] ?? .array([]),
+            ])
+            print(combined.text)
             return
         }
-        print(
-            Self.screen(
-                url: daemon.url, health: health.json, safety: safety.json, modules: modules.json["modules"] as? [[String: Any]] ?? []))
+        print(Self.screen(url: daemon.url, health: health.value, safety: safety.value, modules: modules.value["modules"]?.array ?? []))
     }
 
-    static func screen(url: String, health: [String: Any], safety s: [String: Any], modules: [[String: Any]]) -> String {
-        func field(_ name: String, _ value: String) -> String { name.padding(toLength: 12, withPad: " ", startingAt: 0) + value }
-        let estop = s["estop"] as? [String: Any] ?? [:]
-        let causes = s["causes"] as? [String] ?? []
+    static func screen(url: String, health: JSONValue, safety s: JSONValue, modules: [JSONValue]) -> String {
+        func field(_ name: String, _ value: String) -> String { name.padded(to: 12) + value }
+        let estop = s["estop"]
+        let causes = s["causes"]?.strings ?? []
         var lines = [
-            "oht50d at \(url): \(health["status"] as? String ?? "?")"
-                + ((health["problems"] as? [String]).map { " (\($0.joined(separator: ", ")))" } ?? "")
+            "oht50d at \(url): \(health["status"]?.string ?? "?")"
+                + (health["problems"]?.strings.map { " (\($0.joined(separator: ", ")))" } ?? "")
         ]
         lines.append(
             field(
                 "state",
-                ((s["state"] as? String) ?? "?").uppercased()
-                    + "  since \(s["since"] as? String ?? "?") (\(Double(s["in_state_ms"] as? Int ?? 0) / 1000) s)"))
+                (s["state"]?.string ?? "?").uppercased()
+                    + "  since \(s["since"]?.string ?? "?") (\(Double(s["in_state_ms"]?.int ?? 0) / 1000) s)"))
         lines.append(field("causes", causes.isEmpty ? "none" : causes.joined(separator: ", ")))
-        let level = (estop["input_fault"] as? Bool == true) ? "UNREADABLE" : ((estop["pressed"] as? Bool == true) ? "PRESSED" : "released")
-        lines.append(field("E-stop", "\(level) — \(estop["input"] as? String ?? "")"))
-        for channel in estop["channels"] as? [[String: Any]] ?? [] {
-            let open =
-                (channel["input_fault"] as? Bool == true) ? "UNREADABLE" : ((channel["pressed"] as? Bool == true) ? "OPEN" : "closed")
-            lines.append(field("  channel \(channel["channel"] as? Int ?? 0)", "\(open) — \(channel["input"] as? String ?? "")"))
+        let level = (estop["input_fault"]?.bool == true) ? "UNREADABLE" : ((estop["pressed"]?.bool == true) ? "PRESSED" : "released")
+        lines.append(field("E-stop", "\(level) — \(estop["input"]?.string ?? "")"))
+        for channel in estop["channels"]?.array ?? [] {
+            let open = (channel["input_fault"]?.bool == true) ? "UNREADABLE" : ((channel["pressed"]?.bool == true) ? "OPEN" : "closed")
+            lines.append(field("  channel \(channel["channel"]?.int ?? 0)", "\(open) — \(channel["input"]?.string ?? "")"))
         }
-        if let d = estop["discrepancy"] as? [String: Any], d["latched"] as? Bool == true {
+        if estop["discrepancy"]["latched"]?.bool == true {
             lines.append(field("", "DISCREPANCY latched: press the E-stop and release it (both channels open, then close together)"))
         }
-        if let k = s["contactor"] as? [String: Any] {
-            let fault = k["fault"] as? String ?? "none"
+        if let k = s["contactor"], k != .null {
+            let fault = k["fault"]?.string ?? "none"
             lines.append(
                 field(
                     "contactor",
-                    "reads \(k["reads"] as? String ?? "?"), expected \(k["expected"] as? String ?? "?")"
-                        + (fault == "none" ? "" : " — FAULT \(fault)") + " — \(k["input"] as? String ?? "")"))
+                    "reads \(k["reads"]?.string ?? "?"), expected \(k["expected"]?.string ?? "?")"
+                        + (fault == "none" ? "" : " — FAULT \(fault)") + " — \(k["input"]?.string ?? "")"))
         }
-        lines.append(field("motion", (s["motion_enable_output"] as? Bool == true) ? "enable ON" : "enable off"))
-        let reasons = s["reset_blocked_by"] as? [[String: Any]] ?? []
+        lines.append(field("motion", (s["motion_enable_output"]?.bool == true) ? "enable ON" : "enable off"))
+        let reasons = s["reset_blocked_by"]?.array ?? []
         if reasons.isEmpty {
             lines.append(field("reset", "would be accepted (oht50d reset)"))
         } else {
             lines.append(field("reset", "would be refused:"))
-            for r in reasons { lines.append(field("", "- \(r["code"] as? String ?? ""): \(r["message"] as? String ?? "")")) }
+            for r in reasons { lines.append(field("", "- \(r["code"]?.string ?? ""): \(r["message"]?.string ?? "")")) }
         }
-        if let trip = s["last_trip"] as? [String: Any] {
+        if let trip = s["last_trip"], trip != .null {
             lines.append(
                 field(
                     "last trip",
-                    "\((trip["causes"] as? [String] ?? []).joined(separator: ", ")) at \(trip["at"] as? String ?? "") from "
-                        + "\(trip["from"] as? String ?? "")"
+                    "\((trip["causes"]?.strings ?? []).joined(separator: ", ")) at \(trip["at"]?.string ?? "") from "
+                        + "\(trip["from"]?.string ?? "")"
                 ))
         }
         for m in modules {
-            let name = "\(m["type"] as? String ?? "?")@\(m["address"] as? Int ?? 0)"
-            var state = [
-                (m["online"] as? Bool == true) ? "online" : "OFFLINE", (m["healthy"] as? Bool == true) ? "healthy" : "NOT HEALTHY",
-            ]
-            if let alarm = m["alarm"] as? String { state.append("ALARM \(alarm)") }
-            if m["stop_unconfirmed"] as? Bool == true { state.append("STOP NOT CONFIRMED") }
-            let values = (m["values"] as? [String: [String: Any]] ?? [:]).sorted { $0.key < $1.key }
-                .filter {
-                    ["voltage", "current", "temperature", "motor1_actual_speed", "motor1_commanded_speed", "motor1_error"].contains($0.key)
-                }
-                .map { "\($0.key) \($0.value["value"] ?? "") \($0.value["unit"] as? String ?? "")".trimmingCharacters(in: .whitespaces) }
+            let name = "\(m["type"]?.string ?? "?")@\(m["address"]?.int ?? 0)"
+            var state = [(m["online"]?.bool == true) ? "online" : "OFFLINE", (m["healthy"]?.bool == true) ? "healthy" : "NOT HEALTHY"]
+            if let alarm = m["alarm"]?.string { state.append("ALARM \(alarm)") }
+            if m["stop_unconfirmed"]?.bool == true { state.append("STOP NOT CONFIRMED") }
+            let shown: Set = ["voltage", "current", "temperature", "motor1_actual_speed", "motor1_commanded_speed", "motor1_error"]
+            let values = (m["values"]?.object ?? [:]).sorted { $0.key < $1.key }
+                .filter { shown.contains($0.key) }
+                .map { "\($0.key) \($0.value["value"]?.display ?? "") \($0.value["unit"]?.string ?? "")".trimmed }
             lines.append(field(name, state.joined(separator: ", ") + (values.isEmpty ? "" : "; " + values.joined(separator: ", "))))
         }
         return lines.joined(separator: "\n")

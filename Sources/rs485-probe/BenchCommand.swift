@@ -1,6 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,17 +58,17 @@ struct BenchCommand: ParsableCommand {
                     "address", "transactions", "ok", "loss_percent", "p50_ms", "p95_ms", "p99_ms", "max_ms", "timeouts", "crc",
                     "exceptions", "other",
                 ],
-                ["\(report.address)", "\(count)", "\(report.ok)", String(format: "%.2f", report.lossPercent)]
-                    + ["p50", "p95", "p99", "max"].map { String(format: "%.3f", report.latencyMs[$0] ?? 0) }
+                ["\(report.address)", "\(count)", "\(report.ok)", String(printf: "%.2f", report.lossPercent)]
+                    + ["p50", "p95", "p99", "max"].map { String(printf: "%.3f", report.latencyMs[$0] ?? 0) }
                     + ["timeout", "crc", "exception", "other"].map { "\(errors[$0] ?? 0)" },
             ])
         case .text:
             Output.line(
-                "SUMMARY addr=\(addr.value) ok=\(report.ok)/\(count) loss=\(String(format: "%.2f", report.lossPercent))% "
-                    + "p50=\(String(format: "%.2f", pick(0.5)))ms p95=\(String(format: "%.2f", pick(0.95)))ms "
-                    + "p99=\(String(format: "%.2f", pick(0.99)))ms max=\(String(format: "%.2f", latencies.last ?? 0))ms "
+                "SUMMARY addr=\(addr.value) ok=\(report.ok)/\(count) loss=\(String(printf: "%.2f", report.lossPercent))% "
+                    + "p50=\(String(printf: "%.2f", pick(0.5)))ms p95=\(String(printf: "%.2f", pick(0.95)))ms "
+                    + "p99=\(String(printf: "%.2f", pick(0.99)))ms max=\(String(printf: "%.2f", latencies.last ?? 0))ms "
                     + "timeouts=\(errors["timeout"]!) crc=\(errors["crc"]!) exceptions=\(errors["exception"]!) other=\(errors["other"]!) "
-                    + "rate=\(String(format: "%.0f", report.perSecond))/s")
+                    + "rate=\(String(printf: "%.0f", report.perSecond))/s")
         }
         if latencies.count < count { throw ExitCode(1) }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Core
 
 #if canImport(Glibc)
@@ -42,7 +42,7 @@ struct MonitorCommand: ParsableCommand {
                 }
                 Output.line(
                     t.ok
-                        ? values.map { "  \($0.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.value) \($0.unit)" }.joined(
+                        ? values.map { "  \($0.name.padded(to: 24)) \($0.value) \($0.unit)" }.joined(
                             separator: "\n")
                         : "  \(t.outcome)")
             }

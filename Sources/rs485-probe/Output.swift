@@ -1,10 +1,14 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Plain lines, JSON or CSV, to stdout; errors to stderr.
 enum Output {
-    static func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
-    static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    static func line(_ text: String) { Console.out(text) }
+    static func error(_ text: String) { Console.error(text) }
 
     static func json(_ value: some Encodable) {
         line(WireJSON.string(value))
@@ -13,7 +17,7 @@ enum Output {
     static func csv(_ rows: [[String]]) {
         for row in rows {
             line(
-                row.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+                row.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacing("\"", with: "\"\"") + "\"" : $0 }
                     .joined(separator: ","))
         }
     }

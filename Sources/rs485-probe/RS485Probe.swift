@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct RS485Probe: ParsableCommand {
     public init() {}
@@ -30,7 +34,7 @@ public struct RS485Probe: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 Output.error(fullMessage(for: error))
-                Foundation.exit(2)
+                Glibc.exit(2)
             }
             exit(withError: error)
         }

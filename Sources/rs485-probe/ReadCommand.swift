@@ -1,6 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +50,7 @@ struct ReadCommand: ParsableCommand {
             case .csv:
                 Output.csv([
                     [
-                        "\(sequence)", "\(t.ok)", t.outcome, String(format: "%.3f", t.latencyMs),
+                        "\(sequence)", "\(t.ok)", t.outcome, String(printf: "%.3f", t.latencyMs),
                         t.registers.map(String.init).joined(separator: " "),
                     ]
                 ])
@@ -55,9 +59,9 @@ struct ReadCommand: ParsableCommand {
                 Output.line(
                     t.ok
                         ? "READ ok addr=\(addr.value) start=\(start.value) regs=\(t.registers) "
-                            + "latency=\(String(format: "%.2f", t.latencyMs))ms \(decoded)"
+                            + "latency=\(String(printf: "%.2f", t.latencyMs))ms \(decoded)"
                         : "READ fail addr=\(addr.value) \(t.outcome)\(t.exceptionCode.map { " code=\($0)" } ?? "") "
-                            + "latency=\(String(format: "%.2f", t.latencyMs))ms"
+                            + "latency=\(String(printf: "%.2f", t.latencyMs))ms"
                 )
             }
             if sequence < `repeat` { usleep(UInt32(interval) * 1_000) }

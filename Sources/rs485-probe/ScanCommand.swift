@@ -46,7 +46,7 @@ struct ScanCommand: ParsableCommand {
                 if bus.format == .text {
                     Output.line(
                         "address \(address)  \(module.type) (code \(module.typeCode))  firmware \(module.firmware)  name \(module.name) "
-                            + " \(String(format: "%.2f", t.latencyMs)) ms  @\(rate)"
+                            + " \(String(printf: "%.2f", t.latencyMs)) ms  @\(rate)"
                     )
                 }
             }
@@ -59,7 +59,7 @@ struct ScanCommand: ParsableCommand {
                     + found.map {
                         [
                             "\($0.baud)", "\($0.address)", $0.type, "\($0.typeCode)", $0.firmware, $0.name,
-                            String(format: "%.3f", $0.latencyMs),
+                            String(printf: "%.3f", $0.latencyMs),
                         ]
                     })
         case .text: Output.line("scan: \(found.count) module(s) found at addresses \(from.value)–\(to.value)")

@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
 import OHT50Core
 import OHT50IO
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One probe transaction: outcome, latency, registers; with the retries the technician asked for.
 struct Transaction: Encodable {

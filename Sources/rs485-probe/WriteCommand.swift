@@ -32,12 +32,12 @@ struct WriteCommand: ParsableCommand {
         let t = Transaction.write(master, address: addr.value, start: register.value, values: values, retries: bus.retries)
         switch bus.format {
         case .json: Output.json(t)
-        case .csv: Output.csv([["ok", "outcome", "latency_ms"], ["\(t.ok)", t.outcome, String(format: "%.3f", t.latencyMs)]])
+        case .csv: Output.csv([["ok", "outcome", "latency_ms"], ["\(t.ok)", t.outcome, String(printf: "%.3f", t.latencyMs)]])
         case .text:
             Output.line(
                 t.ok
                     ? "WRITE ok addr=\(addr.value) register=\(register.value) values=\(values) "
-                        + "latency=\(String(format: "%.2f", t.latencyMs))ms"
+                        + "latency=\(String(printf: "%.2f", t.latencyMs))ms"
                     : "WRITE fail addr=\(addr.value) \(t.outcome)\(t.exceptionCode.map { " code=\($0)" } ?? "")")
         }
         if !t.ok { throw ExitCode(1) }

@@ -1,22 +1,36 @@
 import Foundation
 import HTTPTypes
 import OHT50Core
-import OHT50IO
 import OHT50Runtime
 import Testing
-import Yams
 
 @testable import OHT50API
+@testable import OHT50IO
 
 @Suite("OpenAPI contract")
 struct OpenAPIContractTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
+    /// openapi.yaml, read by the daemon's own YAML parser (libyaml) as plain values.
+    static func spec() throws -> Any {
+        let path = repository + "/openapi.yaml"
+        return plain(try YAMLConfigDocument.parse(try String(contentsOfFile: path, encoding: .utf8), path: path))
+    }
+
+    /// Mappings as `[String: Any]`, lists as `[Any]`, scalars as `String`.
+    static func plain(_ node: ConfigNode) -> Any {
+        switch node {
+        case .scalar(let value, _): value
+        case .null: NSNull()
+        case .sequence(let items, _): items.map(plain)
+        case .mapping(let entries, _): Dictionary(entries.map { ($0.key, plain($0.value)) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     /// path → methods, from openapi.yaml; `/health/` is the router's `/health`.
     static func specRoutes() throws -> [String: Set<String>] {
-        let text = try String(contentsOfFile: repository + "/openapi.yaml", encoding: .utf8)
-        let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let spec = try #require(try Self.spec() as? [String: Any])
         let paths = try #require(spec["paths"] as? [String: [String: Any]])
         var routes: [String: Set<String>] = [:]
         for (path, operations) in paths {
@@ -50,8 +64,7 @@ struct OpenAPIContractTests {
 
     /// `components.schemas.NAME` of openapi.yaml.
     static func schema(_ name: String) throws -> [String: Any] {
-        let text = try String(contentsOfFile: repository + "/openapi.yaml", encoding: .utf8)
-        let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let spec = try #require(try Self.spec() as? [String: Any])
         let schemas = try #require((spec["components"] as? [String: Any])?["schemas"] as? [String: Any])
         return try #require(schemas[name] as? [String: Any])
     }

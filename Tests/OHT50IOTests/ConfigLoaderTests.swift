@@ -145,4 +145,79 @@ struct ConfigLoaderTests {
             #expect(error.problem.contains("not valid YAML"))
         }
     }
+
+    /// The message `oht50d check-config` prints for `text` as a file.
+    static func rejection(_ text: String, file: String = "bad.yaml") -> String {
+        let dir = TemporaryDirectory()
+        do {
+            _ = try ConfigLoader.load(path: dir.write(file, text), environment: [:], flags: [])
+            return "accepted"
+        } catch {
+            return "\(error)".replacing(dir.path + "/", with: "")
+        }
+    }
+
+    @Test("a YAML syntax error names the line and column, what libyaml was reading, and the text of the line")
+    func syntaxErrorsArePrecise() {
+        #expect(
+            Self.rejection("safety:\n  cycle_ms: 10\n   max_stall_ms: 3\n")
+                == "bad.yaml:3: (document): is not valid YAML (mapping values are not allowed in this context at line 3, column 16; "
+                + "line 3 reads \"   max_stall_ms: 3\"); allowed: a YAML mapping, see config/firmware.yaml")
+        // At the end of the file, the line where the unfinished list starts is the one shown.
+        #expect(
+            Self.rejection("safety:\n  cycle_ms: [1\n")
+                == "bad.yaml:3: (document): is not valid YAML (did not find expected ',' or ']' at line 3, column 1, while parsing a flow "
+                + "sequence that starts at line 2, column 13; line 2 reads \"  cycle_ms: [1\"); allowed: a YAML mapping, see config/firmware.yaml"
+        )
+        #expect(Self.rejection("safety:\n\tcycle_ms: 10\n").contains("line 2 reads \"\\tcycle_ms: 10\""))
+    }
+
+    @Test("a key given twice, an alias, a list as a key and a second document are refused naming the key and both lines")
+    func structureErrorsNameTheKey() {
+        #expect(
+            Self.rejection("safety:\n  cycle_ms: 10\n  cycle_ms: 20\n")
+                == "bad.yaml:3: safety.cycle_ms: is given twice (first at line 2); allowed: each key once")
+        #expect(
+            Self.rejection("modules:\n  - address: 2\n    type: power\n    type: motor\n")
+                == "bad.yaml:4: modules[0].type: is given twice (first at line 3); allowed: each key once")
+        #expect(
+            Self.rejection("safety:\n  cycle_ms: &x 10\n  max_stall_ms: *x\n")
+                == "bad.yaml:3: safety.max_stall_ms: is a YAML alias (*name), which is not supported; allowed: the value written out")
+        #expect(Self.rejection("? [a, b]\n: 1\n") == "bad.yaml:1: (key): is not a plain key; allowed: names such as safety, cycle_ms")
+        #expect(
+            Self.rejection("safety:\n  cycle_ms: 10\n---\nlog:\n  level: debug\n")
+                == "bad.yaml:3: (document): is a second YAML document in the file; allowed: one document: the configuration mapping")
+    }
+
+    @Test("a config path that cannot be read says why: no such file, a directory, not UTF-8")
+    func unreadableFileSaysWhy() throws {
+        let dir = TemporaryDirectory()
+        let reason = { (path: String) -> String in
+            do {
+                _ = try ConfigLoader.load(path: path, environment: [:], flags: [])
+                return "accepted"
+            } catch let error as ConfigError {
+                #expect(error.value == path)
+                return error.problem
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(reason(dir.file("none.yaml")) == "cannot be read (No such file or directory)")
+        try FileManager.default.createDirectory(atPath: dir.file("a-directory.yaml"), withIntermediateDirectories: false)
+        #expect(reason(dir.file("a-directory.yaml")) == "cannot be read (Is a directory)")
+        let latin1 = dir.file("latin1.yaml")
+        FileManager.default.createFile(atPath: latin1, contents: Data("log:\n  level: info # caf".utf8 + [0xE9, 0x0A]))
+        #expect(reason(latin1) == "cannot be read (not UTF-8 text: line 2, byte 24 of the file)")
+    }
+
+    @Test("empty values, quoted values and tags read as before: ~ is no value, \"10\" and !!str 10 are 10")
+    func scalarsReadAsBefore() throws {
+        let dir = TemporaryDirectory()
+        for text in ["safety:\n  cycle_ms: \"10\"\n", "safety:\n  cycle_ms: !!str 10\n", "safety:\n  cycle_ms: '10'\n"] {
+            #expect(try ConfigLoader.load(path: dir.write("ok.yaml", text), environment: [:], flags: []).config.safety.cycleMs == 10)
+        }
+        #expect(Self.rejection("safety:\n  cycle_ms: ~\n").contains("safety.cycle_ms: has no value"))
+        #expect(try ConfigLoader.load(path: dir.write("empty.yaml", ""), environment: [:], flags: []).config == FirmwareConfig.defaults)
+    }
 }
