@@ -24,10 +24,10 @@ public struct EventPump: Service {
     }
 
     /// Runs at every wake-up of the safety thread (an event, a reply, a change readers show) and at
-    /// least every 100 ms (the samples ring), never polling faster.
+    /// least every `idleTick`, never polling faster.
     public func run() async {
         var droppedReported: UInt64 = 0
-        for await raised in loop.wakeup.ticks() {
+        for await raised in loop.wakeup.ticks(idleTick: Self.idleTick) {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             drain(announced: raised)
             let dropped = loop.events.dropped
@@ -38,6 +38,11 @@ public struct EventPump: Service {
         }
         drain()
     }
+
+    /// How often the samples ring is drained when nothing happens (issue 30: the async side sleeps
+    /// between events). The ring holds 4,096 cycles — 4.1 s at the fastest cycle, 1 ms — so a second
+    /// between drains never fills it, and a trip drains it at once.
+    static let idleTick: Duration = .seconds(1)
 
     /// Logs and records every event waiting in the ring; then, when the safety thread announced
     /// something (`announced`) or an event came, tells whoever waits on the loop's `changes` (command

@@ -6,8 +6,8 @@ import Glibc
 
 /// `mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)`: no page of the process is ever paged out, and
 /// pages are locked as they are first touched rather than all populated up front. Without ONFAULT every
-/// mapping is faulted in whole: each thread's 8 MiB default stack and the 38 MiB ICU data library made
-/// the daemon's RSS 144 MB. What the RT threads touch is touched before they run: their stacks are
+/// mapping is faulted in whole: each thread's 8 MiB default stack (and, before issue 30, the 38 MiB ICU
+/// data library) made the daemon's RSS 144 MB. What the RT threads touch is touched before they run: their stacks are
 /// mapped and locked by `RealtimeThread`, the rings are written once when they are created, and the
 /// code and constant data of the binary and its libraries are populated by `populateFileMappings`,
 /// so the first run of a rarely taken branch on an RT thread is not a page fault that reads the disk.
@@ -23,16 +23,15 @@ public enum MemoryLock {
         try SystemCallError.retrying("mlockall", "MCL_CURRENT|MCL_FUTURE") { mlockall(flags) }
     }
 
-    /// Populates and locks every file-backed mapping (code, constants, metadata: the binary, the Swift
-    /// runtime, libc, libmodbus, libgpiod, sqlite) but Foundation and ICU, which the safety thread
-    /// never calls (38 MiB of ICU tables and 13 MiB of Foundation code would be locked for nothing).
-    /// In the packaged binary Foundation and ICU are linked in: their code cannot be told apart, but
-    /// ICU's tables are one writable data mapping of 38 MiB, far larger than any other, and are left
-    /// out by `largestWritable` (pages of it still lock when first touched). Returns the bytes it
-    /// locked. Runs once at start, off the RT threads.
+    /// Populates and locks every file-backed mapping (code, constants, metadata: the binary with the
+    /// Swift runtime linked in, libc, libstdc++, libmodbus, libgpiod) but libsqlite3 and libyaml, which
+    /// no RT thread calls (the stores write on the async side; the config is read before the threads
+    /// start): 1.5 MB not locked for nothing. A writable mapping larger than `largestWritable` is left
+    /// out too (the ICU tables of 38 MiB were, before issue 30; pages of such a mapping still lock when
+    /// first touched). Returns the bytes it locked. Runs once at start, off the RT threads.
     @discardableResult
     public static func populateFileMappings(
-        skipping skipped: [String] = ["Foundation", "libicu"], largestWritable: Int = 16 << 20
+        skipping skipped: [String] = ["libsqlite3", "libyaml"], largestWritable: Int = 16 << 20
     ) -> Int {
         guard let maps = fopen("/proc/self/maps", "r") else { return 0 }
         defer { fclose(maps) }

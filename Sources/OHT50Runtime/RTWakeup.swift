@@ -40,7 +40,7 @@ final class RTWakeup: Sendable {
     /// Ticks `true` at every raise (several raises between two ticks are one tick) and `false` after
     /// `idleTick` without one, from a thread of its own that ends when the stream does. A consumer that
     /// falls behind keeps the newest eight.
-    func ticks(idleTick: Duration = .milliseconds(100)) -> AsyncStream<Bool> {
+    func ticks(idleTick: Duration) -> AsyncStream<Bool> {
         let (stream, continuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(8))
         let box = EndFlag()
         continuation.onTermination = { _ in box.end() }

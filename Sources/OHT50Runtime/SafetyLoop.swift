@@ -85,7 +85,7 @@ public final class SafetyLoop: @unchecked Sendable {
         self.commands = SPSCRing(capacity: ringCapacity)
         self.replies = SPSCRing(capacity: ringCapacity)
         self.events = SPSCRing(capacity: ringCapacity * 4)
-        // More than the recording window at the fastest cycle, so the pump can fall behind a little.
+        // More than the recording window at the fastest cycle, and four of EventPump's idle ticks.
         self.samples = SPSCRing(capacity: 4_096)
         self.motionEnable = DrivenOutput(outputs.motionEnable)
         self.errorLED = DrivenOutput(outputs.errorLED)
