@@ -112,7 +112,7 @@ let package = Package(
             ]),
         .testTarget(name: "OHT50SimTests", dependencies: ["OHT50Sim", "OHT50Core"]),
         .testTarget(name: "OHT50StoreTests", dependencies: ["OHT50Store", "OHT50TestSupport"]),
-        .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport", "OHT50Store", "OHT50Core", "OHT50Sim"]),
+        .testTarget(name: "oht50dTests", dependencies: ["OHT50TestSupport", "OHT50Store", "OHT50Core", "OHT50Sim", "OHT50dCLI"]),
     ]
 )
 

@@ -29,6 +29,9 @@ struct Doctor {
     var configCheck: DoctorCheck
     var sysfsRoot = "/sys"
     var procRoot = "/proc"
+    /// systemd's manager configuration and its drop-in directories, lowest precedence first.
+    var systemConf = "/etc/systemd/system.conf"
+    var systemConfDropIns = ["/usr/lib/systemd/system.conf.d", "/run/systemd/system.conf.d", "/etc/systemd/system.conf.d"]
 
     func run() -> [DoctorCheck] {
         var checks = [configCheck, kernel()]
@@ -36,6 +39,7 @@ struct Doctor {
         checks.append(limits())
         checks += serialPort()
         checks += hostWatchdogs()
+        checks.append(hardwareWatchdog())
         checks += gpio()
         checks.append(dataDirectory())
         return checks
@@ -335,6 +339,73 @@ struct Doctor {
                 name: name, status: .ok,
                 found: "\(drive.hostWatchdogMs) ms: the drive stops itself when the daemon's writes stop for that long")
         }
+    }
+
+    // MARK: hardware watchdog
+
+    /// A kernel hang ends no process: `ExecStopPost` never runs and the motion-enable line keeps its
+    /// level. Only a hardware watchdog that systemd pets (`RuntimeWatchdogSec=`) reboots the board
+    /// (the vehicle's RK3588 has one, `dw_wdt`); the drives' host watchdogs stop them meanwhile.
+    func hardwareWatchdog() -> DoctorCheck {
+        let fix = "set RuntimeWatchdogSec=10s in /etc/systemd/system.conf (README \"When the daemon itself fails\"), then reboot"
+        let devices =
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(sysfsRoot)/class/watchdog")) ?? [])
+            .filter { $0.hasPrefix("watchdog") }.sorted()
+        let runtime = systemdRuntimeWatchdog()
+        let configured = runtime.map { "RuntimeWatchdogSec=\($0.value) (\($0.file))" } ?? "RuntimeWatchdogSec is not set"
+        guard let device = devices.first else {
+            return DoctorCheck(
+                name: "hardware-watchdog", status: .warn,
+                found: "no watchdog device (\(sysfsRoot)/class/watchdog is empty); \(configured): a kernel hang would leave the board hung",
+                fix: "enable the SoC's watchdog in the kernel and device tree (RK3588: dw_wdt), then \(fix)")
+        }
+        let base = "\(sysfsRoot)/class/watchdog/\(device)"
+        let identity = read("\(base)/identity")?.trimmed ?? "unknown"
+        let timeout = read("\(base)/timeout")?.trimmed
+        let state = read("\(base)/state")?.trimmed
+        let described = "/dev/\(device) (\(identity)\(timeout.map { ", timeout \($0) s" } ?? "")), \(state ?? "state unknown")"
+        switch (runtime, state) {
+        case (.some, "active"), (.some, nil):
+            return DoctorCheck(name: "hardware-watchdog", status: .ok, found: "\(described); systemd: \(configured)")
+        case (.some, _):
+            return DoctorCheck(
+                name: "hardware-watchdog", status: .warn,
+                found: "\(described); systemd: \(configured), but nobody has the device open",
+                fix: "systemctl daemon-reexec (systemd reads RuntimeWatchdogSec= at start), or reboot")
+        case (nil, "active"):
+            return DoctorCheck(
+                name: "hardware-watchdog", status: .warn,
+                found: "\(described) by another program; systemd: \(configured)",
+                fix: "let systemd pet it instead of a watchdog daemon: \(fix)")
+        case (nil, _):
+            return DoctorCheck(
+                name: "hardware-watchdog", status: .warn, found: "\(described), nobody pets it; systemd: \(configured)", fix: fix)
+        }
+    }
+
+    /// systemd's `RuntimeWatchdogSec=` as its configuration files set it: system.conf, then the
+    /// drop-ins in name order (the last assignment wins); nil when unset, 0 or off.
+    func systemdRuntimeWatchdog() -> (value: String, file: String)? {
+        var files = [systemConf]
+        var dropIns: [(name: String, path: String)] = []
+        for dir in systemConfDropIns {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasSuffix(".conf") {
+                // A drop-in of the same name in a later directory (/etc) hides the earlier one.
+                dropIns.removeAll { $0.name == name }
+                dropIns.append((name, "\(dir)/\(name)"))
+            }
+        }
+        files += dropIns.sorted { $0.name < $1.name }.map(\.path)
+        var found: (value: String, file: String)?
+        for file in files {
+            for line in (read(file) ?? "").split(separator: "\n") {
+                let text = line.trimmed
+                guard text.hasPrefix("RuntimeWatchdogSec=") else { continue }
+                let value = String(text.dropFirst("RuntimeWatchdogSec=".count)).trimmed
+                found = ["", "0", "off"].contains(value) ? nil : (value, file)
+            }
+        }
+        return found
     }
 
     // MARK: GPIO

@@ -12,9 +12,11 @@ public final class ChildProcess: @unchecked Sendable {
         let text = Mutex("")
         /// A read from the pipe is under way and its bytes may not be in `text` yet.
         let reading = Atomic(false)
+        /// The reader's own descriptor of the pipe, -1 once it has closed it (only the reader closes it).
+        let fd = Mutex<Int32>(-1)
+        /// Set when the ChildProcess goes away: the reader stops at its next poll timeout.
+        let stopped = Atomic(false)
     }
-
-    private let outputFD: Int32
 
     private let input = Pipe()
 
@@ -49,23 +51,39 @@ public final class ChildProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe
-        outputFD = pipe.fileHandleForReading.fileDescriptor
-        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            output.reading.store(true, ordering: .sequentiallyConsistent)
-            defer { output.reading.store(false, ordering: .sequentiallyConsistent) }
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-            } else {
-                output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
-        }
+        // The output is read by a thread of its own with poll and read on a private duplicate of the
+        // pipe, not with FileHandle.readabilityHandler: tearing down many of those concurrently hits a
+        // use-after-free in libdispatch's epoll bookkeeping on Linux (swift-corelibs-libdispatch#949),
+        // which crashed the test process in _dispatch_event_loop_drain.
+        let fd = fcntl(pipe.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 0)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EBADF) }
+        output.fd.withLock { $0 = fd }
+        Thread.detachNewThread { [output] in Self.readOutput(fd, into: output) }
         try process.run()
+    }
+
+    /// Appends what the process writes until end of file, a read error, or `stopped`; then closes `fd`.
+    private static func readOutput(_ fd: Int32, into output: OutputBuffer) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !output.stopped.load(ordering: .acquiring) {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 100) > 0 else { continue }
+            output.reading.store(true, ordering: .sequentiallyConsistent)
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 { output.text.withLock { $0 += String(decoding: buffer[0..<n], as: UTF8.self) } }
+            output.reading.store(false, ordering: .sequentiallyConsistent)
+            if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) { break }
+        }
+        output.fd.withLock {
+            close($0)
+            $0 = -1
+        }
     }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        output.stopped.store(true, ordering: .releasing)
     }
 
     /// Everything the daemon wrote to stdout and stderr so far.
@@ -96,8 +114,10 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     private var unreadOutput: Int32 {
-        var count: Int32 = 0
-        return ioctl(outputFD, UInt(FIONREAD), &count) == 0 ? count : 0
+        output.fd.withLock { fd in
+            var count: Int32 = 0
+            return fd >= 0 && ioctl(fd, UInt(FIONREAD), &count) == 0 ? count : 0
+        }
     }
 
     /// SIGTERM, then the exit status (nil if it did not exit in time).
