@@ -73,6 +73,33 @@ struct LivenessTests {
     }
 }
 
+@Suite("systemd watchdog pinger")
+struct WatchdogPingerTests {
+    @Test("WATCHDOG=1 is due only after READY, while the safety loop cycles, and while the async side looked in within its grace")
+    func pingsOnlyWhenEverythingIsAlive() {
+        let loop = SafetyLoopTests.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
+        let pinger = WatchdogPinger(
+            notifier: SystemdNotifier(environment: [:]), liveness: loop.liveness, periodNs: 150_000_000)
+        let start = MonotonicClock.now()
+        loop.runCycle(now: start)
+        pinger.asyncSideLooked(at: start)
+        #expect(!pinger.shouldPing(now: start), "before READY=1")
+        pinger.ready.store(true, ordering: .relaxed)
+        #expect(pinger.shouldPing(now: start))
+        // The safety loop stands still past max_stall_ms: no ping, whatever the async side does.
+        let stalled = start + loop.timings.maxStallNs + 1
+        pinger.asyncSideLooked(at: stalled)
+        #expect(!pinger.shouldPing(now: stalled))
+        // It cycles again, but the async side has not looked in for longer than its grace: no ping.
+        let later = start + WatchdogPinger.asyncGraceNs + 1
+        loop.runCycle(now: later)
+        pinger.asyncSideLooked(at: start)
+        #expect(!pinger.shouldPing(now: later))
+        pinger.asyncSideLooked(at: later)
+        #expect(pinger.shouldPing(now: later))
+    }
+}
+
 @Suite("Cycle schedule")
 struct CycleScheduleTests {
     @Test("late wake-ups keep the grid; an overrun re-anchors at the wake-up, so missed cycles are not replayed in a burst")
