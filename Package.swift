@@ -89,9 +89,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Sources/oht50d"),
-        .executableTarget(name: "oht50d", dependencies: ["OHT50dCLI", "RS485ProbeCLI", "OHT50SimCLI"], path: "Sources/Programs/oht50d"),
-        .executableTarget(name: "rs485-probe", dependencies: ["RS485ProbeCLI"], path: "Sources/Programs/rs485-probe"),
-        .executableTarget(name: "oht50-sim", dependencies: ["OHT50SimCLI"], path: "Sources/Programs/oht50-sim"),
+        .executableTarget(
+            name: "oht50d", dependencies: ["OHT50Core", "OHT50dCLI", "RS485ProbeCLI", "OHT50SimCLI"], path: "Sources/Programs/oht50d"),
+        .executableTarget(name: "rs485-probe", dependencies: ["OHT50Core", "RS485ProbeCLI"], path: "Sources/Programs/rs485-probe"),
+        .executableTarget(name: "oht50-sim", dependencies: ["OHT50Core", "OHT50SimCLI"], path: "Sources/Programs/oht50-sim"),
 
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .target(

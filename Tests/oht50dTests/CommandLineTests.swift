@@ -99,6 +99,27 @@ extension EndToEnd {
             #expect(daemon.log.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0" || daemon.log.contains("."), "\(daemon.log)")
         }
 
+        /// Swift reads the arguments through /proc: without it (a rescue chroot) they read as none, which
+        /// was `oht50d run` — `rs485-probe --help` started the daemon. Shown in a mount namespace of its
+        /// own with /proc unmounted (root only).
+        @Test(
+            "without /proc the command line cannot be read: every program name refuses with exit 2, and nothing runs",
+            .enabled(if: geteuid() == 0))
+        func noProcRefuses() throws {
+            let dir = TemporaryDirectory()
+            try FileManager.default.createSymbolicLink(
+                atPath: dir.file("rs485-probe"), withDestinationPath: ChildProcess.productPath("oht50d"))
+            for (program, arguments) in [(ChildProcess.productPath("oht50d"), ["check-config"]), (dir.file("rs485-probe"), ["--help"])] {
+                let run = try ChildProcess(
+                    executable: "/usr/bin/unshare",
+                    arguments: ["--mount", "--propagation", "private", "sh", "-c", "umount -l /proc && exec \"$0\" \"$@\"", program]
+                        + arguments)
+                #expect(run.waitForExit() == 2, "\(run.log)")
+                #expect(run.log.contains("the command line cannot be read (is /proc mounted?"), "\(run.log)")
+                #expect(!run.log.contains("configuration loaded"), "the daemon must not start: \(run.log)")
+            }
+        }
+
         @Test("a missing E-stop file exits 69 naming it")
         func missingEStopExits69() throws {
             let dir = TemporaryDirectory()

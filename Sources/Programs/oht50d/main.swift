@@ -1,6 +1,9 @@
+import OHT50Core
 import OHT50SimCLI
 import OHT50dCLI
 import RS485ProbeCLI
+
+ProgramArguments.requireReadable()
 
 // One binary for the vehicle (issue 30): /usr/bin/rs485-probe and /usr/bin/oht50-sim are links to
 // /usr/bin/oht50d, and the name it is called by says which command it is.

@@ -1,3 +1,5 @@
+import OHT50Core
 import RS485ProbeCLI
 
+ProgramArguments.requireReadable()
 RS485Probe.main()
