@@ -19,9 +19,12 @@ public final class CyclicThread: @unchecked Sendable {
 
     /// Starts `body` on its own thread at SCHED_FIFO `priority` (SCHED_OTHER when refused), confined
     /// to `cpus`.
-    func start(priority: Int32, cpus: [Int]?, body: @escaping @Sendable () -> Void) throws(SystemCallError) -> SchedulingResult {
+    @discardableResult
+    func start(priority: Int32, cpus: [Int]?, stackBytes: Int = 512 * 1024, body: @escaping @Sendable () -> Void) throws(SystemCallError)
+        -> SchedulingResult
+    {
         precondition(thread == nil, "\(name) started twice")
-        let thread = try RealtimeThread(name: name, priority: priority, cpus: cpus, body: body)
+        let thread = try RealtimeThread(name: name, priority: priority, cpus: cpus, stackBytes: stackBytes, body: body)
         self.thread = thread
         identity = thread.identity
         return thread.scheduling

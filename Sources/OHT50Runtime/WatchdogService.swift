@@ -104,13 +104,10 @@ final class WatchdogPinger: Sendable {
 
     let ready = Atomic<Bool>(false)
     private let asyncLookedAt = Atomic<UInt64>(MonotonicClock.now())
-    private let stopped = Atomic<Bool>(false)
-    /// Pings sent, for tests.
-    let pings = Atomic<UInt64>(0)
     private let notifier: SystemdNotifier
     private let liveness: Liveness
     private let periodNs: UInt64
-    private let thread = Mutex<RealtimeThread?>(nil)
+    private let thread = CyclicThread(name: "oht50-watchdog")
 
     init(notifier: SystemdNotifier, liveness: Liveness, periodNs: UInt64) {
         self.notifier = notifier
@@ -119,20 +116,13 @@ final class WatchdogPinger: Sendable {
     }
 
     func start(priority: Int32) throws(SystemCallError) {
-        let started = try RealtimeThread(name: "oht50-watchdog", priority: priority, stackBytes: 128 * 1024) { [self] in run() }
-        thread.withLock { $0 = started }
+        try thread.start(priority: priority, cpus: nil, stackBytes: 128 * 1024) { [self] in run() }
     }
 
     func asyncSideLooked(at now: UInt64 = MonotonicClock.now()) { asyncLookedAt.store(now, ordering: .releasing) }
 
-    func stop() {
-        stopped.store(true, ordering: .releasing)
-        let running = thread.withLock { thread -> RealtimeThread? in
-            defer { thread = nil }
-            return thread
-        }
-        running?.join()
-    }
+    /// Ends the thread and waits for it (at most one period).
+    func stop() { thread.stop() }
 
     /// Whether a ping is due now: the three conditions above.
     func shouldPing(now: UInt64) -> Bool {
@@ -142,13 +132,13 @@ final class WatchdogPinger: Sendable {
 
     private func run() {
         var next = MonotonicClock.now()
-        while !stopped.load(ordering: .acquiring) {
+        while !thread.stopRequested {
             next += periodNs
             MonotonicClock.sleep(until: next)
             let now = MonotonicClock.now()
             // A wake-up far behind (the process was stopped) starts the schedule again from now.
             if now > next + periodNs { next = now }
-            if shouldPing(now: now) && notifier.notify("WATCHDOG=1") { pings.wrappingAdd(1, ordering: .relaxed) }
+            if shouldPing(now: now) { notifier.notify("WATCHDOG=1") }
         }
     }
 }
