@@ -62,7 +62,9 @@ public final class SimulatedBus: @unchecked Sendable {
                         let before = m.hostWatchdogExpired
                         m.tick(seconds: seconds)
                         return !before && m.hostWatchdogExpired
-                    }.map { "host watchdog expired: \($0.type.rawValue)@\($0.address) stopped itself (enable 0, speed 0)" }
+                    }.map {
+                        "host watchdog expired: \($0.type.rawValue)@\($0.address) stopped itself (enable 0, speed 0; it was \($0.hostWatchdogStoppedFrom))"
+                    }
                 }
                 stopped.forEach(notice)
                 lastTick = now

@@ -93,12 +93,20 @@ public final class SimulatedModule: @unchecked Sendable {
         sinceControlWrite += seconds
         let status = Int(RegisterMap.motorStatusOffset)
         guard sinceControlWrite * 1000 > Double(limitMs), registers[status] & RegisterMap.hostWatchdogExpiredBit == 0 else { return }
+        hostWatchdogStoppedFrom = RegisterMap.motorChannels.map(Int.init).enumerated().map { channel, base in
+            "channel \(channel + 1) enable \(registers[base + Int(RegisterMap.motorEnableOffset)]) speed \(registers[base + 2]) "
+                + "actual \(registers[base + 6])"
+        }.joined(separator: ", ")
         for base in RegisterMap.motorChannels.map(Int.init) {
             registers[base + Int(RegisterMap.motorEnableOffset)] = 0
             registers[base + 2] = 0
         }
         registers[status] |= RegisterMap.hostWatchdogExpiredBit
     }
+
+    /// What the drive was doing when its host watchdog last stopped it (enable, commanded and actual speed
+    /// per channel), so a log shows whether the watchdog stopped a moving drive.
+    public private(set) var hostWatchdogStoppedFrom = ""
 
     /// Whether the host watchdog has stopped this drive since 0x0D was last written.
     public var hostWatchdogExpired: Bool {

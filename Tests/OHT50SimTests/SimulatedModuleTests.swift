@@ -147,6 +147,9 @@ struct SimulatedHostWatchdogTests {
         _ = drive.reply(to: .readHoldingRegisters(start: 0, count: 0x1D))
         for _ in 0..<2 { drive.tick(seconds: 0.01) }
         #expect(drive.hostWatchdogExpired)
+        // What it stopped is kept for the simulator's log line: both channels were enabled at speed 100.
+        #expect(drive.hostWatchdogStoppedFrom.hasPrefix("channel 1 enable 1 speed 100 actual "), "\(drive.hostWatchdogStoppedFrom)")
+        #expect(drive.hostWatchdogStoppedFrom.contains(", channel 2 enable 1 speed 100 actual "), "\(drive.hostWatchdogStoppedFrom)")
         for base in RegisterMap.motorChannels {
             #expect(drive.register(base + RegisterMap.motorEnableOffset) == 0)
             #expect(drive.register(base + 2) == 0)
