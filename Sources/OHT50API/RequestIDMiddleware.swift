@@ -22,8 +22,9 @@ struct RequestIDMiddleware: RouterMiddleware {
             response = APIError.from(error).response()
         }
         response.headers[Self.header] = context.requestID
-        // Routes by their pattern, so an unknown path cannot create a series of its own.
-        let route = context.endpointPath ?? (response.status == .notFound ? "unmatched" : request.uri.path)
+        // Routes by their pattern, so an unknown path cannot create a series of its own: anything answered
+        // before a route matched (404, 405, 421) is "unmatched", whatever its path.
+        let route = context.endpointPath ?? "unmatched"
         MetricFamily.httpRequestsTotal.counter([("route", route), ("method", "\(request.method)"), ("status", "\(response.status.code)")])
             .increment()
         let elapsed = ContinuousClock.now - started

@@ -15,6 +15,7 @@ public struct SafetyAPI: Sendable {
     private let events: EventsController
     private let trips: TripsController
     private let stream: StreamController
+    private let hosts: HostAllowlist
     private let logger: Logger
 
     /// Every route and its methods, as openapi.yaml writes them (a test holds the router, this table and
@@ -33,7 +34,8 @@ public struct SafetyAPI: Sendable {
     public init(
         loop: SafetyLoopView, bus: BusLoopView?, token: BearerToken?, resetMinIntervalMs: Int, info: DaemonInfo,
         journal: EventJournal? = nil, history: TelemetryHistory? = nil,
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), hosts: HostAllowlist = HostAllowlist(configured: nil),
+        logger: Logger
     ) {
         events = EventsController(journal: journal)
         trips = TripsController(journal: journal)
@@ -45,6 +47,7 @@ public struct SafetyAPI: Sendable {
             journal: journal, logger: logger)
         telemetry = TelemetryController(loop: loop, bus: bus, history: history)
         motion = MotionController(loop: loop, channel: loop.channel, token: token, logger: logger)
+        self.hosts = hosts
         self.logger = logger
     }
 
@@ -53,6 +56,7 @@ public struct SafetyAPI: Sendable {
         // Outermost, so the error answers RequestIDMiddleware makes carry the headers too.
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(RequestIDMiddleware(logger: logger))
+        router.middlewares.add(HostAllowlistMiddleware(allowlist: hosts))
         router.middlewares.add(MethodNotAllowedMiddleware(routes: Self.routes))
         health.register(on: router)
         safety.register(on: router)

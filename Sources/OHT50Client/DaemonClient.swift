@@ -60,7 +60,9 @@ public struct DaemonClient: Sendable {
     ) throws(Failure) -> Answer {
         let fd = try Self.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
         defer { close(fd) }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        // A `Host` among `headers` replaces the one this client would send.
+        let ownHost = headers.keys.contains { $0.lowercased() == "host" } ? "" : "Host: \(host):\(port)\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\n\(ownHost)Connection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         let bytes = Array((head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
         var sent = 0

@@ -95,6 +95,27 @@ struct ConfigMapping {
         return text
     }
 
+    /// A list of non-empty strings at `key`; `nil` when absent or null (the default applies).
+    mutating func optionalStringList(_ key: String, allowed: String) throws -> [String]? {
+        switch node(key) {
+        case nil, .null?: return nil
+        case .scalar(let value, let o)?:
+            throw ConfigError(origin: o, key: qualified(key), value: value, problem: "is a single value", allowed: allowed)
+        case .mapping(_, let o)?:
+            throw ConfigError(origin: o, key: qualified(key), value: nil, problem: "is a mapping", allowed: allowed)
+        case .sequence(let items, _)?:
+            return try items.enumerated().map { index, item in
+                guard case .scalar(let text, let o) = item, !text.isEmpty else {
+                    throw ConfigError(
+                        origin: item.origin, key: "\(qualified(key))[\(index)]", value: nil, problem: "is not a non-empty string",
+                        allowed: allowed)
+                }
+                _ = o
+                return text
+            }
+        }
+    }
+
     mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default value: T) throws -> T
     where T.RawValue == String {
         let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")

@@ -60,9 +60,11 @@ struct RunCommand: AsyncParsableCommand {
         let history = openHistory(config, vehicle: vehicle, logger: logger)
         let pump = EventPump(loop: vehicle.loop, recorder: journal, bus: vehicle.bus, logger: logger)
         let info = realtime.daemonInfo(config: config, simulate: simulate)
+        let hosts = HostAllowlist(configured: config.http.allowedHosts)
+        logger.info("Host names answered (http.allowed_hosts): \(hosts.described.joined(separator: ", "))")
         let api = SafetyAPI(
             loop: vehicle.loop.view, bus: vehicle.bus?.view, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
-            info: info, journal: journal, history: history, registry: registry, logger: logger)
+            info: info, journal: journal, history: history, registry: registry, hosts: hosts, logger: logger)
         // Shut down in reverse: the RT threads first (outputs off), then HTTP, then the writers drain,
         // and last the watchdog service says STOPPING=1.
         var services: [any Service] = [

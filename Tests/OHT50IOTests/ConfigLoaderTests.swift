@@ -211,6 +211,18 @@ struct ConfigLoaderTests {
         #expect(reason(latin1) == "cannot be read (not UTF-8 text: line 2, byte 24 of the file)")
     }
 
+    @Test("http.allowed_hosts is a list of names; a single name or an empty entry is refused naming it, and the list round-trips")
+    func allowedHosts() throws {
+        #expect(Self.rejection("http:\n  allowed_hosts: oht50-07\n").contains("bad.yaml:2: http.allowed_hosts = \"oht50-07\": is a single value"))
+        #expect(Self.rejection("http:\n  allowed_hosts: [oht50-07, {a: 1}]\n").contains("http.allowed_hosts[1]: is not a non-empty string"))
+        let dir = TemporaryDirectory()
+        let loaded = try ConfigLoader.load(
+            path: dir.write("hosts.yaml", "http:\n  allowed_hosts: [oht50-07.plant.local, \"10.20.0.57\"]\n"), environment: [:], flags: [])
+        #expect(loaded.config.http.allowedHosts == ["oht50-07.plant.local", "10.20.0.57"])
+        let again = try ConfigLoader.load(path: dir.write("effective.yaml", loaded.config.yaml), environment: [:], flags: [])
+        #expect(again.config == loaded.config)
+    }
+
     @Test("empty values, quoted values and tags read as before: ~ is no value, \"10\" and !!str 10 are 10")
     func scalarsReadAsBefore() throws {
         let dir = TemporaryDirectory()

@@ -36,3 +36,34 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd.HTTPLimitTests {
+    /// DNS rebinding: a page elsewhere re-points its own name at the vehicle, and the browser sends that
+    /// name as Host. The daemon answers only its own names.
+    @Test("a forged Host gets 421 naming the names answered; loopback, the host name and a configured name are served")
+    func forgedHost() throws {
+        let dir = TemporaryDirectory("oht50-hosts")
+        let config = dir.write("firmware.yaml", "http:\n  allowed_hosts: [oht50-07.plant.local, 10.20.0.57]\n")
+        let v = try EndToEnd.SimulatedVehicleTests.Vehicle(dir: dir, extraArguments: ["--config", config])
+        let forged = try v.http.get("/api/v1/safety/status", headers: ["Host": "rebound.example.com:8081"])
+        #expect(forged.status == 421, "\(forged.body)")
+        let error = forged.json["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "misdirected_request")
+        let message = error?["message"] as? String ?? ""
+        #expect(message.contains("\"rebound.example.com:8081\" is not a name of this vehicle"), "\(message)")
+        #expect(message.contains("oht50-07.plant.local") && message.contains("localhost"), "\(message)")
+        #expect(forged.header("X-Request-ID") != nil && forged.header("Content-Security-Policy") != nil)
+        // The unauthenticated stop, too: a rebound page cannot reach any route.
+        #expect(try v.http.post("/api/v1/motion/stop", headers: ["Host": "rebound.example.com"]).status == 421)
+        for host in ["localhost:\(v.http.port)", "127.0.0.1", "[::1]:\(v.http.port)", "OHT50-07.Plant.Local.", "10.20.0.57:8081"] {
+            #expect(try v.http.get("/health", headers: ["Host": host]).status == 200, "Host: \(host)")
+        }
+        // A metric series per forged path would be unbounded: what no route answered counts as "unmatched".
+        let path = "/\(UUID().uuidString)"
+        #expect(try v.http.get(path, headers: ["Host": "rebound.example.com"]).status == 421)
+        #expect(try v.http.post("/health\(path)").status == 404)
+        let metrics = try v.http.get("/metrics").body
+        #expect(metrics.contains("route=\"unmatched\",status=\"421\""), "\(metrics)")
+        #expect(!metrics.contains(path), "a raw path became a label: \(metrics)")
+    }
+}
