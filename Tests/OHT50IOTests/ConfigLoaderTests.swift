@@ -213,7 +213,9 @@ struct ConfigLoaderTests {
 
     @Test("http.allowed_hosts is a list of names; a single name or an empty entry is refused naming it, and the list round-trips")
     func allowedHosts() throws {
-        #expect(Self.rejection("http:\n  allowed_hosts: oht50-07\n").contains("bad.yaml:2: http.allowed_hosts = \"oht50-07\": is a single value"))
+        #expect(
+            Self.rejection("http:\n  allowed_hosts: oht50-07\n").contains(
+                "bad.yaml:2: http.allowed_hosts = \"oht50-07\": is a single value"))
         #expect(Self.rejection("http:\n  allowed_hosts: [oht50-07, {a: 1}]\n").contains("http.allowed_hosts[1]: is not a non-empty string"))
         let dir = TemporaryDirectory()
         let loaded = try ConfigLoader.load(
