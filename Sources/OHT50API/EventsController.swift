@@ -3,7 +3,7 @@ import OHT50Store
 
 /// `GET /api/v1/events?after=ID&limit=N[&wait_ms=M]`: the persisted event log, oldest first, so the
 /// backend can follow it without missing one: ask again with `after` = `next_after`, and with `wait_ms`
-/// the answer waits (up to 30 s) until there is something newer.
+/// the answer waits (up to 30 s) until there is something newer. At most `limit` events and 1 MiB of JSON.
 struct EventsController: Sendable {
     let journal: EventJournal?
     static let defaultLimit = 100
@@ -38,6 +38,7 @@ struct EventsController: Sendable {
                 try await Task.sleep(for: .milliseconds(20))
                 if journal.newestCommitted > after { events = try journal.events(after: after, limit: Int(limit)) }
             }
+            events = Array(events.prefix(ResponseBudget.fitting(events)))
             return try JSONResponse.make(Body(events: events, nextAfter: events.last?.id ?? after))
         } catch let error as StoreError {
             throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the event store cannot be read: \(error)")

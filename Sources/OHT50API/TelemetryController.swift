@@ -69,7 +69,7 @@ struct TelemetryController: Sendable {
     private func historyRows(_ request: Request) throws -> Response {
         struct Body: Encodable {
             var rows: [TelemetryHistory.Row]
-            /// Where the next page starts when this one was cut at the limit.
+            /// Where the next page starts when this one was cut at the limit or at 1 MiB.
             var nextFrom: Int64?
         }
         let query = request.uri.queryParameters
@@ -86,8 +86,19 @@ struct TelemetryController: Sendable {
                 message: "no telemetry history: no bus modules, or the store could not be opened")
         }
         do {
-            let rows = try history.rows(module: module, fromMs: from, toMs: to, limit: Int(limit))
-            let nextFrom = rows.count == Int(limit) ? rows.last.map { $0.unixMs + 1 } : nil
+            let all = try history.rows(module: module, fromMs: from, toMs: to, limit: Int(limit))
+            var rows = Array(all.prefix(ResponseBudget.fitting(all)))
+            var nextFrom: Int64?
+            if rows.count == Int(limit) || rows.count < all.count, let cut = rows.last?.unixMs {
+                // Rows come per second and module: a page cut inside a second ends before it, and the next
+                // starts at it, so no module's row of that second is skipped.
+                if rows.first?.unixMs != cut {
+                    rows.removeAll { $0.unixMs == cut }
+                    nextFrom = cut
+                } else {
+                    nextFrom = cut + 1
+                }
+            }
             return try JSONResponse.make(Body(rows: rows, nextFrom: nextFrom))
         } catch let error as StoreError {
             throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the telemetry history cannot be read: \(error)")
