@@ -11,6 +11,12 @@ struct RequestIDMiddleware: RouterMiddleware {
     static let header = HTTPField.Name("X-Request-ID")!
     let logger: Logger
 
+    /// A client may send any token as its method: only the standard ones become label values.
+    static func methodLabel(_ method: HTTPRequest.Method) -> String {
+        let standard: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .delete, .options, .patch, .connect, .trace]
+        return standard.contains(method) ? method.rawValue : "other"
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         var context = context
@@ -25,8 +31,10 @@ struct RequestIDMiddleware: RouterMiddleware {
         // Routes by their pattern, so an unknown path cannot create a series of its own: anything answered
         // before a route matched (404, 405, 421) is "unmatched", whatever its path.
         let route = context.endpointPath ?? "unmatched"
-        MetricFamily.httpRequestsTotal.counter([("route", route), ("method", "\(request.method)"), ("status", "\(response.status.code)")])
-            .increment()
+        MetricFamily.httpRequestsTotal.counter([
+            ("route", route), ("method", Self.methodLabel(request.method)), ("status", "\(response.status.code)"),
+        ])
+        .increment()
         let elapsed = ContinuousClock.now - started
         MetricFamily.httpRequestDurationSeconds.timer([("route", route), ("status", "\(response.status.code)")])
             .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Testing
 
 @testable import OHT50API
@@ -12,5 +13,11 @@ struct ResponseBudgetTests {
         #expect(ResponseBudget.fitting([String(repeating: "y", count: 5_000)], maxBytes: 1_000) == 1)
         #expect(ResponseBudget.fitting([String](), maxBytes: 1_000) == 0)
         #expect(ResponseBudget.maxBytes == 1_048_576)
+    }
+
+    @Test("a metric's method label is a standard method or \"other\", never a client's own token")
+    func methodLabel() {
+        #expect(RequestIDMiddleware.methodLabel(.get) == "GET" && RequestIDMiddleware.methodLabel(.post) == "POST")
+        #expect(RequestIDMiddleware.methodLabel(HTTPRequest.Method("BREW")!) == "other")
     }
 }

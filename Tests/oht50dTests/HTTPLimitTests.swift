@@ -65,5 +65,9 @@ extension EndToEnd.HTTPLimitTests {
         let metrics = try v.http.get("/metrics").body
         #expect(metrics.contains("route=\"unmatched\",status=\"421\""), "\(metrics)")
         #expect(!metrics.contains(path), "a raw path became a label: \(metrics)")
+        // Nor may a made-up method (the HTTP parser refuses it before any route; were one to get through,
+        // it would count as "other").
+        _ = try? v.http.request("BREW", "/health")
+        #expect(try !v.http.get("/metrics").body.contains("BREW"))
     }
 }
