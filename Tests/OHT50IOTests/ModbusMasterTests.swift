@@ -194,8 +194,12 @@ struct ModbusMasterTests {
                         request.append(byte)
                     }
                     guard request.count == 8 else { break }
-                    _ = answer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                    // Taken before the write: the master cannot see the answer's last byte earlier, so a
+                    // request that honours t3.5 starts at least a gap after this. Taken after it, a peer
+                    // thread preempted between write and clock (a loaded machine) made a correct master look
+                    // early.
                     self.times.withLock { $0.answers.append(MonotonicClock.now()) }
+                    _ = answer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
                 }
                 finished.signal()
             }.start()
@@ -203,7 +207,7 @@ struct ModbusMasterTests {
 
         func wait() -> Bool { finished.wait(timeout: .now() + 20) == .success }
 
-        /// When each request began to arrive, and when each answer had been written.
+        /// When each request began to arrive, and when each answer was about to be written.
         var requestTimes: [UInt64] { times.withLock { $0.requests } }
         var answerTimes: [UInt64] { times.withLock { $0.answers } }
     }
