@@ -20,12 +20,18 @@ static __thread uint64_t allocations;
    sanitizers call an allocation hook instead, which counts the same thing. */
 #include <sanitizer/allocator_interface.h>
 
+#include <pthread.h>
+
 static void counted_malloc(const volatile void *p, size_t size) { (void)p; (void)size; COUNT(); }
 static void ignored_free(const volatile void *p) { (void)p; }
 
+/* Once, whichever test thread comes first: two tests starting to count at the same time raced on a plain
+   "installed" flag (TSan reported it in a CI run). */
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+static void install_hooks(void) { __sanitizer_install_malloc_and_free_hooks(counted_malloc, ignored_free); }
+
 void oht50_malloc_counting_begin(void) {
-    static int installed;
-    if (!installed) installed = __sanitizer_install_malloc_and_free_hooks(counted_malloc, ignored_free) != 0;
+    pthread_once(&hooks_once, install_hooks);
     allocations = 0;
     counting = 1;
 }
