@@ -1,22 +1,30 @@
 import Hummingbird
 import NIOCore
+import OHT50Core
 
 /// Per-request context: the peer (events record it as the source) and the 4 KiB body limit.
 public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
     public var requestID = ""
+    /// The connection, for the control socket's peer credentials.
+    let channel: any Channel
+    /// Set by `ControlSocketMiddleware` for a peer the control socket authorises: it needs no token.
+    public var controlPeer: PeerCredentials?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 
     public var maxUploadSize: Int { 4 * 1024 }
 
-    /// "127.0.0.1:51234", for event sources and logs.
+    /// "127.0.0.1:51234", or "control socket uid 0 (root) pid 1234", for event sources and logs.
     public var peer: String {
+        if let controlPeer { return "control socket \(controlPeer.described)" }
         guard let remoteAddress else { return "unknown" }
+        if case .unixDomainSocket = remoteAddress { return "control socket" }
         return "\(remoteAddress.ipAddress ?? "?"):\(remoteAddress.port ?? 0)"
     }
 }

@@ -1,9 +1,11 @@
 import Hummingbird
 import Logging
 
-/// The Bearer check shared by every authenticated route.
+/// The Bearer check shared by every authenticated route; a peer the control socket authorised
+/// (`SO_PEERCRED`) needs no token.
 enum Authorization {
     static func require(_ token: BearerToken?, request: Request, logger: Logger, context: APIRequestContext) throws {
+        if context.controlPeer != nil { return }
         guard let token else {
             throw APIError(
                 .unauthorized, code: "unauthorized",

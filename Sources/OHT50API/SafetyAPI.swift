@@ -51,11 +51,14 @@ public struct SafetyAPI: Sendable {
         self.logger = logger
     }
 
-    public func router() -> Router<APIRequestContext> {
+    /// - Parameter controlSocket: the router of the local control socket, where the kernel's record of the
+    ///   peer (`SO_PEERCRED`: root, the daemon's user or group) stands in for the token.
+    public func router(controlSocket: Bool = false) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         // Outermost, so the error answers RequestIDMiddleware makes carry the headers too.
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(RequestIDMiddleware(logger: logger))
+        if controlSocket { router.middlewares.add(ControlSocketMiddleware()) }
         router.middlewares.add(HostAllowlistMiddleware(allowlist: hosts))
         router.middlewares.add(MethodNotAllowedMiddleware(routes: Self.routes))
         health.register(on: router)

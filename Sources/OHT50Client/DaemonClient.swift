@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// The running daemon over HTTP: one blocking HTTP/1.1 request per connection on plain sockets, bounded
-/// by socket timeouts so it never hangs. `oht50d status|reset|events` use it, and so do the end-to-end
-/// tests (the endpoint is local; no HTTP client library is needed for that).
+/// by socket timeouts so it never hangs — over TCP (`http.bind`:`http.port`) or over the local control
+/// socket (`http.control_socket`). `oht50d status|reset|events` use it, and so do the end-to-end tests
+/// (the endpoint is local; no HTTP client library is needed for that).
 public struct DaemonClient: Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -29,6 +30,11 @@ public struct DaemonClient: Sendable {
     public let url: String
     public let host: String
     public let port: Int
+    /// The control socket's path; requests go there instead of `host`:`port`.
+    public let socketPath: String?
+    /// With `socketPath`: the user ids a server may run as. The client asks the kernel who listens
+    /// (`SO_PEERCRED`) and sends nothing to anybody else, so a program squatting on the path learns nothing.
+    public let trustedServerUIDs: Set<UInt32>
 
     /// - Parameter url: `http://HOST:PORT`, the daemon's `http.bind` and `http.port`.
     public init(url: String) throws(Failure) {
@@ -38,12 +44,25 @@ public struct DaemonClient: Sendable {
         self.url = url
         self.host = host
         self.port = parsed.port ?? 80
+        socketPath = nil
+        trustedServerUIDs = []
     }
 
     public init(host: String = "127.0.0.1", port: Int) {
         self.url = "http://\(host):\(port)"
         self.host = host
         self.port = port
+        socketPath = nil
+        trustedServerUIDs = []
+    }
+
+    /// The daemon's control socket; requests say `Host: localhost`.
+    public init(socketPath: String, trustedServerUIDs: Set<UInt32>) {
+        url = "unix:\(socketPath)"
+        host = "localhost"
+        port = 0
+        self.socketPath = socketPath
+        self.trustedServerUIDs = trustedServerUIDs
     }
 
     public func get(_ path: String, headers: [String: String] = [:]) throws(Failure) -> Answer {
@@ -58,10 +77,11 @@ public struct DaemonClient: Sendable {
     public func request(
         _ method: String, _ path: String, body: String = "", headers: [String: String] = [:], timeoutSeconds: Int = 10
     ) throws(Failure) -> Answer {
-        let fd = try Self.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
+        let fd = try open(timeoutSeconds: timeoutSeconds)
         defer { close(fd) }
         // A `Host` among `headers` replaces the one this client would send.
-        let ownHost = headers.keys.contains { $0.lowercased() == "host" } ? "" : "Host: \(host):\(port)\r\n"
+        let hostValue = socketPath == nil ? "\(host):\(port)" : host
+        let ownHost = headers.keys.contains { $0.lowercased() == "host" } ? "" : "Host: \(hostValue)\r\n"
         var head = "\(method) \(path) HTTP/1.1\r\n\(ownHost)Connection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         let bytes = Array((head + "Content-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
@@ -85,6 +105,76 @@ public struct DaemonClient: Sendable {
         return try Self.parse(response, url: url)
     }
 
+    /// A connected socket to this client's daemon (TCP, or the control socket once its server is trusted).
+    public func open(timeoutSeconds: Int = 10) throws(Failure) -> Int32 {
+        guard let socketPath else { return try Self.connect(host: host, port: port, timeoutSeconds: timeoutSeconds) }
+        let fd = try Self.connect(socketPath: socketPath, timeoutSeconds: timeoutSeconds)
+        do {
+            try checkServer(fd, path: socketPath)
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    private func checkServer(_ fd: Int32, path: String) throws(Failure) {
+        var credentials = PeerCredentials()
+        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else {
+            throw Failure(description: "unix:\(path): cannot ask who serves it: \(String(cString: strerror(errno)))")
+        }
+        guard trustedServerUIDs.contains(credentials.uid) else {
+            let trusted = trustedServerUIDs.sorted().map { PeerCredentials.userName($0) }.joined(separator: ", ")
+            throw Failure(
+                description:
+                    "unix:\(path) is served by process \(credentials.pid) running as \(PeerCredentials.userName(credentials.uid)), "
+                    + "not as the daemon's user (\(trusted)): nothing was sent to it; is oht50-firmware running? systemctl status oht50-firmware"
+            )
+        }
+    }
+
+    /// A connected unix socket with send and receive timeouts.
+    public static func connect(socketPath: String, timeoutSeconds: Int = 10) throws(Failure) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(socketPath.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else {
+            throw Failure(description: "unix:\(socketPath): the path is \(bytes.count) bytes; a socket path has at most \(capacity - 1)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: bytes) }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "unix:\(socketPath): socket: \(String(cString: strerror(errno)))") }
+        setTimeouts(fd, seconds: timeoutSeconds)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if connected == 0 { return fd }
+        let error = errno
+        close(fd)
+        switch error {
+        case EACCES, EPERM:
+            throw Failure(
+                description:
+                    "unix:\(socketPath): permission denied: the control socket is for root and the group oht50 (sudo, or "
+                    + "sudo adduser $USER oht50 and log in again); read-only views also answer over HTTP with --url http://127.0.0.1:8081")
+        case ENOENT, ECONNREFUSED:
+            throw Failure(
+                description:
+                    "unix:\(socketPath): the daemon is not reachable (\(String(cString: strerror(error)))); is oht50-firmware running? "
+                    + "systemctl status oht50-firmware (the simulated vehicle's socket is <data-dir>/control.sock: --data-dir)")
+        default:
+            throw Failure(description: "unix:\(socketPath): the daemon is not reachable: \(String(cString: strerror(error)))")
+        }
+    }
+
+    static func setTimeouts(_ fd: Int32, seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// A connected TCP socket to the daemon with send and receive timeouts, for callers that speak on it
     /// themselves (a stream, a deliberately bad request).
     public static func connect(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 10) throws(Failure) -> Int32 {
@@ -101,9 +191,7 @@ public struct DaemonClient: Sendable {
         while let info = entry {
             let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
             if fd >= 0 {
-                var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                setTimeouts(fd, seconds: timeoutSeconds)
                 if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
                 lastError = errno
                 close(fd)

@@ -95,6 +95,19 @@ struct ConfigMapping {
         return text
     }
 
+    /// An absolute path a unix socket can bind (sun_path holds 107 bytes and a NUL).
+    mutating func socketPath(_ key: String, default value: String) throws -> String {
+        let allowed = "an absolute path of at most 107 bytes, e.g. /run/oht50/control.sock"
+        guard let (text, o) = try scalar(key, allowed: allowed) else { return value }
+        guard text.hasPrefix("/") else {
+            throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is not an absolute path", allowed: allowed)
+        }
+        guard text.utf8.count <= 107 else {
+            throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is \(text.utf8.count) bytes long", allowed: allowed)
+        }
+        return text
+    }
+
     /// A list of non-empty strings at `key`; `nil` when absent or null (the default applies).
     mutating func optionalStringList(_ key: String, allowed: String) throws -> [String]? {
         switch node(key) {

@@ -77,6 +77,7 @@ extension FirmwareConfig {
         line(1, "port: \(http.port)")
         line(1, "reset_min_interval_ms: \(http.resetMinIntervalMs)")
         line(1, "allowed_hosts: " + (http.allowedHosts.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" } ?? "null"))
+        line(1, "control_socket: \(quoted(http.controlSocket))")
         line(0, "storage:")
         line(1, "data_dir: \(quoted(storage.dataDir))")
         line(1, "telemetry_retention_days: \(storage.telemetryRetentionDays)")

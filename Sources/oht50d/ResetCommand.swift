@@ -7,33 +7,42 @@ import OHT50Core
 import Glibc
 #endif
 
-/// `oht50d reset`: a safety reset on the running daemon, with the token found where a technician with
-/// sudo has it — `OHT50_API_TOKEN`, `--token-file`, `<data-dir>/api-token` (the simulated vehicle),
-/// `/opt/oht50/.env` (the vehicle) — so it is never copied by hand. Exit 0 accepted, 1 refused (every
-/// reason printed), 69 not reachable.
+/// `oht50d reset`: a safety reset on the running daemon. Over the control socket (the default) the
+/// daemon authorises by who connects, so no token is read or sent; with `--url` (HTTP) the token is
+/// found where a technician with sudo has it — `OHT50_API_TOKEN`, `--token-file`, `<data-dir>/api-token`
+/// (the simulated vehicle), `/opt/oht50/.env` (the vehicle) — so it is never copied by hand. Exit 0
+/// accepted, 1 refused (every reason printed), 69 not reachable.
 struct ResetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset", abstract: "Reset the running daemon's safety latch (a reset never starts motion).",
         discussion: """
-            Token: OHT50_API_TOKEN, else --token-file, else <data-dir>/api-token (default ./.oht50, --simulate), \
-            else /opt/oht50/.env. Exit codes: 0 accepted, 1 refused (every reason is printed) or no token, \
+            Over the control socket (the default: root or the group oht50) no token is needed. With --url the \
+            token comes from OHT50_API_TOKEN, else --token-file, else <data-dir>/api-token (default ./.oht50, \
+            --simulate), else /opt/oht50/.env. Exit codes: 0 accepted, 1 refused (every reason is printed) or no token, \
             69 the daemon is not reachable.
             """)
 
     @OptionGroup var client: ClientOptions
-    @Option(help: ArgumentHelp("A file holding the token, alone or as OHT50_API_TOKEN=….", valueName: "path")) var tokenFile: String?
-    @Option(help: ArgumentHelp("The simulated vehicle's data directory, for its api-token.", valueName: "dir")) var dataDir = "./.oht50"
+    @Option(help: ArgumentHelp("With --url: a file holding the token, alone or as OHT50_API_TOKEN=….", valueName: "path"))
+    var tokenFile: String?
 
     func run() throws {
         let daemon = try client.client()
-        guard let (token, source) = findToken() else {
-            printError(
-                "oht50d: no API token: set OHT50_API_TOKEN, or pass --token-file (the vehicle's is /opt/oht50/.env, readable by root)")
-            throw ExitCode.failure
+        var headers: [String: String] = [:]
+        var source = "the control socket"
+        if client.overHTTP {
+            guard let (token, file) = findToken() else {
+                printError(
+                    "oht50d: no API token for --url: set OHT50_API_TOKEN, or pass --token-file (the vehicle's is /opt/oht50/.env, "
+                        + "readable by root); without --url the control socket needs none")
+                throw ExitCode.failure
+            }
+            headers["Authorization"] = "Bearer \(token)"
+            source = "the token from \(file)"
         }
         let answer: DaemonClient.Answer
         do {
-            answer = try daemon.request("POST", "/api/v1/safety/reset", headers: ["Authorization": "Bearer \(token)"])
+            answer = try daemon.request("POST", "/api/v1/safety/reset", headers: headers)
         } catch {
             printError("oht50d: \(error)")
             throw ExitStatus.hardwareMissing
@@ -51,7 +60,10 @@ struct ResetCommand: ParsableCommand {
             throw ExitCode.failure
         case 401:
             printError(
-                "oht50d: the daemon refused the token from \(source): \(body["error"]["message"]?.string ?? "401")")
+                "oht50d: the daemon refused \(source): \(body["error"]["message"]?.string ?? "401")")
+            throw ExitCode.failure
+        case 403:
+            printError("oht50d: the daemon refused \(source): \(body["error"]["message"]?.string ?? "403")")
             throw ExitCode.failure
         default:
             printError("oht50d: reset answered \(answer.status): \(body["error"]["message"]?.string ?? "")")
@@ -61,7 +73,7 @@ struct ResetCommand: ParsableCommand {
 
     private func findToken() -> (String, String)? {
         if let token = ProcessInfo.processInfo.environment["OHT50_API_TOKEN"], !token.isEmpty { return (token, "OHT50_API_TOKEN") }
-        let candidates = [tokenFile, dataDir + "/api-token", "/opt/oht50/.env"].compactMap { $0 }
+        let candidates = [tokenFile, client.dataDir + "/api-token", "/opt/oht50/.env"].compactMap { $0 }
         for path in candidates {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             for line in text.split(whereSeparator: \.isNewline) {

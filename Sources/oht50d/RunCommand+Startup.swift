@@ -62,6 +62,7 @@ extension RunCommand {
         config.storage.dataDir = dataDir
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         if simulate {
+            if config.http.controlSocket == HTTPSettings.defaultControlSocket { config.http.controlSocket = dataDir + "/control.sock" }
             let estop = try SimulatedVehicle.prepareFiles(&config)
             logger.notice("simulated vehicle: E-stop file \(estop.estop) (1 = released; echo 0 > it to press)")
             logger.notice("simulated vehicle: motion-enable file \(estop.motionEnable), heartbeat file \(estop.heartbeat)")

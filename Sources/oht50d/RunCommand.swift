@@ -39,6 +39,14 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, journal: environment["JOURNAL_STREAM"] != nil) }
         let logger = Logger(label: "oht50d")
         var (loaded, config, token) = try startup(environment: environment, logger: logger)
+        // Before the hardware: a second daemon must not touch the vehicle nor take the first one's socket.
+        do {
+            try ControlSocket.prepare(config.http.controlSocket)
+        } catch {
+            logger.error("\(error)")
+            throw ExitStatus.hardwareMissing
+        }
+        defer { unlink(config.http.controlSocket) }
         let vehicle: VehicleWiring
         do {
             vehicle = try VehicleWiring.open(&config, simulate: simulate, logger: logger)
@@ -75,6 +83,7 @@ struct RunCommand: AsyncParsableCommand {
         if let bus = vehicle.bus, let history { services.append(TelemetrySampler(bus: bus, recorder: history)) }
         services += [
             Self.httpApplication(api, http: config.http, networkLED: vehicle.networkLED, logger: logger),
+            ControlSocket.application(api, path: config.http.controlSocket, logger: logger),
             RealtimeThreadsService(loop: vehicle.loop, bus: vehicle.bus),
         ]
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

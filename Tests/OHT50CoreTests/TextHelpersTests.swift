@@ -55,3 +55,22 @@ struct TextHelpersTests {
         #expect(WallTime.parse("2026-11-23") == nil)
     }
 }
+
+@Suite("the control socket's rule (SO_PEERCRED)")
+struct PeerCredentialsTests {
+    @Test("root, the daemon's user and its group may control; a member by supplementary group too; anybody else not")
+    func mayControl() {
+        let daemon: (uid: UInt32, gid: UInt32) = (998, 997)
+        func may(_ uid: UInt32, _ gid: UInt32, supplementary: [UInt32] = []) -> Bool {
+            PeerCredentials(pid: 1, uid: uid, gid: gid).mayControl(daemonUID: daemon.uid, daemonGID: daemon.gid) { _, primary in
+                [primary] + supplementary
+            }
+        }
+        #expect(may(0, 0))
+        #expect(may(998, 100))
+        #expect(may(1000, 997))
+        #expect(may(1000, 1000, supplementary: [27, 997]))
+        #expect(!may(1000, 1000, supplementary: [27]))
+        #expect(!may(65534, 65534))
+    }
+}

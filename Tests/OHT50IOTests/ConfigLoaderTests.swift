@@ -225,6 +225,22 @@ struct ConfigLoaderTests {
         #expect(again.config == loaded.config)
     }
 
+    @Test("http.control_socket is an absolute path a socket can bind: relative or over 107 bytes is refused naming it; it round-trips")
+    func controlSocketPath() throws {
+        #expect(FirmwareConfig.defaults.http.controlSocket == "/run/oht50/control.sock")
+        #expect(
+            Self.rejection("http:\n  control_socket: control.sock\n").contains(
+                "bad.yaml:2: http.control_socket = \"control.sock\": is not an absolute path"))
+        let long = "/run/" + String(repeating: "x", count: 103)
+        #expect(Self.rejection("http:\n  control_socket: \(long)\n").contains("http.control_socket = \"\(long)\": is 108 bytes long"))
+        let dir = TemporaryDirectory()
+        let loaded = try ConfigLoader.load(
+            path: dir.write("socket.yaml", "http:\n  control_socket: /run/oht50-b/ctl.sock\n"), environment: [:], flags: [])
+        #expect(loaded.config.http.controlSocket == "/run/oht50-b/ctl.sock")
+        let again = try ConfigLoader.load(path: dir.write("effective.yaml", loaded.config.yaml), environment: [:], flags: [])
+        #expect(again.config == loaded.config)
+    }
+
     @Test("empty values, quoted values and tags read as before: ~ is no value, \"10\" and !!str 10 are 10")
     func scalarsReadAsBefore() throws {
         let dir = TemporaryDirectory()

@@ -14,7 +14,7 @@ struct InstallTests {
             "Type=notify", "WatchdogSec=", "Restart=on-failure", "EnvironmentFile=-/opt/oht50/.env", "LimitRTPRIO=",
             "LimitMEMLOCK=infinity",
             "CapabilityBoundingSet=\n", "SystemCallFilter=@system-service", "User=oht50", "SupplementaryGroups=dialout gpio",
-            "ProtectSystem=strict",
+            "ProtectSystem=strict", "RuntimeDirectory=oht50", "RuntimeDirectoryMode=0750",
             "ReadWritePaths=/opt/oht50/data", "DeviceAllow=char-gpiochip rw", "ExecReload=",
             "ExecStopPost=/usr/bin/oht50d safe-off --config /opt/oht50/config/firmware.yaml",
         ] {
