@@ -20,6 +20,18 @@ public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
 
     public var maxUploadSize: Int { 4 * 1024 }
 
+    /// A peer on this machine: the control socket, or TCP from 127.0.0.0/8 or ::1 (also as ::ffff:127.x).
+    public var isLoopbackPeer: Bool {
+        switch remoteAddress {
+        case .unixDomainSocket?: return true
+        case .v4(let a)?: return a.address.sin_addr.s_addr.bigEndian >> 24 == 127
+        case .v6(let a)?:
+            let ip = a.host
+            return ip == "::1" || ip.hasPrefix("::ffff:127.")
+        case nil: return false
+        }
+    }
+
     /// "127.0.0.1:51234", or "control socket uid 0 (root) pid 1234", for event sources and logs.
     public var peer: String {
         if let controlPeer { return "control socket \(controlPeer.described)" }

@@ -12,6 +12,16 @@ enum Authorization {
                 message: "no API token is configured: set OHT50_API_TOKEN in /opt/oht50/.env and restart",
                 headers: [.wwwAuthenticate: "Bearer"])
         }
+        if token.refusedInClearFromNetwork && !context.isLoopbackPeer {
+            logger.warning(
+                "token over plain HTTP from the network refused", metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)"])
+            throw APIError(
+                .forbidden, code: "token_over_plain_http",
+                message:
+                    "this endpoint is plain HTTP and the request came from the network: the token would travel in clear text, so it "
+                    + "is refused. Configure http.tls (cert and key) and use https://, or set http.allow_plain_token: true on a network "
+                    + "you trust")
+        }
         guard token.accepts(authorization: request.headers[.authorization]) else {
             logger.notice("unauthorized request", metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)"])
             throw APIError(

@@ -1,6 +1,8 @@
 /// The API token. Compared in constant time; never logged, never put in an event.
 public struct BearerToken: Sendable {
     private let expected: [UInt8]
+    /// Plain HTTP without `http.allow_plain_token`: the token is refused from any peer but this machine.
+    public var refusedInClearFromNetwork = false
 
     /// `nil` or empty: no token is configured and every authenticated request is refused.
     public init?(_ token: String?) {

@@ -95,6 +95,12 @@ struct ConfigMapping {
         return text
     }
 
+    /// A non-empty string, or `nil` when absent or null.
+    mutating func nullableString(_ key: String) throws -> String? {
+        if case .null? = node(key) { return nil }
+        return try optionalString(key)
+    }
+
     /// An absolute path a unix socket can bind (sun_path holds 107 bytes and a NUL).
     mutating func socketPath(_ key: String, default value: String) throws -> String {
         let allowed = "an absolute path of at most 107 bytes, e.g. /run/oht50/control.sock"

@@ -78,6 +78,15 @@ extension FirmwareConfig {
         line(1, "reset_min_interval_ms: \(http.resetMinIntervalMs)")
         line(1, "allowed_hosts: " + (http.allowedHosts.map { "[" + $0.map(quoted).joined(separator: ", ") + "]" } ?? "null"))
         line(1, "control_socket: \(quoted(http.controlSocket))")
+        if let tls = http.tls {
+            line(1, "tls:")
+            line(2, "cert: \(quoted(tls.cert))")
+            line(2, "key: \(quoted(tls.key))")
+            line(2, "client_ca: " + (tls.clientCA.map(quoted) ?? "null"))
+        } else {
+            line(1, "tls: null")
+        }
+        line(1, "allow_plain_token: \(http.allowPlainToken)")
         line(0, "storage:")
         line(1, "data_dir: \(quoted(storage.dataDir))")
         line(1, "telemetry_retention_days: \(storage.telemetryRetentionDays)")

@@ -13,6 +13,11 @@ public struct HTTPSettings: Sendable, Equatable {
     /// becomes `<data_dir>/control.sock`.
     public var controlSocket = HTTPSettings.defaultControlSocket
     public static let defaultControlSocket = "/run/oht50/control.sock"
+    /// `http.tls`: HTTPS on `bind`:`port` instead of plain HTTP; `nil` (absent or null) keeps it plain.
+    public var tls: TLSSettings? = nil
+    /// The token over plain HTTP from a peer that is not this machine is refused (403) unless this is set:
+    /// on the plant network it would travel in clear text.
+    public var allowPlainToken = false
 
     public init() {}
 
@@ -24,6 +29,42 @@ public struct HTTPSettings: Sendable, Equatable {
         s.allowedHosts = try m.optionalStringList(
             "allowed_hosts", allowed: "a list of host names or addresses, e.g. [oht50-07.plant.local, 10.20.0.57], or null")
         s.controlSocket = try m.socketPath("control_socket", default: s.controlSocket)
+        switch m.node("tls") {
+        case nil, .null?: s.tls = nil
+        case let node?:
+            var tls = try ConfigMapping(node, path: m.qualified("tls"), parentOrigin: m.origin)
+            s.tls = try TLSSettings.decode(&tls)
+        }
+        s.allowPlainToken = try m.bool("allow_plain_token", default: s.allowPlainToken)
+        try m.rejectUnknownKeys()
+        return s
+    }
+}
+
+/// `http.tls.*`: the vehicle's certificate and key (PEM), and for mutual TLS the CA that signs the
+/// clients' certificates (then a client without a certificate of that CA is refused at the handshake).
+public struct TLSSettings: Sendable, Equatable {
+    public var cert: String
+    public var key: String
+    public var clientCA: String?
+
+    public init(cert: String, key: String, clientCA: String? = nil) {
+        self.cert = cert
+        self.key = key
+        self.clientCA = clientCA
+    }
+
+    static func decode(_ m: inout ConfigMapping) throws -> TLSSettings {
+        let example = "a PEM file, e.g. /opt/oht50/tls/vehicle.crt (the package makes a self-signed one)"
+        guard let cert = try m.optionalString("cert") else {
+            throw ConfigError(origin: m.origin, key: m.qualified("cert"), value: nil, problem: "is missing", allowed: example)
+        }
+        guard let key = try m.optionalString("key") else {
+            throw ConfigError(
+                origin: m.origin, key: m.qualified("key"), value: nil, problem: "is missing",
+                allowed: "the certificate's private key, a PEM file, e.g. /opt/oht50/tls/vehicle.key")
+        }
+        let s = TLSSettings(cert: cert, key: key, clientCA: try m.nullableString("client_ca"))
         try m.rejectUnknownKeys()
         return s
     }

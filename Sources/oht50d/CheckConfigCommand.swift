@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Logging
 import OHT50Core
 import OHT50IO
 
@@ -18,6 +19,16 @@ struct CheckConfigCommand: ParsableCommand {
         do {
             let loaded = try ConfigLoader.load(
                 path: options.config, environment: ProcessInfo.processInfo.environment, flags: [])
+            if let tls = loaded.config.http.tls {
+                // The certificate, key and CA are read as the start would: a problem there stops the start too.
+                do {
+                    _ = try HTTPSecurity.serverConfiguration(
+                        tls, logger: Logger(label: "oht50d", factory: { _ in SwiftLogNoOpLogHandler() }))
+                } catch {
+                    Console.error("oht50d: configuration rejected: \(error)")
+                    throw ExitStatus.badConfig
+                }
+            }
             print("# effective configuration from \(loaded.path ?? "the built-in defaults")")
             for line in loaded.overrides { print("# override: \(line)") }
             print(loaded.config.yaml, terminator: "")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import FoundationEssentials
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import Metrics
 import OHT50API
@@ -61,15 +62,43 @@ extension RunCommand {
         return registry
     }
 
-    /// The :8081 endpoint: the API's router with the connection limits; the network LED goes on once it listens.
-    static func httpApplication(_ api: SafetyAPI, http: HTTPSettings, networkLED: (any OutputLine)?, logger: Logger) -> some Service {
+    /// `http.tls` loaded and checked (exit 78 naming the key and file), and a warning when the token would
+    /// travel in clear text on the network.
+    static func tlsConfiguration(_ http: HTTPSettings, logger: Logger) throws -> TLSConfiguration? {
+        guard let settings = http.tls else {
+            if !HostAllowlist.loopback.contains(http.bind) && !http.bind.hasPrefix("127.") {
+                logger.warning(
+                    http.allowPlainToken
+                        ? "http.bind \(http.bind) without http.tls and with http.allow_plain_token: the token travels in clear text"
+                        : "http.bind \(http.bind) without http.tls: requests from the network that carry the token are refused (403)")
+            }
+            return nil
+        }
+        do {
+            return try HTTPSecurity.serverConfiguration(settings, logger: logger)
+        } catch {
+            logger.error("configuration rejected: \(error)")
+            throw ExitStatus.badConfig
+        }
+    }
+
+    /// The :8081 endpoint (HTTPS with `tls`): the API's router with the connection limits; the network LED
+    /// goes on once it listens.
+    static func httpApplication(
+        _ api: SafetyAPI, http: HTTPSettings, tls: TLSConfiguration?, networkLED: (any OutputLine)?, logger: Logger
+    ) throws -> some Service {
         let bindAddress = http.bind
         return Application(
             router: api.router(),
-            server: HTTPLimits.server,
+            server: try tls.map { try .tls(HTTPLimits.server, tlsConfiguration: $0) } ?? HTTPLimits.server,
             configuration: .init(address: .hostname(bindAddress, port: http.port), availableConnectionsDelegate: HTTPLimits.connections),
             onServerRunning: { channel in
-                logger.notice("HTTP listening", metadata: ["address": "\(bindAddress)", "port": "\(channel.localAddress?.port ?? -1)"])
+                logger.notice(
+                    "HTTP listening",
+                    metadata: [
+                        "address": "\(bindAddress)", "port": "\(channel.localAddress?.port ?? -1)",
+                        "scheme": "\(tls == nil ? "http" : "https")",
+                    ])
                 _ = networkLED?.set(true)
             },
             logger: logger)

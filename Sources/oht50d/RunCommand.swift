@@ -47,6 +47,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatus.hardwareMissing
         }
         defer { unlink(config.http.controlSocket) }
+        let tls = try Self.tlsConfiguration(config.http, logger: logger)
         let vehicle: VehicleWiring
         do {
             vehicle = try VehicleWiring.open(&config, simulate: simulate, logger: logger)
@@ -70,8 +71,10 @@ struct RunCommand: AsyncParsableCommand {
         let info = realtime.daemonInfo(config: config, simulate: simulate)
         let hosts = HostAllowlist(configured: config.http.allowedHosts)
         logger.info("Host names answered (http.allowed_hosts): \(hosts.described.joined(separator: ", "))")
+        var bearer = BearerToken(token)
+        bearer?.refusedInClearFromNetwork = tls == nil && !config.http.allowPlainToken
         let api = SafetyAPI(
-            loop: vehicle.loop.view, bus: vehicle.bus?.view, token: BearerToken(token), resetMinIntervalMs: config.http.resetMinIntervalMs,
+            loop: vehicle.loop.view, bus: vehicle.bus?.view, token: bearer, resetMinIntervalMs: config.http.resetMinIntervalMs,
             info: info, journal: journal, history: history, registry: registry, hosts: hosts, logger: logger)
         // Shut down in reverse: the RT threads first (outputs off), then HTTP, then the writers drain,
         // and last the watchdog service says STOPPING=1.
@@ -82,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
         ]
         if let bus = vehicle.bus, let history { services.append(TelemetrySampler(bus: bus, recorder: history)) }
         services += [
-            Self.httpApplication(api, http: config.http, networkLED: vehicle.networkLED, logger: logger),
+            try Self.httpApplication(api, http: config.http, tls: tls, networkLED: vehicle.networkLED, logger: logger),
             ControlSocket.application(api, path: config.http.controlSocket, logger: logger),
             RealtimeThreadsService(loop: vehicle.loop, bus: vehicle.bus),
         ]

@@ -241,6 +241,25 @@ struct ConfigLoaderTests {
         #expect(again.config == loaded.config)
     }
 
+    @Test("http.tls needs cert and key (client_ca optional, null allowed), allow_plain_token is a bool; both round-trip")
+    func tlsSettings() throws {
+        #expect(FirmwareConfig.defaults.http.tls == nil && FirmwareConfig.defaults.http.allowPlainToken == false)
+        #expect(Self.rejection("http:\n  tls:\n    cert: /a.crt\n").contains("bad.yaml:3: http.tls.key: is missing"))
+        #expect(Self.rejection("http:\n  tls:\n    cert: /a.crt\n    key: /a.key\n    pin: x\n").contains("http.tls.pin"))
+        #expect(Self.rejection("http:\n  tls: /a.crt\n").contains("http.tls = \"/a.crt\": is a single value"))
+        #expect(Self.rejection("http:\n  allow_plain_token: maybe\n").contains("http.allow_plain_token"))
+        let dir = TemporaryDirectory()
+        for text in [
+            "http:\n  tls: {cert: /a.crt, key: /a.key, client_ca: null}\n  allow_plain_token: true\n",
+            "http:\n  tls: {cert: /a.crt, key: /a.key, client_ca: /ca.crt}\n",
+        ] {
+            let loaded = try ConfigLoader.load(path: dir.write("tls.yaml", text), environment: [:], flags: [])
+            #expect(loaded.config.http.tls?.cert == "/a.crt" && loaded.config.http.tls?.key == "/a.key")
+            let again = try ConfigLoader.load(path: dir.write("effective.yaml", loaded.config.yaml), environment: [:], flags: [])
+            #expect(again.config == loaded.config)
+        }
+    }
+
     @Test("empty values, quoted values and tags read as before: ~ is no value, \"10\" and !!str 10 are 10")
     func scalarsReadAsBefore() throws {
         let dir = TemporaryDirectory()

@@ -1,0 +1,82 @@
+import FoundationEssentials
+import HummingbirdTLS
+import Logging
+import NIOSSL
+import OHT50Core
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `http.tls`: the TCP API's TLS, built and checked at start so that a missing file, a key that is not the
+/// certificate's or a CA that does not parse stops the start with the key and the file named (exit 78)
+/// rather than failing each handshake later.
+enum HTTPSecurity {
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func serverConfiguration(_ tls: TLSSettings, logger: Logger) throws(Problem) -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            try readable(tls.cert, key: "http.tls.cert")
+            chain = try NIOSSLCertificate.fromPEMFile(tls.cert)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Problem(description: "http.tls.cert \(tls.cert): not a PEM certificate (\(error))")
+        }
+        guard let leaf = chain.first else { throw Problem(description: "http.tls.cert \(tls.cert): holds no certificate") }
+        do {
+            try readable(tls.key, key: "http.tls.key")
+            key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Problem(description: "http.tls.key \(tls.key): not a PEM private key, or one with a passphrase (\(error))")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if let clientCA = tls.clientCA {
+            let roots: [NIOSSLCertificate]
+            do {
+                try readable(clientCA, key: "http.tls.client_ca")
+                roots = try NIOSSLCertificate.fromPEMFile(clientCA)
+            } catch let problem as Problem {
+                throw problem
+            } catch {
+                throw Problem(description: "http.tls.client_ca \(clientCA): not a PEM certificate (\(error))")
+            }
+            guard !roots.isEmpty else { throw Problem(description: "http.tls.client_ca \(clientCA): holds no certificate") }
+            configuration = TLSConfiguration.makeServerConfigurationWithMTLS(
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key), trustRoots: .certificates(roots))
+        }
+        configuration.minimumTLSVersion = .tlsv12
+        do {
+            _ = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw Problem(description: "http.tls.key \(tls.key) does not belong to http.tls.cert \(tls.cert) (\(error))")
+        }
+        let expires = Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter))
+        if leaf.notValidAfter < time(nil) {
+            logger.error(
+                Logger.Message(
+                    stringLiteral:
+                        "http.tls.cert \(tls.cert) expired on \(WallTime.iso8601(expires)): clients will refuse it; renew it (the package's "
+                        + "self-signed one: rm /opt/oht50/tls/vehicle.crt && dpkg-reconfigure oht50d)"))
+        } else {
+            logger.notice(
+                Logger.Message(
+                    stringLiteral: "HTTPS with \(tls.cert), valid until \(WallTime.iso8601(expires))"
+                        + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")))
+        }
+        return configuration
+    }
+
+    private static func readable(_ path: String, key: String) throws(Problem) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem(description: "\(key) \(path): cannot be read (\(String(cString: strerror(errno))))") }
+        close(fd)
+    }
+}
