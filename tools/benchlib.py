@@ -144,7 +144,9 @@ storage:
 
 
 def start_daemon(config_path, extra_args=(), env=None):
-    daemon = Child([binary("oht50d"), "run", "--config", config_path, *extra_args],
+    # The control socket beside the config: private to this run, not /run/oht50 of the machine.
+    socket = os.path.join(os.path.dirname(config_path), "control.sock")
+    daemon = Child([binary("oht50d"), "run", "--config", config_path, "--control-socket", socket, *extra_args],
                    env={"OHT50_API_TOKEN": TOKEN, **(env or {})})
     port = int(daemon.wait_for(r'msg="HTTP listening".* port=(\d+)').group(1))
     return daemon, Http(port)

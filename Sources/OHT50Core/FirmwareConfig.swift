@@ -51,7 +51,7 @@ public struct FirmwareConfig: Sendable, Equatable {
         "outputs.motion_enable.sysfs_path",
         "bus.port", "bus.baud", "bus.parity", "bus.data_bits", "bus.stop_bits", "bus.response_timeout_ms",
         "bus.comm_loss_after",
-        "http.bind", "http.port", "http.reset_min_interval_ms",
+        "http.bind", "http.port", "http.reset_min_interval_ms", "http.control_socket", "http.allow_plain_token",
         "storage.data_dir", "storage.telemetry_retention_days",
         "cpu.safety", "cpu.bus", "cpu.async",
         "log.level",

@@ -34,6 +34,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("HTTP port (http.port); 0 picks a free one.", valueName: "n"))
     var httpPort: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Control socket (http.control_socket); with --simulate the default is <data-dir>/control.sock.", valueName: "path"))
+    var controlSocket: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, journal: environment["JOURNAL_STREAM"] != nil) }

@@ -130,7 +130,8 @@ extension EndToEnd {
                 "estop: {sysfs_path: \"\(estop)\"}\noutputs: {motion_enable: {sysfs_path: \"\(motion)\"}}\nbus: {port: "
                     + "\"\(dir.file("tty"))\"}\n"
             )
-            let second = try ChildProcess.oht50d(arguments: ["--config", config, "--data-dir", other.file("data")])
+            let second = try ChildProcess.oht50d(
+                arguments: ["--config", config, "--data-dir", other.file("data"), "--control-socket", other.file("control.sock")])
             #expect(second.waitForExit() == 69)
             #expect(second.log.contains("is in use by oht50d (pid \(first.process.processIdentifier))"))
         }

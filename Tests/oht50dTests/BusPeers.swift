@@ -51,7 +51,8 @@ enum BusPeers {
             http: {port: 0, reset_min_interval_ms: 0}
             storage: {data_dir: "\(dir.file("data"))"}
             """ + (modules.map { "\nmodules: \($0)\n" } ?? ""))
-        let daemon = try ChildProcess.oht50d(arguments: ["--config", config], environment: ["OHT50_API_TOKEN": token])
+        let daemon = try ChildProcess.oht50d(
+            arguments: ["--config", config, "--control-socket", dir.file("control.sock")], environment: ["OHT50_API_TOKEN": token])
         guard let httpPort = daemon.httpPort() else { throw DaemonClient.Failure(description: "daemon did not listen: \(daemon.log)") }
         return (daemon, DaemonClient(port: httpPort))
     }

@@ -10,7 +10,9 @@ extension EndToEnd {
         func badConfigExits78() throws {
             let dir = TemporaryDirectory()
             let path = dir.write("firmware.yaml", "safety:\n  cycle_ms: 1\nhttp:\n  port: eighty\n")
-            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            let daemon = try ChildProcess.oht50d(arguments: [
+                "--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
+            ])
             #expect(daemon.waitForExit() == 78)
             #expect(daemon.log.contains("\(path):4: http.port = \\\"eighty\\\": is not an integer; allowed: an integer from 0 to 65535"))
         }
@@ -39,7 +41,9 @@ extension EndToEnd {
         func simulatedBackendOnlyUnderSimulate() throws {
             let dir = TemporaryDirectory()
             let file = dir.write("firmware.yaml", "outputs:\n  motion_enable: {backend: simulated}\n")
-            let fromFile = try ChildProcess.oht50d(arguments: ["--config", file, "--data-dir", dir.file("data")])
+            let fromFile = try ChildProcess.oht50d(arguments: [
+                "--config", file, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
+            ])
             #expect(fromFile.waitForExit() == 78)
             #expect(
                 fromFile.log.contains("\(file):2: outputs.motion_enable.backend = \\\"simulated\\\": exists only under oht50d --simulate"))
@@ -124,7 +128,9 @@ extension EndToEnd {
         func missingEStopExits69() throws {
             let dir = TemporaryDirectory()
             let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(dir.file("gpio59/value"))\n")
-            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            let daemon = try ChildProcess.oht50d(arguments: [
+                "--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
+            ])
             #expect(daemon.waitForExit() == 69)
             #expect(daemon.log.contains("E-stop input (estop.sysfs_path): \(dir.file("gpio59/value"))"))
         }
@@ -133,7 +139,9 @@ extension EndToEnd {
         func missingGPIOChipExits69() throws {
             let dir = TemporaryDirectory()
             let path = dir.write("firmware.yaml", "estop:\n  backend: gpiod\n  chip: gpiochip1\n  line: 27\n")
-            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            let daemon = try ChildProcess.oht50d(arguments: [
+                "--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
+            ])
             #expect(daemon.waitForExit() == 69)
             #expect(daemon.log.contains("E-stop input (estop.chip, estop.line): gpiochip1: no such GPIO chip"))
             #expect(daemon.log.contains("gpiodetect"))
@@ -152,7 +160,7 @@ extension EndToEnd {
             dir.makeWorldWritable()
             chmod(chip, 0o600)
             let daemon = try ChildProcess.oht50d(
-                arguments: ["--config", path, "--data-dir", dir.file("data")],
+                arguments: ["--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock")],
                 launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
             #expect(daemon.waitForExit() == 69)
             #expect(daemon.log.contains("motion-enable output (outputs.motion_enable): \(chip)"))
@@ -181,7 +189,9 @@ extension EndToEnd {
             let path = dir.write(
                 "firmware.yaml",
                 "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n")
-            let daemon = try ChildProcess.oht50d(arguments: ["--config", path, "--data-dir", dir.file("data")])
+            let daemon = try ChildProcess.oht50d(arguments: [
+                "--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
+            ])
             #expect(daemon.waitForExit() == 69)
             #expect(daemon.log.contains("motion-enable output (outputs.motion_enable)"))
         }
@@ -196,7 +206,9 @@ extension EndToEnd {
             let motion = dir.write("gpio131/value", "1\n")
             let config = dir.write(
                 "firmware.yaml", "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(motion)\nmodules: []\n")
-            let second = try ChildProcess.oht50d(arguments: ["--config", config, "--data-dir", dir.file("b"), "--http-port", "\(port)"])
+            let second = try ChildProcess.oht50d(arguments: [
+                "--config", config, "--data-dir", dir.file("b"), "--http-port", "\(port)", "--control-socket", dir.file("b.sock"),
+            ])
             #expect(second.waitForExit() == 1)
             #expect(second.log.contains("level=error"))
             #expect(dir.read("gpio131/value") == "0\n")

@@ -133,7 +133,7 @@ extension EndToEnd {
         /// left at 1. Returns the config file (`firmware.yaml` in `dir`, data in `dir/data`).
         static func killedDaemon(_ dir: TemporaryDirectory, motion: String) throws -> String {
             let config = dir.write("firmware.yaml", sysfsConfig(dir, motion: motion))
-            let daemon = try ChildProcess.oht50d(arguments: ["--config", config])
+            let daemon = try ChildProcess.oht50d(arguments: ["--config", config, "--control-socket", dir.file("control.sock")])
             #expect(daemon.httpPort() != nil)
             #expect(eventually { dir.read("data/last-started-config.yaml")?.contains(motion) == true })
             daemon.kill9()

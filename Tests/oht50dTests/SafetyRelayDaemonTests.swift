@@ -45,7 +45,9 @@ extension EndToEnd {
             init(_ name: String) throws {
                 dir = TemporaryDirectory(name)
                 let config = SafetyRelayDaemonTests.wire(dir)
-                daemon = try ChildProcess.oht50d(arguments: ["--config", config], environment: ["OHT50_API_TOKEN": BusPeers.token])
+                daemon = try ChildProcess.oht50d(
+                    arguments: ["--config", config, "--control-socket", dir.file("control.sock")],
+                    environment: ["OHT50_API_TOKEN": BusPeers.token])
                 guard let port = daemon.httpPort() else { throw DaemonClient.Failure(description: "daemon did not listen: \(daemon.log)") }
                 http = DaemonClient(port: port)
             }
