@@ -136,21 +136,16 @@ public struct DaemonClient: Sendable {
 
     /// A connected unix socket with send and receive timeouts.
     public static func connect(socketPath: String, timeoutSeconds: Int = 10) throws(Failure) -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(socketPath.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else {
-            throw Failure(description: "unix:\(socketPath): the path is \(bytes.count) bytes; a socket path has at most \(capacity - 1)")
+        guard socketPath.utf8.count <= UnixSocketAddress.maxPathBytes else {
+            throw Failure(
+                description:
+                    "unix:\(socketPath): the path is \(socketPath.utf8.count) bytes; a socket path has at most \(UnixSocketAddress.maxPathBytes)"
+            )
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: bytes) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "unix:\(socketPath): socket: \(String(cString: strerror(errno)))") }
         setTimeouts(fd, seconds: timeoutSeconds)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if connected == 0 { return fd }
+        if UnixSocketAddress.with(socketPath, { Glibc.connect(fd, $0, $1) }) == 0 { return fd }
         let error = errno
         close(fd)
         switch error {

@@ -20,7 +20,7 @@ enum ControlSocket {
     /// Before binding: the directory exists (made 0750 when missing), nothing else than a socket is at the
     /// path, and no running daemon serves it (its socket is left alone: Hummingbird would unlink it).
     static func prepare(_ path: String) throws(Problem) {
-        guard path.utf8.count <= 107 else {
+        guard path.utf8.count <= UnixSocketAddress.maxPathBytes else {
             throw Problem(
                 description:
                     "http.control_socket \(path): \(path.utf8.count) bytes, a unix socket path has at most 107 (a shorter --data-dir?)")
@@ -32,15 +32,33 @@ enum ControlSocket {
             }
         }
         var status = stat()
-        guard lstat(path, &status) == 0 else { return }
-        guard status.st_mode & S_IFMT == S_IFSOCK else {
-            throw Problem(
-                description: "http.control_socket \(path): something that is not a socket is there; remove it or choose another path")
+        if lstat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFSOCK else {
+                throw Problem(
+                    description: "http.control_socket \(path): something that is not a socket is there; remove it or choose another path")
+            }
+            if let fd = try? DaemonClient.connect(socketPath: path, timeoutSeconds: 2) {
+                close(fd)
+                throw Problem(
+                    description:
+                        "http.control_socket \(path): another oht50d serves it already (stop it first: systemctl stop oht50-firmware)")
+            }
+            unlink(path)
         }
-        if let fd = try? DaemonClient.connect(socketPath: path, timeoutSeconds: 2) {
-            close(fd)
+        try trialBind(path)
+    }
+
+    /// Binds once and lets go, so that a place where this user may not make a socket, or a file system
+    /// that has none (9p, some FUSE), is named now rather than as an anonymous bind error of the server.
+    private static func trialBind(_ path: String) throws(Problem) {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Problem(description: "http.control_socket \(path): socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard UnixSocketAddress.with(path, { bind(fd, $0, $1) }) == 0 else {
             throw Problem(
-                description: "http.control_socket \(path): another oht50d serves it already (stop it first: systemctl stop oht50-firmware)")
+                description:
+                    "http.control_socket \(path): cannot be bound (\(String(cString: strerror(errno)))): it needs a directory this user may "
+                    + "write on a local file system, such as /run/oht50 (RuntimeDirectory=) or the data directory")
         }
         unlink(path)
     }

@@ -96,6 +96,23 @@ extension EndToEnd {
             #expect(nothing.log.contains("unix:/run/oht50/control.sock: the daemon is not reachable"), "\(nothing.log)")
         }
 
+        @Test("a socket path this user cannot bind: exit 69 naming it and what it needs, before the vehicle opens")
+        func unbindableSocket() throws {
+            let data = TemporaryDirectory("oht50-unbindable")
+            data.makeWorldWritable()
+            let rootOnly = TemporaryDirectory("oht50-root-only")
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: rootOnly.path)
+            let socket = rootOnly.file("control.sock")
+            let daemon = try ChildProcess.oht50d(
+                arguments: ["--simulate", "--data-dir", data.file("data"), "--http-port", "0", "--control-socket", socket],
+                launcher: Self.nobody)
+            #expect(daemon.waitForExit() == 69)
+            #expect(
+                daemon.log.contains("http.control_socket \(socket): cannot be bound (Permission denied): it needs a directory"),
+                "\(daemon.log)")
+            #expect(!daemon.log.contains("HTTP listening"))
+        }
+
         @Test("a second daemon on the same socket exits 69 naming it before opening the vehicle; the first keeps answering")
         func secondDaemonRefused() throws {
             let v = try Vehicle()
