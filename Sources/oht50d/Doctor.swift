@@ -180,20 +180,21 @@ struct Doctor {
                     "oht50-firmware.service is not installed; "
                     + "\(here)\(enough ? ": enough to run by hand" : ": the daemon would run without SCHED_FIFO or locked memory")",
                 fix:
-                    "install the package (tools/package, dpkg -i): its unit grants LimitRTPRIO=80, LimitMEMLOCK=infinity, CAP_SYS_NICE "
-                    + "and CAP_IPC_LOCK"
+                    "install the package (tools/package, dpkg -i): its unit grants LimitRTPRIO=80 and LimitMEMLOCK=infinity, which let "
+                    + "its own user take SCHED_FIFO and lock memory without any capability"
             )
         }
         let settings = unit.split(separator: "\n").map { $0.trimmed }
         func value(_ key: String) -> String? { settings.last { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } }
         let prio = value("LimitRTPRIO").flatMap(Int.init) ?? 0
         let lock = value("LimitMEMLOCK") ?? "default"
-        let caps = value("AmbientCapabilities") ?? ""
-        let needed = ["CAP_SYS_NICE", "CAP_IPC_LOCK"].filter { !caps.contains($0) }
+        // The limits alone let the unit's user take SCHED_FIFO up to LimitRTPRIO and lock all its memory: no
+        // capability is needed (issue 32 dropped them). RestrictRealtime=yes would refuse SCHED_FIFO anyway.
+        let restricted = value("RestrictRealtime") == "yes"
         let found =
-            "\(unitPath): User=\(value("User") ?? "root"), LimitRTPRIO=\(prio), LimitMEMLOCK=\(lock), "
-            + "AmbientCapabilities=\(caps.isEmpty ? "none" : caps)"
-        if prio >= Int(RealtimeStart.safetyPriority) && lock == "infinity" && needed.isEmpty {
+            "\(unitPath): User=\(value("User") ?? "root"), LimitRTPRIO=\(prio), LimitMEMLOCK=\(lock)"
+            + (restricted ? ", RestrictRealtime=yes" : "")
+        if prio >= Int(RealtimeStart.safetyPriority) && lock == "infinity" && !restricted {
             return DoctorCheck(name: "limits", status: .ok, found: found)
         }
         return DoctorCheck(
@@ -201,7 +202,7 @@ struct Doctor {
             found: "\(found): the safety thread needs SCHED_FIFO \(RealtimeStart.safetyPriority) and locked memory",
             fix:
                 "restore the shipped unit (drop-ins: systemctl cat oht50-firmware) with LimitRTPRIO=\(RealtimeStart.safetyPriority), "
-                + "LimitMEMLOCK=infinity, AmbientCapabilities=CAP_SYS_NICE CAP_IPC_LOCK"
+                + "LimitMEMLOCK=infinity and RestrictRealtime=no"
         )
     }
 
