@@ -253,7 +253,9 @@ struct ModbusMasterTests {
         let peer = try ScriptedPeer(answers: [late + answer, answer])
         var settings = BusSettings()
         settings.port = peer.terminal.path
-        settings.responseTimeoutMs = 100
+        // Long enough for a starved peer thread to answer (100 ms timed out once on a machine running two
+        // TCG guests beside the suite); nothing here depends on the timeout's length.
+        settings.responseTimeoutMs = 1_000
         let master = try ModbusMaster(settings: settings)
         let (refused, _) = Self.read(master, 2, 0x0006, 1)
         #expect(refused != .ok)
