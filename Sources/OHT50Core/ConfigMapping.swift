@@ -101,14 +101,14 @@ struct ConfigMapping {
         return try optionalString(key)
     }
 
-    /// An absolute path a unix socket can bind (sun_path holds 107 bytes and a NUL).
+    /// An absolute path a unix socket can bind (`UnixSocketAddress.maxPathBytes`).
     mutating func socketPath(_ key: String, default value: String) throws -> String {
-        let allowed = "an absolute path of at most 107 bytes, e.g. /run/oht50/control.sock"
+        let allowed = "an absolute path of at most \(UnixSocketAddress.maxPathBytes) bytes, e.g. /run/oht50/control.sock"
         guard let (text, o) = try scalar(key, allowed: allowed) else { return value }
         guard text.hasPrefix("/") else {
             throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is not an absolute path", allowed: allowed)
         }
-        guard text.utf8.count <= 107 else {
+        guard text.utf8.count <= UnixSocketAddress.maxPathBytes else {
             throw ConfigError(origin: o, key: qualified(key), value: text, problem: "is \(text.utf8.count) bytes long", allowed: allowed)
         }
         return text

@@ -17,36 +17,16 @@ enum HTTPSecurity {
     }
 
     static func serverConfiguration(_ tls: TLSSettings, logger: Logger) throws(Problem) -> TLSConfiguration {
-        let chain: [NIOSSLCertificate]
-        let key: NIOSSLPrivateKey
-        do {
-            try readable(tls.cert, key: "http.tls.cert")
-            chain = try NIOSSLCertificate.fromPEMFile(tls.cert)
-        } catch let problem as Problem {
-            throw problem
-        } catch {
-            throw Problem(description: "http.tls.cert \(tls.cert): not a PEM certificate (\(error))")
-        }
+        let chain = try load(tls.cert, key: "http.tls.cert", expected: "a PEM certificate") { try NIOSSLCertificate.fromPEMFile($0) }
         guard let leaf = chain.first else { throw Problem(description: "http.tls.cert \(tls.cert): holds no certificate") }
-        do {
-            try readable(tls.key, key: "http.tls.key")
-            key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-        } catch let problem as Problem {
-            throw problem
-        } catch {
-            throw Problem(description: "http.tls.key \(tls.key): not a PEM private key, or one with a passphrase (\(error))")
+        let key = try load(tls.key, key: "http.tls.key", expected: "a PEM private key, or one with a passphrase") {
+            try NIOSSLPrivateKey(file: $0, format: .pem)
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         if let clientCA = tls.clientCA {
-            let roots: [NIOSSLCertificate]
-            do {
-                try readable(clientCA, key: "http.tls.client_ca")
-                roots = try NIOSSLCertificate.fromPEMFile(clientCA)
-            } catch let problem as Problem {
-                throw problem
-            } catch {
-                throw Problem(description: "http.tls.client_ca \(clientCA): not a PEM certificate (\(error))")
+            let roots = try load(clientCA, key: "http.tls.client_ca", expected: "a PEM certificate") {
+                try NIOSSLCertificate.fromPEMFile($0)
             }
             guard !roots.isEmpty else { throw Problem(description: "http.tls.client_ca \(clientCA): holds no certificate") }
             configuration = TLSConfiguration.makeServerConfigurationWithMTLS(
@@ -72,6 +52,16 @@ enum HTTPSecurity {
                         + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")))
         }
         return configuration
+    }
+
+    /// `parse(path)` once the file opens; each failure names the key, the file and what was expected.
+    private static func load<T>(_ path: String, key: String, expected: String, _ parse: (String) throws -> T) throws(Problem) -> T {
+        try readable(path, key: key)
+        do {
+            return try parse(path)
+        } catch {
+            throw Problem(description: "\(key) \(path): not \(expected) (\(error))")
+        }
     }
 
     private static func readable(_ path: String, key: String) throws(Problem) {
