@@ -42,6 +42,7 @@ struct Doctor {
         checks.append(hardwareWatchdog())
         checks += gpio()
         checks.append(dataDirectory())
+        checks.append(https())
         return checks
     }
 
@@ -539,6 +540,38 @@ struct Doctor {
             return DoctorCheck(name: "data-dir", status: .warn, found: text, fix: "free space, or lower storage.telemetry_retention_days")
         }
         return DoctorCheck(name: "data-dir", status: .ok, found: text)
+    }
+
+    // MARK: HTTPS
+
+    /// `http.tls`: the files load and match, and how long the certificate has left (a warning 30 days
+    /// before it runs out, a failure once it has: clients refuse it). Without TLS, what a `bind` the
+    /// network reaches means for the token.
+    func https(now: time_t = time(nil)) -> DoctorCheck {
+        let settingUp = "set http.tls.cert and http.tls.key (the package made /opt/oht50/tls/vehicle.crt and vehicle.key)"
+        guard let tls = config.http.tls else {
+            if let exposure = config.http.plainHTTPExposure {
+                return DoctorCheck(name: "https", status: .warn, found: exposure, fix: settingUp)
+            }
+            return DoctorCheck(name: "https", status: .ok, found: "plain HTTP on \(config.http.bind) (this machine only); no http.tls")
+        }
+        let checked: HTTPSecurity.Checked
+        do {
+            checked = try HTTPSecurity.check(tls)
+        } catch {
+            return DoctorCheck(name: "https", status: .fail, found: error.description, fix: "correct the file or the key named")
+        }
+        let expires = WallTime.iso8601(Date(timeIntervalSince1970: TimeInterval(checked.notValidAfter)))
+        let days = (Int(checked.notValidAfter) - Int(now)) / 86_400
+        let renew = "renew it (the package's self-signed one: \(HTTPSecurity.renewal))"
+        if checked.notValidAfter < now {
+            return DoctorCheck(
+                name: "https", status: .fail, found: "http.tls.cert \(tls.cert) expired on \(expires): clients refuse it", fix: renew)
+        }
+        let found =
+            "http.tls.cert \(tls.cert) valid until \(expires) (\(days) days)"
+            + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")
+        return DoctorCheck(name: "https", status: days < 30 ? .warn : .ok, found: found, fix: days < 30 ? renew : nil)
     }
 
     private func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }

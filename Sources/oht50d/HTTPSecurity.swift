@@ -2,6 +2,7 @@ import FoundationEssentials
 import HummingbirdTLS
 import Logging
 import NIOSSL
+import OHT50API
 import OHT50Core
 
 #if canImport(Glibc)
@@ -16,7 +17,36 @@ enum HTTPSecurity {
         var description: String
     }
 
+    /// The files of `http.tls` loaded, the key checked against the certificate, and when the certificate
+    /// (the first of the chain) stops being valid.
+    struct Checked {
+        var configuration: TLSConfiguration
+        var notValidAfter: time_t
+        var expired: Bool { notValidAfter < time(nil) }
+    }
+
+    /// What renews the package's self-signed certificate (run and doctor say it when it runs out).
+    static let renewal = "rm /opt/oht50/tls/vehicle.crt && dpkg-reconfigure oht50d && systemctl restart oht50-firmware"
+
     static func serverConfiguration(_ tls: TLSSettings, logger: Logger) throws(Problem) -> TLSConfiguration {
+        let checked = try check(tls)
+        let expires = WallTime.iso8601(Date(timeIntervalSince1970: TimeInterval(checked.notValidAfter)))
+        if checked.expired {
+            logger.error(
+                Logger.Message(
+                    stringLiteral:
+                        "http.tls.cert \(tls.cert) expired on \(expires): clients will refuse it; renew it (the package's "
+                        + "self-signed one: \(renewal))"))
+        } else {
+            logger.notice(
+                Logger.Message(
+                    stringLiteral: "HTTPS with \(tls.cert), valid until \(expires)"
+                        + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")))
+        }
+        return checked.configuration
+    }
+
+    static func check(_ tls: TLSSettings) throws(Problem) -> Checked {
         let chain = try load(tls.cert, key: "http.tls.cert", expected: "a PEM certificate") { try NIOSSLCertificate.fromPEMFile($0) }
         guard let leaf = chain.first else { throw Problem(description: "http.tls.cert \(tls.cert): holds no certificate") }
         let key = try load(tls.key, key: "http.tls.key", expected: "a PEM private key, or one with a passphrase") {
@@ -38,20 +68,7 @@ enum HTTPSecurity {
         } catch {
             throw Problem(description: "http.tls.key \(tls.key) does not belong to http.tls.cert \(tls.cert) (\(error))")
         }
-        let expires = Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter))
-        if leaf.notValidAfter < time(nil) {
-            logger.error(
-                Logger.Message(
-                    stringLiteral:
-                        "http.tls.cert \(tls.cert) expired on \(WallTime.iso8601(expires)): clients will refuse it; renew it (the package's "
-                        + "self-signed one: rm /opt/oht50/tls/vehicle.crt && dpkg-reconfigure oht50d)"))
-        } else {
-            logger.notice(
-                Logger.Message(
-                    stringLiteral: "HTTPS with \(tls.cert), valid until \(WallTime.iso8601(expires))"
-                        + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")))
-        }
-        return configuration
+        return Checked(configuration: configuration, notValidAfter: leaf.notValidAfter)
     }
 
     /// `parse(path)` once the file opens; each failure names the key, the file and what was expected.
@@ -68,5 +85,18 @@ enum HTTPSecurity {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem(description: "\(key) \(path): cannot be read (\(String(cString: strerror(errno))))") }
         close(fd)
+    }
+}
+
+extension HTTPSettings {
+    /// Only this machine can reach `bind` (a loopback name or address).
+    var bindsLoopbackOnly: Bool { HostAllowlist.loopback.contains(bind) || bind.hasPrefix("127.") }
+
+    /// What plain HTTP on a `bind` the network reaches means for the token; nil with TLS or on loopback.
+    var plainHTTPExposure: String? {
+        guard tls == nil, !bindsLoopbackOnly else { return nil }
+        return allowPlainToken
+            ? "http.bind \(bind) without http.tls and with http.allow_plain_token: the token travels in clear text"
+            : "http.bind \(bind) without http.tls: requests from the network that carry the token are refused (403)"
     }
 }

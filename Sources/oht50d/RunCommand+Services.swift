@@ -66,12 +66,7 @@ extension RunCommand {
     /// travel in clear text on the network.
     static func tlsConfiguration(_ http: HTTPSettings, logger: Logger) throws -> TLSConfiguration? {
         guard let settings = http.tls else {
-            if !HostAllowlist.loopback.contains(http.bind) && !http.bind.hasPrefix("127.") {
-                logger.warning(
-                    http.allowPlainToken
-                        ? "http.bind \(http.bind) without http.tls and with http.allow_plain_token: the token travels in clear text"
-                        : "http.bind \(http.bind) without http.tls: requests from the network that carry the token are refused (403)")
-            }
+            if let exposure = http.plainHTTPExposure { logger.warning(Logger.Message(stringLiteral: exposure)) }
             return nil
         }
         do {

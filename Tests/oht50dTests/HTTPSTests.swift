@@ -37,7 +37,8 @@ extension EndToEnd {
                     """)
                 try makeCA("ca")
                 try makeCA("other-ca")
-                try issue("vehicle", by: "ca", san: "DNS:localhost,IP:127.0.0.1")
+                try issue("vehicle", by: "ca", san: "DNS:localhost,IP:127.0.0.1", days: 365)
+                try issue("expiring-vehicle", by: "ca", san: "DNS:localhost,IP:127.0.0.1", days: 10)
                 try issue("expired-vehicle", by: "ca", san: "DNS:localhost,IP:127.0.0.1", expired: true)
                 try issue("client", by: "ca")
                 try issue("stranger", by: "other-ca")
@@ -56,13 +57,14 @@ extension EndToEnd {
 
             private func makeCA(_ name: String) throws {
                 try openssl([
-                    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj", "/CN=\(name)",
+                    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650", "-subj",
+                    "/CN=\(name)",
                     "-keyout", "\(name).key", "-out", "\(name).crt",
                 ])
             }
 
-            /// `expired`: valid for one day in 2020, dates set by `openssl ca` (no clock involved).
-            private func issue(_ name: String, by ca: String, san: String? = nil, expired: Bool = false) throws {
+            /// `expired`: valid for one day in 2020, dates set by `openssl ca` (no clock involved); else `days`.
+            private func issue(_ name: String, by ca: String, san: String? = nil, days: Int = 30, expired: Bool = false) throws {
                 var request = [
                     "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(name)", "-keyout",
                     "\(name).key", "-out", "\(name).csr",
@@ -74,7 +76,7 @@ extension EndToEnd {
                         "ca", "-batch", "-config", "ca.cnf", "-cert", "\(ca).crt", "-keyfile", "\(ca).key", "-in", "\(name).csr", "-out",
                         "\(name).crt", "-notext",
                     ]
-                        + (expired ? ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"] : ["-days", "30"]))
+                        + (expired ? ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"] : ["-days", "\(days)"]))
             }
         }
 
@@ -168,7 +170,37 @@ extension EndToEnd {
         }
 
         @Test(
-            "plain HTTP on the network: the token is refused from another address (403 naming http.tls) unless allow_plain_token; loopback keeps it"
+            "doctor judges http.tls: ok with time left, a warning inside 30 days, a failure once expired or with another certificate's key; plain HTTP on the network warned"
+        )
+        func doctorJudgesTheCertificate() throws {
+            let certs = try Certificates()
+            let dir = TemporaryDirectory("oht50-https-doctor")
+            var configs = 0
+            func https(_ http: String) throws -> (status: String?, found: String) {
+                configs += 1
+                let (report, log) = try DoctorTests().doctor(dir.write("firmware-\(configs).yaml", "http:\n" + http))
+                let check = try #require(report, "\(log)").checks.first { $0.name == "https" }
+                return (check?.status, check?.found ?? "")
+            }
+            func tls(_ cert: String, key: String? = nil) -> String {
+                "  tls:\n    cert: \(certs.path(cert + ".crt"))\n    key: \(certs.path((key ?? cert) + ".key"))\n"
+            }
+            let lasting = try https(tls("vehicle"))
+            #expect(lasting.status == "ok" && lasting.found.contains("valid until"), "\(lasting)")
+            let expiring = try https(tls("expiring-vehicle"))
+            #expect(expiring.status == "warn" && expiring.found.contains("days)"), "\(expiring)")
+            let expired = try https(tls("expired-vehicle"))
+            #expect(expired.status == "fail" && expired.found.contains("expired on 2020-01-02"), "\(expired)")
+            let mismatched = try https(tls("vehicle", key: "client"))
+            #expect(mismatched.status == "fail" && mismatched.found.contains("does not belong"), "\(mismatched)")
+            let plain = try https("  bind: 0.0.0.0\n")
+            #expect(plain.status == "warn" && plain.found.contains("refused (403)"), "\(plain)")
+            let loopback = try https("  bind: 127.0.0.1\n")
+            #expect(loopback.status == "ok", "\(loopback)")
+        }
+
+        @Test(
+            "plain HTTP on the network: the token is refused from another address (403 naming http.tls; the valid one is to be replaced) unless allow_plain_token; loopback keeps it"
         )
         func tokenOverPlainHTTP() throws {
             let address = try #require(HostAllowlist.interfaceAddresses().first { !$0.hasPrefix("127.") && !$0.contains(":") })
@@ -178,9 +210,10 @@ extension EndToEnd {
                 #expect(eventually { v.state() == "latched" })
                 // A reset with the right token: 200 or 409 (refused for a reason of the vehicle) once the token
                 // is accepted; 403 when it was refused for the clear text.
-                func reset(_ host: String) throws -> String {
+                func reset(_ host: String, token: String? = nil) throws -> String {
                     try Self.curl([
-                        "-X", "POST", "-H", "Authorization: Bearer \(v.token)", "http://\(host):\(v.http.port)/api/v1/safety/reset",
+                        "-X", "POST", "-H", "Authorization: Bearer \(token ?? v.token)",
+                        "http://\(host):\(v.http.port)/api/v1/safety/reset",
                     ]).out
                 }
                 let network = try reset(address)
@@ -190,6 +223,12 @@ extension EndToEnd {
                     #expect(
                         network.hasSuffix("\n403") && network.contains("token_over_plain_http") && network.contains("http.tls"),
                         "\(network)")
+                    // The valid token has crossed the network in clear: the answer and the log say to replace it;
+                    // a wrong one exposed nothing and is not called exposed.
+                    #expect(network.contains("replace it") && network.contains("/opt/oht50/.env"), "\(network)")
+                    #expect(eventually { v.daemon.log.contains("the valid API token arrived over plain HTTP") })
+                    let wrong = try reset(address, token: String(repeating: "0", count: v.token.count))
+                    #expect(wrong.hasSuffix("\n403") && !wrong.contains("replace it"), "\(wrong)")
                     #expect(v.state() == "latched")
                     // Unauthenticated reads still answer from the network.
                     #expect(try Self.curl(["http://\(address):\(v.http.port)/health"]).out.hasSuffix("\n200"))
