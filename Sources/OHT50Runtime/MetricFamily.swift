@@ -29,6 +29,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case busModuleOnline = "oht50_bus_module_online"
     case busLateBytesTotal = "oht50_bus_late_bytes_total"
     case busReconnectsTotal = "oht50_bus_reconnects_total"
+    case tlsCertificateExpiryTimestampSeconds = "oht50_tls_certificate_expiry_timestamp_seconds"
     case httpRequestsTotal = "oht50_http_requests_total"
     case httpRequestDurationSeconds = "oht50_http_request_duration_seconds"
     case safetyWakeupLatencySeconds = "oht50_safety_wakeup_latency_seconds"
@@ -66,6 +67,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .busModuleOnline: "1 while the module answers (fewer than bus.comm_loss_after failures in a row)."
         case .busLateBytesTotal: "Bytes that arrived when no transaction waited for them (late replies, noise), discarded."
         case .busReconnectsTotal: "Times the bus port was lost and opened again."
+        case .tlsCertificateExpiryTimestampSeconds:
+            "When http.tls.cert stops being valid (its notAfter), in seconds since the epoch; only with http.tls."
         case .httpRequestsTotal: "HTTP requests by route pattern, method and status."
         case .httpRequestDurationSeconds: "HTTP request duration by route pattern and status."
         case .safetyWakeupLatencySeconds: "Safety loop wake-up latency (time past the absolute deadline)."

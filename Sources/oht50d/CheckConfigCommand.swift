@@ -1,6 +1,5 @@
 import ArgumentParser
 import FoundationEssentials
-import Logging
 import OHT50Core
 import OHT50IO
 
@@ -22,8 +21,7 @@ struct CheckConfigCommand: ParsableCommand {
             if let tls = loaded.config.http.tls {
                 // The certificate, key and CA are read as the start would: a problem there stops the start too.
                 do {
-                    _ = try HTTPSecurity.serverConfiguration(
-                        tls, logger: Logger(label: "oht50d", factory: { _ in SwiftLogNoOpLogHandler() }))
+                    _ = try HTTPSecurity.check(tls)
                 } catch {
                     Console.error("oht50d: configuration rejected: \(error)")
                     throw ExitStatus.badConfig

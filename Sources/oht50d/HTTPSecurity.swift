@@ -28,7 +28,8 @@ enum HTTPSecurity {
     /// What renews the package's self-signed certificate (run and doctor say it when it runs out).
     static let renewal = "rm /opt/oht50/tls/vehicle.crt && dpkg-reconfigure oht50d && systemctl restart oht50-firmware"
 
-    static func serverConfiguration(_ tls: TLSSettings, logger: Logger) throws(Problem) -> TLSConfiguration {
+    /// `check`, then the log line a start gives: until when the certificate is valid, or that it expired.
+    static func prepare(_ tls: TLSSettings, logger: Logger) throws(Problem) -> Checked {
         let checked = try check(tls)
         let expires = WallTime.iso8601(Date(timeIntervalSince1970: TimeInterval(checked.notValidAfter)))
         if checked.expired {
@@ -43,7 +44,7 @@ enum HTTPSecurity {
                     stringLiteral: "HTTPS with \(tls.cert), valid until \(expires)"
                         + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")))
         }
-        return checked.configuration
+        return checked
     }
 
     static func check(_ tls: TLSSettings) throws(Problem) -> Checked {

@@ -64,13 +64,13 @@ extension RunCommand {
 
     /// `http.tls` loaded and checked (exit 78 naming the key and file), and a warning when the token would
     /// travel in clear text on the network.
-    static func tlsConfiguration(_ http: HTTPSettings, logger: Logger) throws -> TLSConfiguration? {
+    static func tlsConfiguration(_ http: HTTPSettings, logger: Logger) throws -> HTTPSecurity.Checked? {
         guard let settings = http.tls else {
             if let exposure = http.plainHTTPExposure { logger.warning(Logger.Message(stringLiteral: exposure)) }
             return nil
         }
         do {
-            return try HTTPSecurity.serverConfiguration(settings, logger: logger)
+            return try HTTPSecurity.prepare(settings, logger: logger)
         } catch {
             logger.error("configuration rejected: \(error)")
             throw ExitStatus.badConfig

@@ -71,6 +71,8 @@ struct RunCommand: AsyncParsableCommand {
             + [reloadOnSIGHUP(running: loaded, environment: environment, journal: journal, logger: logger)]
         defer { for signal in signals { signal.cancel() } }
         let registry = Self.bootstrapMetrics()
+        // The fleet's Prometheus alerts before the certificate runs out (OHT50CertificateExpiresSoon).
+        if let tls { MetricFamily.tlsCertificateExpiryTimestampSeconds.gauge().record(Double(tls.notValidAfter)) }
         let history = openHistory(config, vehicle: vehicle, logger: logger)
         let pump = EventPump(loop: vehicle.loop, recorder: journal, bus: vehicle.bus, logger: logger)
         let info = realtime.daemonInfo(config: config, simulate: simulate)
@@ -90,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
         ]
         if let bus = vehicle.bus, let history { services.append(TelemetrySampler(bus: bus, recorder: history)) }
         services += [
-            try Self.httpApplication(api, http: config.http, tls: tls, networkLED: vehicle.networkLED, logger: logger),
+            try Self.httpApplication(api, http: config.http, tls: tls?.configuration, networkLED: vehicle.networkLED, logger: logger),
             ControlSocket.application(api, path: config.http.controlSocket, logger: logger),
             RealtimeThreadsService(loop: vehicle.loop, bus: vehicle.bus),
         ]

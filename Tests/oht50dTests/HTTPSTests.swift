@@ -122,6 +122,15 @@ extension EndToEnd {
                     ])
                     return reset?.out.hasSuffix("\n200") == true
                 })
+            // The fleet's alert on the certificate's end reads it from /metrics: exactly the notAfter openssl reads.
+            let notAfter = try ChildProcess(
+                executable: "/bin/sh",
+                arguments: ["-c", "date -d \"$(openssl x509 -noout -enddate -in \"$0\" | cut -d= -f2)\" +%s", certs.path("vehicle.crt")])
+            #expect(notAfter.waitForExit() == 0)
+            let metrics = try Self.curl(["--cacert", certs.path("ca.crt"), base + "/metrics"]).out
+            let family = "oht50_tls_certificate_expiry_timestamp_seconds "
+            let exported = metrics.split(separator: "\n").first { $0.hasPrefix(family) }.flatMap { Double($0.dropFirst(family.count)) }
+            #expect(exported != nil && exported == Double(notAfter.log.trimmingCharacters(in: .whitespacesAndNewlines)), "\(metrics)")
             let otherCA = try Self.curl(["--cacert", certs.path("other-ca.crt"), base + "/health"])
             #expect(otherCA.status == 60, "\(otherCA.out)")
             let plain = try Self.curl(["http://127.0.0.1:\(v.http.port)/health"])

@@ -32,6 +32,7 @@ extension EndToEnd {
                 #expect(scrape.contains(series), "missing \(series)")
             }
             #expect(!scrape.contains("request_id"))
+            #expect(!scrape.contains("oht50_tls_certificate_expiry"), "no certificate without http.tls")
         }
 
         @Test("the fleet's alert rules pass promtool check rules and their own promtool unit tests")
