@@ -31,9 +31,9 @@ enum Authorization {
                     + "is refused. Configure http.tls (cert and key) and use https://, or set http.allow_plain_token: true on a network "
                     + "you trust"
                     + (exposed
-                        ? ". The token you sent is the valid one and has now crossed the network in clear text: replace it (rm "
-                            + "/opt/oht50/.env && dpkg-reconfigure oht50d && systemctl restart oht50-firmware, then give the backend the "
-                            + "new OHT50_API_TOKEN)" : ""))
+                        ? ". The token you sent is the valid one and has now crossed the network in clear text: replace it (sed -i "
+                            + "'/^OHT50_API_TOKEN=/d' /opt/oht50/.env && dpkg-reconfigure oht50d, which restarts oht50-firmware; then give "
+                            + "the backend the new OHT50_API_TOKEN)" : ""))
         }
         guard token.accepts(authorization: request.headers[.authorization]) else {
             logger.notice("unauthorized request", metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)"])
