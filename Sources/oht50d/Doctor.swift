@@ -561,15 +561,15 @@ struct Doctor {
         } catch {
             return DoctorCheck(name: "https", status: .fail, found: error.description, fix: "correct the file or the key named")
         }
-        let expires = WallTime.iso8601(Date(timeIntervalSince1970: TimeInterval(checked.notValidAfter)))
         let days = (Int(checked.notValidAfter) - Int(now)) / 86_400
-        let renew = "renew it (the package's self-signed one: \(HTTPSecurity.renewal))"
+        let renew = HTTPSecurity.renewal
         if checked.notValidAfter < now {
             return DoctorCheck(
-                name: "https", status: .fail, found: "http.tls.cert \(tls.cert) expired on \(expires): clients refuse it", fix: renew)
+                name: "https", status: .fail, found: "http.tls.cert \(tls.cert) expired on \(checked.expires): clients refuse it",
+                fix: renew)
         }
         let found =
-            "http.tls.cert \(tls.cert) valid until \(expires) (\(days) days)"
+            "http.tls.cert \(tls.cert) valid until \(checked.expires) (\(days) days)"
             + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")
         return DoctorCheck(name: "https", status: days < 30 ? .warn : .ok, found: found, fix: days < 30 ? renew : nil)
     }

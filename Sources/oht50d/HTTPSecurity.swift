@@ -23,25 +23,26 @@ enum HTTPSecurity {
         var configuration: TLSConfiguration
         var notValidAfter: time_t
         var expired: Bool { notValidAfter < time(nil) }
+        /// `notValidAfter` as the log and doctor print it (ISO 8601, UTC).
+        var expires: String { WallTime.iso8601(Date(timeIntervalSince1970: TimeInterval(notValidAfter))) }
     }
 
     /// What renews the package's self-signed certificate (run and doctor say it when it runs out).
-    static let renewal = "rm /opt/oht50/tls/vehicle.crt && dpkg-reconfigure oht50d && systemctl restart oht50-firmware"
+    static let renewal =
+        "renew it (the package's self-signed one: rm /opt/oht50/tls/vehicle.crt && dpkg-reconfigure oht50d && systemctl restart "
+        + "oht50-firmware)"
 
     /// `check`, then the log line a start gives: until when the certificate is valid, or that it expired.
     static func prepare(_ tls: TLSSettings, logger: Logger) throws(Problem) -> Checked {
         let checked = try check(tls)
-        let expires = WallTime.iso8601(Date(timeIntervalSince1970: TimeInterval(checked.notValidAfter)))
         if checked.expired {
             logger.error(
-                Logger.Message(
-                    stringLiteral:
-                        "http.tls.cert \(tls.cert) expired on \(expires): clients will refuse it; renew it (the package's "
-                        + "self-signed one: \(renewal))"))
+                Logger.Message(stringLiteral: "http.tls.cert \(tls.cert) expired on \(checked.expires): clients will refuse it; \(renewal)")
+            )
         } else {
             logger.notice(
                 Logger.Message(
-                    stringLiteral: "HTTPS with \(tls.cert), valid until \(expires)"
+                    stringLiteral: "HTTPS with \(tls.cert), valid until \(checked.expires)"
                         + (tls.clientCA.map { "; clients need a certificate signed by \($0)" } ?? "")))
         }
         return checked
