@@ -172,6 +172,8 @@ public final class GPIODOutputLine: OutputLine, @unchecked Sendable {
 
     public func set(_ on: Bool) -> Bool { oht50_gpio_set(request.handle, on ? 1 : 0) == 0 }
 
+    public func sense() -> Bool? { readBack() }
+
     public func readBack() -> Bool? {
         switch oht50_gpio_get(request.handle) {
         case 0: false

@@ -21,5 +21,10 @@ package final class SimulatedOutputLine: OutputLine, Sendable {
 
     public func readBack() -> Bool? { failing.load(ordering: .acquiring) ? nil : isOn }
 
+    public func sense() -> Bool? { readBack() }
+
+    /// Drives the line from outside, as a pinctrl reset or a writer in group gpio would.
+    package func force(_ on: Bool) { value.store(on, ordering: .releasing) }
+
     public var description: String { "simulated (in-process)" }
 }

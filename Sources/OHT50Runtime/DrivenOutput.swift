@@ -1,19 +1,26 @@
 import OHT50IO
 
-/// Writes a line only when its value changes, and again every cycle after a failed write.
+/// One output as the safety thread drives it (DESIGN "Single faults"): written every cycle with the
+/// level the state wants, not only on a change, so a line driven from outside (a pinctrl reset, an
+/// unexport and re-export, anyone in group `gpio`) is put back within a cycle; and read back before
+/// each write, so a line that did not hold the level written last cycle is reported as well as
+/// rewritten.
 struct DrivenOutput {
     let line: (any OutputLine)?
+    /// The level the last successful write left, nil before the first or after a failed one.
     private var written: Bool?
 
     init(_ line: (any OutputLine)?) { self.line = line }
 
-    /// Returns false when the write failed.
+    /// Returns false when the write failed or the line did not hold last cycle's level (`output_fault`).
     @inline(__always)
     mutating func drive(_ on: Bool) -> Bool {
-        guard let line, written != on else { return true }
+        guard let line else { return true }
+        var held = true
+        if let written, let level = line.sense(), level != written { held = false }
         if line.set(on) {
             written = on
-            return true
+            return held
         }
         written = nil
         return false

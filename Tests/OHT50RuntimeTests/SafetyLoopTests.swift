@@ -226,6 +226,82 @@ struct SafetyLoopTests {
         #expect(loop.snapshot.read().machine.state == .fault)
     }
 
+    @Test("a motion-enable line driven from outside is put back at the next cycle and trips output_fault (issue 38, recipe 2)")
+    func outputDrivenFromOutside() throws {
+        let input = SimulatedEStopInput()
+        let motion = SimulatedOutputLine()
+        let loop = Self.makeLoop(input: input, motionEnable: motion, heartbeat: SimulatedOutputLine())
+        var now = MonotonicClock.now()
+        func cycles(_ n: Int) {
+            for _ in 0..<n {
+                now += 1_000_000
+                loop.runCycle(now: now)
+            }
+        }
+        cycles(100)
+        #expect(loop.snapshot.read().machine.state == .latched)
+
+        // Latched, somebody writes 1: the next cycle writes 0 again and the trip says output_fault.
+        motion.force(true)
+        cycles(1)
+        #expect(!motion.isOn)
+        cycles(1)
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
+        #expect(!loop.snapshot.read().outputs.motionEnable)
+        cycles(5)
+        #expect(loop.snapshot.read().machine.state == .latched)
+
+        // Pressed, somebody writes 1 at every cycle: it never stays 1 across a cycle, and the state stays estop.
+        input.press()
+        cycles(2)
+        for _ in 0..<20 {
+            motion.force(true)
+            cycles(1)
+            #expect(!motion.isOn)
+        }
+        #expect(loop.snapshot.read().machine.state == .estop)
+        #expect(loop.snapshot.read().machine.activeCauses.contains(.outputFault))
+        input.release()
+        cycles(100)
+
+        // Ready, the relay dropped from outside: a trip, motion-enable stays off until a reset.
+        Self.queue(.reset, id: 1, on: loop, at: now)
+        cycles(1)
+        #expect(loop.snapshot.read().machine.state == .ready)
+        #expect(motion.isOn)
+        motion.force(false)
+        cycles(2)
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
+        #expect(!motion.isOn)
+        cycles(5)
+        #expect(!motion.isOn)
+        #expect(loop.snapshot.read().machine.state == .latched)
+    }
+
+    @Test("a sysfs motion-enable value file written from outside reads back, is rewritten and trips output_fault")
+    func sysfsOutputDrivenFromOutside() throws {
+        let dir = TemporaryDirectory()
+        let outputPath = dir.write("gpio131/value", "0\n")
+        let loop = SafetyLoop(
+            timings: Self.timings, input: SimulatedEStopInput(),
+            outputs: SafetyOutputLines(motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable")))
+        var now = MonotonicClock.now()
+        func cycles(_ n: Int) {
+            for _ in 0..<n {
+                now += 1_000_000
+                loop.runCycle(now: now)
+            }
+        }
+        cycles(100)
+        #expect(loop.snapshot.read().machine.state == .latched)
+        try "1\n".write(toFile: outputPath, atomically: false, encoding: .utf8)
+        cycles(2)
+        #expect(try String(contentsOfFile: outputPath, encoding: .utf8) == "0\n")
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
+        cycles(5)
+        #expect(loop.snapshot.read().machine.state == .latched)
+    }
+
     @Test("a command the safety thread does not take within 100 ms is withdrawn; the ring full says nothing was queued")
     func channelFailures() async {
         let loop = Self.makeLoop(input: SimulatedEStopInput(), motionEnable: SimulatedOutputLine())
