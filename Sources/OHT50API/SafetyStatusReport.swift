@@ -39,6 +39,9 @@ struct SafetyStatusReport: Encodable, Sendable {
         var disagreeingMs: UInt64
         /// While latched: both were seen open; closing both together now clears it.
         var bothOpenSeen: Bool
+        /// The channel that did not open on the press that latched the fault (1 or 2); nil when the
+        /// fault is none or came from disagreeing longer than discrepancy_ms.
+        var neverOpened: Int?
     }
 
     /// The motion-enable relay's feedback contact, when one is configured.
@@ -121,7 +124,8 @@ struct SafetyStatusReport: Encodable, Sendable {
             let d = machine.discrepancy
             let disagreeing = d.disagreeingSince.map { snapshot.at >= $0 ? (snapshot.at - $0) / 1_000_000 : 0 } ?? 0
             estop.discrepancy = Discrepancy(
-                latched: d.latched, discrepancyMs: Int(d.windowNs / 1_000_000), disagreeingMs: disagreeing, bothOpenSeen: d.bothOpenSeen)
+                latched: d.latched, discrepancyMs: Int(d.windowNs / 1_000_000), disagreeingMs: disagreeing, bothOpenSeen: d.bothOpenSeen,
+                neverOpened: d.neverOpened == 0 ? nil : Int(d.neverOpened))
         }
         if let feedback = snapshot.feedback {
             let monitor = machine.contactor

@@ -157,7 +157,8 @@ enum StatusPage {
             const d = s.estop.discrepancy;
             $("estop-channels").textContent = channels.map((c) => c.channel + ": " + (c.input_fault ? "UNREADABLE" :
               (c.pressed ? "OPEN" : "closed")) + (c.raw === null ? "" : " (line " + c.raw + ")")).join(" · ")
-              + (d.latched ? " — DISCREPANCY: press and release the E-stop" + (d.both_open_seen ? " (both seen open: now release)" : "")
+              + (d.latched ? " — DISCREPANCY" + (d.never_opened ? ": channel " + d.never_opened + " did not open on the last press (stuck closed?)" : "")
+                + ": press and release the E-stop" + (d.both_open_seen ? " (both seen open: now release)" : "")
                 : d.disagreeing_ms ? " — disagreeing for " + d.disagreeing_ms + " ms (limit " + d.discrepancy_ms + " ms)" : "");
           }
           const k = s.contactor;

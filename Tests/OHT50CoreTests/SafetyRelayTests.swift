@@ -32,6 +32,17 @@ struct SafetyRelayTests {
             return h.step(inputs, command: command)
         }
 
+        /// Both channels closed, with a reset that acknowledges the contactor's feedback fault (or not).
+        @discardableResult
+        mutating func step(acknowledging: Bool) -> SafetyStep {
+            var inputs = SafetyInputs(estop: channel(open: false))
+            inputs.estopSecond = channel(open: false)
+            inputs.feedback = contact
+            var command = h.command(.reset)
+            command.acknowledgesFeedback = acknowledging
+            return h.step(inputs, sending: command)
+        }
+
         mutating func run(_ cycles: Int, _ first: Bool = false, _ second: Bool = false) {
             for _ in 0..<cycles { step(first, second) }
         }
@@ -90,6 +101,42 @@ struct SafetyRelayTests {
         #expect(r.step(command: .reset).reply?.accepted == true)
     }
 
+    @Test(
+        "a press that opens one channel only, shorter than discrepancy_ms, latches estop_discrepancy naming the channel that never opened",
+        arguments: [(true, false, UInt8(2)), (false, true, UInt8(1))])
+    func channelThatNeverOpened(first: Bool, second: Bool, never: UInt8) throws {
+        // Issue 38, recipe 3: channel 2 stuck closed, channel 1 pressed for 60 % of the window.
+        var r = Relay.ready()
+        r.run(60, first, second)
+        #expect(r.h.state == .estop)
+        #expect(!r.h.machine.activeCauses.contains(.estopDiscrepancy), "within the window, still pressed: no verdict yet")
+        r.run(150)
+        #expect(r.h.machine.activeCauses.contains(.estopDiscrepancy))
+        #expect(r.h.machine.discrepancy.neverOpened == never)
+        #expect(r.h.state == .fault)
+        let refused = try #require(r.step(command: .reset).reply)
+        #expect(!refused.accepted)
+        #expect(RefusalText.reasons(refused.refusal, resetReleaseMs: 100).map(\.code).contains("estop_discrepancy"))
+        #expect(r.h.lastStep?.outputs.motionEnable == false)
+
+        // Repaired: a press that opens both, released together, clears it.
+        r.run(10, true, true)
+        r.run(150)
+        #expect(r.h.state == .latched)
+        #expect(r.h.machine.discrepancy.neverOpened == 0)
+        #expect(r.step(command: .reset).reply?.accepted == true)
+    }
+
+    @Test("a press on both channels, released one after the other within the window, leaves no fault")
+    func bothOpenedReleasedApart() {
+        var r = Relay.ready()
+        r.run(30, true, true)
+        r.run(40, false, true)
+        r.run(150)
+        #expect(!r.h.machine.activeCauses.contains(.estopDiscrepancy))
+        #expect(r.step(command: .reset).reply?.accepted == true)
+    }
+
     @Test("closing the channels further apart than discrepancy_ms does not clear the fault")
     func closingApart() {
         var r = Relay.ready()
@@ -137,11 +184,50 @@ struct SafetyRelayTests {
         #expect(reasons.map(\.code).contains("contactor_not_dropped_out"))
         #expect(reasons.first { $0.code == "output_fault" }?.message.contains("outputs.motion_enable.feedback") == true)
 
-        // Repaired: the fault clears, the state latches, reset works.
+        // Repaired: the feedback agrees again, but the fault stays latched until a reset acknowledges it.
         r.welded = false
         r.run(5)
-        #expect(r.h.state == .latched)
-        #expect(r.step(command: .reset).reply?.accepted == true)
+        #expect(r.h.state == .fault)
+        #expect(r.step(command: .reset).reply?.accepted == false)
+        let ack = r.step(acknowledging: true)
+        #expect(ack.reply?.accepted == true)
+        #expect(r.h.events.last { $0.kind == .resetAccepted }?.tripDetail == "acknowledged=contactor_feedback feedback=not_dropped_out")
+    }
+
+    @Test("a feedback stuck dropped out (recipe 4) stays latched off: every reset after it needs a named acknowledgement")
+    func feedbackStuckDroppedOut() throws {
+        var r = Relay.ready()
+        r.deadCoil = true
+        r.run(120)
+        #expect(r.h.state == .fault)
+        // The output is off, the dead feedback agrees with it: the fault is still there.
+        r.run(500)
+        #expect(r.h.state == .fault)
+        #expect(r.h.machine.contactor.fault == .notPulledIn)
+        let refused = try #require(r.step(command: .reset).reply)
+        #expect(!refused.accepted)
+        #expect(
+            RefusalText.reasons(refused.refusal, resetReleaseMs: 100).first { $0.code == "output_fault" }?.message
+                .contains("--acknowledge contactor_feedback") == true)
+        // Acknowledged: one reset, the output on, and after pull_in_ms the same fault, latched again.
+        #expect(r.step(acknowledging: true).reply?.accepted == true)
+        r.run(120)
+        #expect(r.h.state == .fault)
+        r.run(500)
+        #expect(r.h.state == .fault)
+        #expect(r.step(command: .reset).reply?.accepted == false)
+    }
+
+    @Test("an acknowledgement while the mismatch is still there clears nothing: a welded contact stays output_fault")
+    func acknowledgingAPresentFault() {
+        var r = Relay.ready()
+        r.welded = true
+        r.run(5, true, true)
+        r.run(200)
+        #expect(r.h.machine.activeCauses.contains(.outputFault))
+        #expect(r.step(acknowledging: true).reply?.accepted == false)
+        #expect(r.h.machine.contactor.fault == .notDroppedOut)
+        #expect(r.h.state == .fault)
     }
 
     @Test("a relay that does not pull in within pull_in_ms trips output_fault (not_pulled_in)")
@@ -155,9 +241,9 @@ struct SafetyRelayTests {
         let trip = try #require(r.h.events.last { $0.kind == .trip })
         #expect(trip.causes == .outputFault)
         #expect(trip.feedbackFault == .notPulledIn)
-        // Off again, the dead relay agrees with its output: latched, and a reset may try again.
+        // Off again, the dead relay agrees with its output: still a fault, until acknowledged.
         r.run(2)
-        #expect(r.h.state == .latched)
+        #expect(r.h.state == .fault)
     }
 
     @Test("a feedback that pulls in and drops out in time never faults through resets, moves and trips")
