@@ -4,9 +4,10 @@ import OHT50Runtime
 extension CommandChannel {
     /// Sends a command for an HTTP request (the request is its source) and turns a channel failure into
     /// the 503 the client gets.
-    func send(_ kind: SafetyCommand.Kind, context: APIRequestContext) async throws -> CommandReply {
+    func send(_ kind: SafetyCommand.Kind, context: APIRequestContext, acknowledgingFeedback: Bool = false) async throws -> CommandReply {
         do {
-            return try await send(kind, source: "http \(context.peer) request \(context.requestID)")
+            return try await send(
+                kind, source: "http \(context.peer) request \(context.requestID)", acknowledgingFeedback: acknowledgingFeedback)
         } catch {
             let message =
                 switch error {

@@ -54,7 +54,12 @@ public struct ContactorMonitor: Sendable, BitwiseCopyable, Equatable {
     public private(set) var commanded = false
     public private(set) var commandedSince: UInt64
     public private(set) var reading = Reading.unreadable
+    /// The latched fault: the last mismatch seen, kept when the output is off again and the feedback
+    /// agrees (a feedback stuck dropped out agrees with an output that is off). Only `acknowledge` clears
+    /// it (DESIGN "Single faults").
     public private(set) var fault = Fault.none
+    /// The mismatch as this cycle's reading shows it, `.none` when the feedback agrees now.
+    public private(set) var present = Fault.none
 
     public init(pullInNs: UInt64, dropOutNs: UInt64, now: UInt64) {
         self.pullInNs = pullInNs
@@ -70,11 +75,20 @@ public struct ContactorMonitor: Sendable, BitwiseCopyable, Equatable {
         reading = Reading(sample)
         let age = commandedFor(now: now)
         switch (reading, commanded) {
-        case (.unreadable, _): fault = .unreadable
-        case (.pulledIn, false) where age > dropOutNs: fault = .notDroppedOut
-        case (.droppedOut, true) where age > pullInNs: fault = .notPulledIn
-        default: fault = .none
+        case (.unreadable, _): present = .unreadable
+        case (.pulledIn, false) where age > dropOutNs: present = .notDroppedOut
+        case (.droppedOut, true) where age > pullInNs: present = .notPulledIn
+        default: present = .none
         }
+        if present != .none { fault = present }
+    }
+
+    /// A technician's acknowledgement (a reset that names `contactor_feedback`): the latched fault is
+    /// cleared unless the mismatch is still present. Returns the fault it cleared, `.none` when none.
+    public mutating func acknowledge() -> Fault {
+        guard fault != .none, present == .none else { return .none }
+        defer { fault = .none }
+        return fault
     }
 
     /// The output as this cycle drives it.

@@ -26,13 +26,19 @@ public struct SafetyCommand: Sendable, BitwiseCopyable, Equatable {
     public var tripGeneration: UInt16
     /// `MotionStopSignal.requests` when the sender queued it.
     public var stopRequests: UInt32
+    /// A reset that acknowledges a latched contactor-feedback fault by name (`contactor_feedback`): the
+    /// technician checked the relay and its feedback wire.
+    public var acknowledgesFeedback: Bool
 
-    public init(id: UInt32, kind: Kind, queuedAt: UInt64, tripGeneration: UInt16, stopRequests: UInt32) {
+    public init(
+        id: UInt32, kind: Kind, queuedAt: UInt64, tripGeneration: UInt16, stopRequests: UInt32, acknowledgesFeedback: Bool = false
+    ) {
         self.id = id
         self.kind = kind
         self.queuedAt = queuedAt
         self.tripGeneration = tripGeneration
         self.stopRequests = stopRequests
+        self.acknowledgesFeedback = acknowledgesFeedback
     }
 }
 

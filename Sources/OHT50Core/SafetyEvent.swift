@@ -20,6 +20,8 @@ public struct SafetyEvent: Sendable, BitwiseCopyable, Equatable {
     public var estopChannelsOpen: UInt8 = 0
     /// For an `output_fault` trip from the contactor's feedback: which mismatch.
     public var feedbackFault: ContactorMonitor.Fault = .none
+    /// For a reset: the latched contactor-feedback fault it acknowledged (and cleared).
+    public var acknowledgedFeedback: ContactorMonitor.Fault = .none
 
     public init(
         kind: Kind, at: UInt64, from: SafetyState, to: SafetyState, causes: TripCauses = [],
@@ -43,8 +45,10 @@ extension SafetyEvent {
         return "estop_edge_ns=\(estopEdgeAt) edge_to_trip_us=\(lag)"
     }
 
-    /// The trip's details as logfmt fields (edge time, open channels, feedback mismatch), nil when none.
+    /// The trip's details as logfmt fields (edge time, open channels, feedback mismatch), or what a reset
+    /// acknowledged; nil when none.
     public var tripDetail: String? {
+        if acknowledgedFeedback != .none { return "acknowledged=contactor_feedback feedback=\(acknowledgedFeedback.name)" }
         guard kind == .trip else { return nil }
         var parts: [String] = []
         if let edge = estopEdgeDetail { parts.append(edge) }

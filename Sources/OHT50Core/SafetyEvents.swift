@@ -24,6 +24,17 @@ public struct SafetyEvents: Sendable, BitwiseCopyable {
         count += 1
     }
 
+    /// The last event gains the contactor fault its reset acknowledged.
+    mutating func markLastAcknowledged(_ fault: ContactorMonitor.Fault) {
+        switch count {
+        case 1: e0.acknowledgedFeedback = fault
+        case 2: e1.acknowledgedFeedback = fault
+        case 3: e2.acknowledgedFeedback = fault
+        case 4: e3.acknowledgedFeedback = fault
+        default: break
+        }
+    }
+
     public subscript(index: Int) -> SafetyEvent {
         precondition(index < count)
         switch index {

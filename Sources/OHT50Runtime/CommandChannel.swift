@@ -61,7 +61,10 @@ public final class CommandChannel: Sendable {
 
     /// Sends a command and waits (bounded by `safety.commandWaitNs`, 100 ms) for the safety thread's reply.
     /// - Parameter source: who asked, e.g. "http 127.0.0.1:51234 request 7f3a…"; never a secret.
-    public func send(_ kind: SafetyCommand.Kind, source: String) async throws(Failure) -> CommandReply {
+    /// - Parameter acknowledgingFeedback: a reset that acknowledges a latched contactor-feedback fault.
+    public func send(_ kind: SafetyCommand.Kind, source: String, acknowledgingFeedback: Bool = false) async throws(Failure)
+        -> CommandReply
+    {
         let tripGeneration = snapshot.read().machine.tripGeneration
         let id: UInt32? = state.withLock { s in
             s.nextID = s.nextID == UInt32.max ? 1 : s.nextID + 1
@@ -69,7 +72,7 @@ public final class CommandChannel: Sendable {
             claims.register(id)
             let command = SafetyCommand(
                 id: id, kind: kind, queuedAt: MonotonicClock.now(), tripGeneration: tripGeneration,
-                stopRequests: stopSignal.requests)
+                stopRequests: stopSignal.requests, acknowledgesFeedback: acknowledgingFeedback && kind == .reset)
             guard commands.push(command) else { return nil }
             s.sources[id] = source
             s.sourceOrder.append(id)

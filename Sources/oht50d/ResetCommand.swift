@@ -25,6 +25,17 @@ struct ResetCommand: ParsableCommand {
     @OptionGroup var client: ClientOptions
     @Option(help: ArgumentHelp("With --url: a file holding the token, alone or as OHT50_API_TOKEN=….", valueName: "path"))
     var tokenFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "Acknowledge a latched fault by name after checking it: contactor_feedback (the motion-enable relay's feedback).",
+            valueName: "fault"))
+    var acknowledge: [String] = []
+
+    func validate() throws {
+        for name in acknowledge where name != "contactor_feedback" {
+            throw ValidationError("--acknowledge \(name): not a fault a reset acknowledges; allowed: contactor_feedback")
+        }
+    }
 
     func run() throws {
         let daemon = try client.client()
@@ -42,7 +53,9 @@ struct ResetCommand: ParsableCommand {
         }
         let answer: DaemonClient.Answer
         do {
-            answer = try daemon.request("POST", "/api/v1/safety/reset", headers: headers)
+            let body = acknowledge.isEmpty ? "" : #"{"acknowledge":["contactor_feedback"]}"#
+            if !body.isEmpty { headers["Content-Type"] = "application/json" }
+            answer = try daemon.request("POST", "/api/v1/safety/reset", body: body, headers: headers)
         } catch {
             printError("oht50d: \(error)")
             throw ExitStatus.hardwareMissing

@@ -63,8 +63,8 @@ extension DaemonClient {
 
     func causes() -> [String] { ((try? get("/api/v1/safety/status").json)?["causes"] as? [String]) ?? [] }
 
-    func reset() throws -> Answer {
-        try post("/api/v1/safety/reset", headers: ["Authorization": "Bearer \(BusPeers.token)"])
+    func reset(body: String = "") throws -> Answer {
+        try post("/api/v1/safety/reset", body: body, headers: ["Authorization": "Bearer \(BusPeers.token)"])
     }
 
     /// Resets until accepted (the E-stop release timer runs from boot); on failure records why.

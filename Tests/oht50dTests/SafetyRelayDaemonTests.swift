@@ -67,6 +67,12 @@ extension EndToEnd {
                 dir.replace("gpio60/value", second ? "1\n" : "0\n")
             }
 
+            /// Both channels as the daemon shows them: a press must be seen on both before its release, or it
+            /// is a press that did not open both (estop_discrepancy).
+            var channelsShown: [Bool?] {
+                ((status["estop"] as? [String: Any])?["channels"] as? [[String: Any]])?.map { $0["pressed"] as? Bool } ?? []
+            }
+
             /// The codes of a refused reset (`{"error": {"reasons": [...]}}`).
             func reasons(_ answer: DaemonClient.Answer) -> [String] {
                 (((answer.json["error"] as? [String: Any])?["reasons"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
@@ -134,7 +140,9 @@ extension EndToEnd {
             #expect((samples["estop_raw"] as? [Int])?.allSatisfy { $0 == 1 } == true)
         }
 
-        @Test("a welded contactor: reset refused contactor_not_dropped_out, then output_fault naming the feedback; repaired, reset works")
+        @Test(
+            "a welded contactor: reset refused contactor_not_dropped_out, then output_fault naming the feedback; repaired, only a reset acknowledging it works"
+        )
         func weldedContactor() throws {
             let v = try Vehicle("oht50-relay-welded")
             defer { _ = v.daemon.terminate() }
@@ -143,7 +151,7 @@ extension EndToEnd {
 
             // E-stop pressed and released; the relay's contacts stay welded (feedback pulled in).
             v.press(first: true, second: true)
-            #expect(eventually { !v.motionEnable })
+            #expect(eventually { !v.motionEnable && v.channelsShown == [true, true] })
             v.press(first: false, second: false)
             #expect(eventually { v.http.state() == "latched" })
             let early = try v.http.reset()
@@ -159,10 +167,24 @@ extension EndToEnd {
             #expect(message?.contains("outputs.motion_enable.feedback") == true, "\(blocked)")
             #expect(try v.http.get("/metrics").body.contains("oht50_contactor_pulled_in 1"))
 
-            // Repaired: the feedback drops out, the fault clears, the reset is accepted.
+            // Repaired: the feedback drops out, but the fault stays latched until a reset names it.
             v.dir.replace("gpio61/value", "1\n")
-            #expect(eventually { v.http.state() == "latched" })
-            #expect(v.http.resetUntilReady())
+            #expect(eventually { (v.status["contactor"] as? [String: Any])?["reads"] as? String == "dropped_out" })
+            #expect(v.http.state() == "fault")
+            let plain = try v.http.reset()
+            #expect(plain.status == 409)
+            #expect(plain.body.contains("--acknowledge contactor_feedback"), "\(plain.body)")
+            let wrong = try v.http.reset(body: #"{"acknowledge":["estop"]}"#)
+            #expect(wrong.status == 400 && wrong.body.contains("contactor_feedback"), "\(wrong.body)")
+            let reset = try ChildProcess.oht50d(arguments: [
+                "reset", "--socket", v.dir.file("control.sock"), "--acknowledge", "contactor_feedback",
+            ])
+            #expect(reset.waitForExit() == 0, "\(reset.log)")
+            #expect(v.http.state() == "ready")
+            let events = try v.http.get("/api/v1/events?limit=200").json["events"] as? [[String: Any]] ?? []
+            let accepted = events.last { $0["kind"] as? String == "reset_accepted" }
+            #expect(accepted?["detail"] as? String == "acknowledged=contactor_feedback feedback=not_dropped_out", "\(accepted ?? [:])")
+            #expect((accepted?["source"] as? String)?.contains("control socket") == true, "\(accepted ?? [:])")
         }
         @Test("doctor checks both channels and the feedback; export-gpio names them; safe-off fails on a welded contact, naming it")
         func toolsKnowTheLines() throws {
@@ -220,17 +242,30 @@ extension EndToEnd {
             dir.replace("sim/contactor-welded", "1\n")
             dir.replace("sim/gpio60/value", "1\n")  // the NO channel: pressed
             dir.replace("sim/gpio59/value", "0\n")
-            #expect(eventually { v.motionEnable == "0" })
+            #expect(
+                eventually {
+                    v.motionEnable == "0"
+                        && ((try? v.status()["estop"] as? [String: Any])?["channels"] as? [[String: Any]])?.map { $0["pressed"] as? Bool }
+                            == [true, true]
+                })
             dir.replace("sim/gpio59/value", "1\n")
             dir.replace("sim/gpio60/value", "0\n")
             #expect(eventually(timeout: .seconds(20)) { v.http.causes().contains("output_fault") })
             #expect((try v.status()["contactor"] as? [String: Any])?["fault"] as? String == "not_dropped_out")
             dir.replace("sim/contactor-welded", "0\n")
-            #expect(eventually { v.state() == "latched" })
+            // Free again, the fault stays latched until a reset acknowledges it by name.
+            #expect(eventually { (try? v.status()["contactor"] as? [String: Any])?["reads"] as? String == "dropped_out" })
+            #expect(v.state() == "fault")
+            let acknowledged = try v.http.post(
+                "/api/v1/safety/reset", body: #"{"acknowledge":["contactor_feedback"]}"#,
+                headers: ["Authorization": "Bearer \(v.token)"])
+            #expect(acknowledged.status == 200, "\(acknowledged.body)")
+            #expect(v.state() == "ready")
         }
 
         @Test(
-            "in headless chromium: the page shows both channels, estop_discrepancy and its reason, a welded contactor's refusal and fault")
+            "in headless chromium: the page shows both channels, estop_discrepancy and its reason, a welded contactor's refusal and latched fault"
+        )
         func pageInABrowser() throws {
             let v = try Vehicle("oht50-relay-page")
             defer { _ = v.daemon.terminate() }
@@ -246,7 +281,7 @@ extension EndToEnd {
             for step in [
                 "both channels shown closed", "the discrepancy is shown with its reason", "the reason says what to do",
                 "closed together: latched", "reset refused: contactor_not_dropped_out", "output_fault naming the feedback",
-                "repaired: latched again",
+                "repaired: the feedback reads dropped out", "still a fault until acknowledged, and the page says how",
             ] {
                 #expect(browser.log.contains("ok \(step)"), "missing: \(step)\n\(browser.log)")
             }

@@ -10,7 +10,7 @@ release, enter the token and press Reset, see ready, open the trip and see its c
 active-high) and a contactor feedback (DIR/gpio61/value, 1 = dropped out), as the Swift suite's
 SafetyRelayDaemonTests start it: one channel opened alone shows estop_discrepancy with its message,
 both channels cycled clear it, a welded feedback shows contactor_not_dropped_out and then output_fault
-naming the feedback.
+naming the feedback, which stays latched once repaired and says how to acknowledge it.
 
 Prints one line per step ("ok STEP" / "FAIL STEP: why") and exits 1 on the first failure. With
 --screenshots it also saves the page in latched, estop and ready and the trip chart as PNGs.
@@ -120,7 +120,10 @@ def main():
             wait_for("the contactor row says FAULT not_dropped_out", lambda: "FAULT not_dropped_out" in text("contactor"), 5)
             shot("status-welded.png")
             write(line(61), "1")
-            wait_for("repaired: latched again", lambda: state() == "latched", 10)
+            step = "repaired contactor"
+            wait_for("repaired: the feedback reads dropped out", lambda: text("contactor").startswith("dropped out"), 10)
+            wait_for("still a fault until acknowledged, and the page says how",
+                     lambda: state() == "fault" and "--acknowledge contactor_feedback" in text("reset-reasons"), 10)
             return 0
         except Exception as error:
             print(f"FAIL {step}: {type(error).__name__}: {error}; state shown: {state() if driver else '?'}", flush=True)
