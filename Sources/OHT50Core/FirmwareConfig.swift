@@ -28,7 +28,7 @@ public struct FirmwareConfig: Sendable, Equatable {
         var bus = try top.mapping("bus")
         config.bus = try BusSettings.decode(&bus)
         if let modules = top.node("modules") {
-            config.modules = try ModuleSettings.decodeList(modules, parentOrigin: top.origin)
+            config.modules = try ModuleSettings.decodeList(modules, parentOrigin: top.origin, bus: config.bus)
         }
         var http = try top.mapping("http")
         config.http = try HTTPSettings.decode(&http)

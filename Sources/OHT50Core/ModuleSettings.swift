@@ -18,7 +18,22 @@ public struct ModuleSettings: Sendable, Equatable {
 
     static let listShape = "a list of {address, type, poll_ms, required, host_watchdog_ms}"
 
-    static func decodeList(_ node: ConfigNode?, parentOrigin: ConfigOrigin) throws -> [ModuleSettings] {
+    /// The longest a transaction can take on `bus` when the module does not answer: the response
+    /// timeout and the quiet time before the next request (3.5 characters of 11 bits, at least 1.75 ms),
+    /// in whole milliseconds.
+    public static func silentTransactionMs(on bus: BusSettings) -> Int {
+        let gapUs = max(1_750, (35 * 11 * 1_000_000 / 10 + bus.baud - 1) / bus.baud)
+        return bus.responseTimeoutMs + (gapUs + 999) / 1_000
+    }
+
+    /// The longest gap between two control writes to this drive when every other module times out: its
+    /// poll period, one silent transaction of every module in the pass, and the drive's own second one
+    /// (a write beside its poll). `host_watchdog_ms` must be at least three of these.
+    public func worstWriteGapMs(among modules: [ModuleSettings], on bus: BusSettings) -> Int {
+        pollMs + (modules.count + 1) * Self.silentTransactionMs(on: bus)
+    }
+
+    static func decodeList(_ node: ConfigNode?, parentOrigin: ConfigOrigin, bus: BusSettings = BusSettings()) throws -> [ModuleSettings] {
         let items: [ConfigNode]
         switch node {
         case nil, .null: return []
@@ -33,6 +48,7 @@ public struct ModuleSettings: Sendable, Equatable {
                 allowed: Self.listShape)
         }
         var modules: [ModuleSettings] = []
+        var watchdogOrigins: [(index: Int, origin: ConfigOrigin, key: String)] = []
         for (index, item) in items.enumerated() {
             var m = try ConfigMapping(item, path: "modules[\(index)]", parentOrigin: parentOrigin)
             guard let (text, o) = try m.scalar("address", allowed: "1 to 247") else {
@@ -65,14 +81,23 @@ public struct ModuleSettings: Sendable, Equatable {
                     origin: m.origin, key: m.qualified("host_watchdog_ms"), value: "\(watchdog)",
                     problem: "is a drive's register (0x0D); a \(type.rawValue) module has none", allowed: "0, or type motor")
             }
-            if watchdog != 0 && watchdog < 2 * pollMs {
-                throw ConfigError(
-                    origin: m.origin, key: m.qualified("host_watchdog_ms"), value: "\(watchdog)",
-                    problem: "is shorter than two polls (poll_ms \(pollMs)): the daemon refreshes it at its polls",
-                    allowed: "0 (off) or \(2 * pollMs)–60000")
-            }
             try m.rejectUnknownKeys()
             modules.append(ModuleSettings(address: address, type: type, pollMs: pollMs, required: required, hostWatchdogMs: watchdog))
+            if watchdog != 0 { watchdogOrigins.append((index, m.origin, m.qualified("host_watchdog_ms"))) }
+        }
+        // Only once every module is known: the gap depends on all of them and on the bus.
+        for (index, origin, key) in watchdogOrigins {
+            let drive = modules[index]
+            let gap = drive.worstWriteGapMs(among: modules, on: bus)
+            if drive.hostWatchdogMs < 3 * gap {
+                throw ConfigError(
+                    origin: origin, key: key, value: "\(drive.hostWatchdogMs)",
+                    problem:
+                        "is shorter than three times the longest gap between two writes to this drive (\(gap) ms: poll_ms "
+                        + "\(drive.pollMs) and a timed-out transaction of each of the \(modules.count) modules and one more, at "
+                        + "bus.response_timeout_ms \(bus.responseTimeoutMs)): a healthy bus would let the drive stop itself",
+                    allowed: "0 (off) or \(3 * gap)–60000")
+            }
         }
         return modules
     }

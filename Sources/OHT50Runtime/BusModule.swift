@@ -34,6 +34,10 @@ public final class BusModule: @unchecked Sendable {
     var watchdogPending = false
     /// When enable, speed or direction was last written to this drive: what refreshes its host watchdog.
     var lastControlWriteAt: UInt64 = 0
+    /// The drive's last poll showed status bit 15: its host watchdog stopped it (`drive_watchdog`).
+    var watchdogExpired = false
+    /// Times a poll found the drive newly stopped by its host watchdog, for reports.
+    public let watchdogExpiries = Atomic<UInt64>(0)
     let registers = UnsafeMutablePointer<UInt16>.allocate(capacity: 125)
 
     init(_ settings: ModuleSettings) {

@@ -140,7 +140,40 @@ struct FirmwareConfigTests {
             ])
     }
 
-    @Test("host_watchdog_ms: a drive's, 0 by default, at least two polls; on another module type it is refused naming why")
+    @Test("host_watchdog_ms counts every module and the bus timeout: the recipe of issue 38 (20 ms, poll 10) is refused, 300 accepted")
+    func hostWatchdogAmongModules() throws {
+        func config(_ watchdog: String, timeout: String = "20") throws -> FirmwareConfig {
+            try FirmwareConfig.decode(
+                doc([
+                    ("bus", map([("response_timeout_ms", v(timeout))])),
+                    (
+                        "modules",
+                        .sequence(
+                            [
+                                map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v(watchdog))]),
+                                map([("address", v("2")), ("type", v("power"))]),
+                            ], .builtIn)
+                    ),
+                ]))
+        }
+        // 10 + 3 × 22 = 76 ms; three of them 228.
+        #expect(try config("300").modules.first?.hostWatchdogMs == 300)
+        #expect(try config("228").modules.count == 2)
+        #expect(throws: ConfigError.self) { try config("227") }
+        #expect(throws: ConfigError.self) { try config("20") }
+        // A slower bus timeout raises the bound: 10 + 3 × 102 = 316 ms, three of them 948.
+        do {
+            _ = try config("300", timeout: "100")
+            Issue.record("accepted 300 ms with a 100 ms response timeout")
+        } catch let error as ConfigError {
+            #expect(error.description.contains("modules[0].host_watchdog_ms"), "\(error)")
+            #expect(error.description.contains("948–60000"), "\(error)")
+        }
+    }
+
+    @Test(
+        "host_watchdog_ms: a drive's, 0 by default, at least three worst gaps between writes; on another module type it is refused naming why"
+    )
     func hostWatchdog() throws {
         func modules(_ entries: [ConfigNode]) throws -> [ModuleSettings] {
             try FirmwareConfig.decode(doc([("modules", .sequence(entries, .builtIn))])).modules
@@ -148,9 +181,12 @@ struct FirmwareConfigTests {
         #expect(try modules([map([("address", v("3")), ("type", v("motor"))])]).first?.hostWatchdogMs == 0)
         #expect(
             try modules([map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("200"))])]).first?.hostWatchdogMs == 200)
+        // Alone on the bus: 10 ms poll + 2 × (20 ms timeout + 2 ms gap) = 54 ms; three of them 162.
+        #expect(try modules([map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("162"))])]).count == 1)
         let cases: [(ConfigNode, String)] = [
             (map([("address", v("2")), ("type", v("power")), ("host_watchdog_ms", v("200"))]), "a power module has none"),
-            (map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("15"))]), "shorter than two polls (poll_ms 10)"),
+            (map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("20"))]), "three times the longest gap"),
+            (map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("161"))]), "(54 ms: poll_ms 10"),
             (map([("address", v("3")), ("type", v("motor")), ("host_watchdog_ms", v("70000"))]), "60000"),
         ]
         for (entry, says) in cases {

@@ -50,12 +50,12 @@ extension EndToEnd {
             defer { server.kill9() }
             let (daemon, http) = try BusPeers.daemon(
                 dir, port: daemonSide,
-                modules: "[{address: 2, type: power}, {address: 3, type: motor, poll_ms: 20, host_watchdog_ms: 200}]")
+                modules: "[{address: 2, type: power}, {address: 3, type: motor, poll_ms: 20, host_watchdog_ms: 2000}]")
             defer {
                 kill(daemon.process.processIdentifier, SIGCONT)
                 _ = daemon.terminate()
             }
-            #expect(eventually { http.value(3, "host_watchdog_ms") == 200 })
+            #expect(eventually { http.value(3, "host_watchdog_ms") == 2000 })
             #expect(http.resetUntilReady())
             let move = {
                 try? http.post(
@@ -63,14 +63,15 @@ extension EndToEnd {
                     headers: ["Authorization": "Bearer \(BusPeers.token)"])
             }
             #expect(eventually { move()?.status == 200 && http.value(3, "motor1_enable") == 1 })
-            // Polls alone would let it expire within 10 of them; the daemon's refreshes keep it alive
-            // through 100 (the move renewed as a backend does).
+            // At least three worst write gaps (20 ms polls, 200 ms response timeouts: 626 ms). Polls alone
+            // would let it expire within 100 of them; the daemon's refreshes keep it alive through 300
+            // transactions (the move renewed as a backend does).
             let transactions = { ((try? http.get("/api/v1/modules/3").json)?["counters"] as? [String: Any])?["transactions"] as? Int ?? 0 }
             let before = transactions()
             #expect(
                 eventually(timeout: .seconds(60), poll: .milliseconds(100)) {
                     _ = move()
-                    return transactions() > before + 100
+                    return transactions() > before + 300
                 })
             #expect(!server.log.contains("host watchdog expired"), "\(server.log)")
             #expect(http.value(3, "motor1_enable") == 1)

@@ -58,10 +58,11 @@ extension EndToEnd {
             #expect(http.resetUntilReady())
         }
 
-        /// Issue 26, as reported: the failed writes to an offline optional drive used to replace every
-        /// poll, so the power module went unpolled and its alarm never tripped a moving vehicle.
-        @Test("moving with an optional drive offline: the power module keeps being polled and its alarm trips module_alarm")
-        func powerAlarmWhileMovingWithOptionalDriveOffline() throws {
+        /// Issue 26: the writes to an optional drive used to replace every poll, so the power module went
+        /// unpolled and its alarm never tripped a moving vehicle. (An optional drive *offline* while moving
+        /// is a comm_loss trip since issue 38: `optionalDriveOfflineWhileMovingTrips`.)
+        @Test("moving with an optional drive slow to answer: the power module keeps being polled and its alarm trips module_alarm")
+        func powerAlarmWhileMovingWithOptionalDriveSlow() throws {
             let dir = TemporaryDirectory("oht50-optional")
             let sim = try BusPeers.simulator(link: dir.file("tty"), modules: "power@2,motor@3,motor@4")
             defer { sim.kill9() }
@@ -70,8 +71,8 @@ extension EndToEnd {
                 modules: "[{address: 2, type: power}, {address: 3, type: motor}, {address: 4, type: motor, required: false}]")
             defer { _ = daemon.terminate() }
             #expect(http.resetUntilReady())
-            sim.send("offline 4 on")
-            #expect(sim.waitForLog("ok offline 4 on"))
+            sim.send("delay 4 10")
+            #expect(sim.waitForLog("ok delay 4 10"))
             let auth = ["Authorization": "Bearer \(BusPeers.token)"]
             func moving(until condition: () -> Bool) -> Bool {
                 eventually(poll: .milliseconds(100)) {
@@ -92,6 +93,32 @@ extension EndToEnd {
             let trip = (try http.get("/api/v1/safety/status").json["last_trip"]) as? [String: Any]
             #expect(trip?["causes"] as? [String] == ["module_alarm"])
             #expect(http.module(2)?["alarm"] as? String == "power alarm: over_voltage")
+        }
+
+        /// Issue 38, item 6: an optional drive that goes silent while it is commanded to move.
+        @Test("moving, an optional drive goes offline: comm_loss trips and motion-enable is off")
+        func optionalDriveOfflineWhileMovingTrips() throws {
+            let dir = TemporaryDirectory("oht50-optional-offline")
+            let sim = try BusPeers.simulator(link: dir.file("tty"), modules: "power@2,motor@3,motor@4")
+            defer { sim.kill9() }
+            let (daemon, http) = try BusPeers.daemon(
+                dir, port: dir.file("tty"),
+                modules: "[{address: 2, type: power}, {address: 3, type: motor}, {address: 4, type: motor, required: false}]")
+            defer { _ = daemon.terminate() }
+            #expect(http.resetUntilReady())
+            let auth = ["Authorization": "Bearer \(BusPeers.token)"]
+            func moving(until condition: () -> Bool) -> Bool {
+                eventually(poll: .milliseconds(100)) {
+                    _ = try? http.post("/api/v1/motion/move", body: #"{"speed":40,"direction":"forward"}"#, headers: auth)
+                    return condition()
+                }
+            }
+            #expect(moving { http.state() == "moving" })
+            sim.send("offline 4 on")
+            #expect(moving { http.state() == "fault" })
+            let status = try http.get("/api/v1/safety/status").json
+            #expect((status["last_trip"] as? [String: Any])?["causes"] as? [String] == ["comm_loss"], "\(status)")
+            #expect(status["motion_enable_output"] as? Bool == false)
         }
 
         @Test("a port that vanishes trips comm_loss and is reopened when it comes back")
