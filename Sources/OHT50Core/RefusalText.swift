@@ -89,17 +89,28 @@ public enum RefusalText {
         let message =
             switch fault {
             case .notDroppedOut: "the motion-enable relay's feedback (\(key)) still shows it pulled in after drop_out_ms: a welded contact"
-            case .notPulledIn: "the motion-enable relay's feedback (\(key)) did not show it pulled in within pull_in_ms: check the relay"
+            case .notPulledIn:
+                "the motion-enable relay's feedback (\(key)) did not show it pulled in within pull_in_ms: check the relay's coil and "
+                    + "the feedback wire"
             default: "the motion-enable relay's feedback (\(key)) cannot be read: check the line and its wiring"
             }
-        return Reason(code: "output_fault", message: message)
+        return Reason(
+            code: "output_fault",
+            message: message
+                + "; the fault stays latched until a reset acknowledges it: oht50d reset --acknowledge contactor_feedback "
+                + "(HTTP: body {\"acknowledge\":[\"contactor_feedback\"]})")
     }
 
     static func cause(named name: String) -> Reason {
         switch name {
         case "estop": Reason(code: "estop_pressed", message: "the E-stop is pressed: release it first")
         case "input_fault": Reason(code: "estop_input_fault", message: "the E-stop input cannot be read: check the line and its wiring")
-        case "output_fault": Reason(code: "output_fault", message: "an output line (motion-enable, heartbeat, LED) cannot be written")
+        case "output_fault":
+            Reason(
+                code: "output_fault",
+                message:
+                    "an output line (motion-enable, heartbeat, LED) cannot be written, or read back other than written (driven from "
+                    + "outside: check who else writes it, e.g. group gpio)")
         case "comm_loss": Reason(code: "comm_loss", message: "a required bus module does not answer")
         case "module_alarm": Reason(code: "module_alarm", message: "a bus module reports an alarm")
         case "stall": Reason(code: "stall", message: "the safety loop stalled")
@@ -108,8 +119,15 @@ public enum RefusalText {
             Reason(
                 code: "estop_discrepancy",
                 message:
-                    "the two E-stop channels disagreed for longer than estop.discrepancy_ms (a wiring or contact fault): once fixed, "
-                    + "press the E-stop and release it so both channels open, then close together")
+                    "the two E-stop channels disagreed for longer than estop.discrepancy_ms, or a press ended without both opening "
+                    + "(a wiring fault, or a contact stuck closed: see estop.discrepancy.never_opened): once fixed, press the E-stop and "
+                    + "release it so both channels open, then close together")
+        case "drive_watchdog":
+            Reason(
+                code: "drive_watchdog",
+                message:
+                    "a drive stopped itself: its host watchdog (modules[].host_watchdog_ms, register 0x0D) heard no control write in "
+                    + "time; check the RS485 line and GET /api/v1/modules, then reset and move again")
         default: Reason(code: "shutdown", message: "the daemon is shutting down")
         }
     }

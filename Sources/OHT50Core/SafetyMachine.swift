@@ -16,6 +16,9 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     public private(set) var tripGeneration: UInt16 = 0
     /// `MotionStopSignal.requests` as last seen: a change stops motion.
     public private(set) var stopRequestsSeen: UInt32 = 0
+    /// Bumped every time motion ends without a trip (lease expiry, stop): the bus thread stops the drives
+    /// on every change, so a stop followed at once by a move with the same setpoint is still written.
+    public private(set) var motionEnds: UInt16 = 0
     private var drivesStoppedReported = true
     private var drivesStoppedGeneration: UInt16 = 0
     /// Every drive has read back the stop it was sent for the latest trip; until then neither reset nor
@@ -49,6 +52,14 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
     public mutating func step(_ inputs: SafetyInputs, now: UInt64) -> SafetyStep {
         var events = SafetyEvents()
         let entered = state
+        // A reset that acknowledges the contactor's latched fault clears it before this cycle's causes are
+        // judged, so the same reset can be accepted; a fault still present stays.
+        var acknowledged = ContactorMonitor.Fault.none
+        if let command = inputs.command, command.kind == .reset, command.acknowledgesFeedback,
+            staleness(of: command, withdrawn: inputs.commandWithdrawn, now: now).isEmpty
+        {
+            acknowledged = contactor.acknowledge()
+        }
         // Both channels as one, once per cycle: the first channel to open trips.
         let estop = inputs.estop.combined(with: inputs.estopSecond)
         let active = observe(inputs, estop: estop, now: now)
@@ -95,19 +106,25 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         if inputs.stopRequests != stopRequestsSeen {
             stopRequestsSeen = inputs.stopRequests
             motion = nil
-            if state == .moving { state = .ready }
+            if state == .moving {
+                state = .ready
+                motionEnds &+= 1
+            }
         }
 
         if state == .moving && now >= leaseDeadline {
             events.append(SafetyEvent(kind: .leaseExpired, at: now, from: .moving, to: .ready))
             motion = nil
             state = .ready
+            motionEnds &+= 1
         }
 
         var reply: CommandReply?
         if let command = inputs.command {
             let stale = staleness(of: command, withdrawn: inputs.commandWithdrawn, now: now)
             reply = stale.isEmpty ? handle(command, now: now, events: &events) : discard(command, stale, now: now, events: &events)
+            // The reset's event says what it acknowledged, with the reset's source.
+            if acknowledged != .none { events.markLastAcknowledged(acknowledged) }
         }
 
         if state != entered {

@@ -6,7 +6,11 @@ import Synchronization
 /// on purpose: a queue would make the bus thread replay stale setpoints; only the latest order matters.
 public final class BusLink: Sendable {
     // bus thread → safety thread
+    /// The causes active at the bus thread's last pass: a level.
     let causes = Atomic<UInt16>(0)
+    /// Every cause the bus thread has seen since the safety thread last took them (OR-ed in, taken with
+    /// an exchange): a cause active for one pass only is still seen, and trips (DESIGN "Single faults").
+    let heldCauses = Atomic<UInt16>(0)
     let modulesHealthy = Atomic<Bool>(false)
     let ready = Atomic<Bool>(false)
     /// `DriveStopConfirmation`: the trip generation the bus thread has handled and whether every drive
@@ -19,6 +23,12 @@ public final class BusLink: Sendable {
     // safety thread → bus thread
     /// `DriveOrder` packed into one word, so setpoint and generations are never read torn.
     let order = Atomic<UInt64>(0)
+    /// The monotonic time of the safety thread's latest cycle, stored after that cycle's order (0 before the
+    /// first): older than `safetyStaleNs`, the bus thread stops the drives and stops refreshing their host
+    /// watchdogs (DESIGN "Single faults": a frozen safety thread must not leave a drive running).
+    let safetyAliveAt = Atomic<UInt64>(0)
+    /// `safety.max_stall_ms`, set by the safety loop that owns this link.
+    let safetyStaleNs = Atomic<UInt64>(UInt64.max)
 
     // anyone → both threads
     package let stopSignal: MotionStopSignal
@@ -26,6 +36,12 @@ public final class BusLink: Sendable {
     public init(stopSignal: MotionStopSignal = MotionStopSignal()) { self.stopSignal = stopSignal }
 
     public var busCauses: TripCauses { TripCauses(rawValue: causes.load(ordering: .acquiring)) }
+
+    /// The causes active now and every one seen since the last call: the safety thread's, once a cycle.
+    func takeCauses() -> TripCauses {
+        let level = causes.load(ordering: .acquiring)
+        return TripCauses(rawValue: level | heldCauses.exchange(0, ordering: .acquiringAndReleasing))
+    }
     public var isReady: Bool { ready.load(ordering: .acquiring) }
 }
 
@@ -61,20 +77,27 @@ public struct DriveOrder: Sendable, Equatable, BitwiseCopyable {
     public var tripGeneration: UInt16
     /// The low 16 bits of `MotionStopSignal.requests`.
     public var stopRequests: UInt16
+    /// The low 15 bits of `SafetyMachine.motionEnds`: a change stops every drive (a lease expiry or a stop
+    /// is written even when a move with the same setpoint follows within one bus pass).
+    public var motionEnds: UInt16
 
-    public init(setpoint: DriveSetpoint, tripGeneration: UInt16, stopRequests: UInt32) {
+    public init(setpoint: DriveSetpoint, tripGeneration: UInt16, stopRequests: UInt32, motionEnds: UInt16 = 0) {
         self.setpoint = setpoint
         self.tripGeneration = tripGeneration
         self.stopRequests = UInt16(truncatingIfNeeded: stopRequests)
+        self.motionEnds = motionEnds & 0x7FFF
     }
 
     public init(raw: UInt64) {
-        setpoint = DriveSetpoint(raw: UInt32(truncatingIfNeeded: raw))
+        setpoint = DriveSetpoint(raw: UInt32(truncatingIfNeeded: raw) & 0x1FFFF)
+        motionEnds = UInt16(truncatingIfNeeded: raw >> 17) & 0x7FFF
         tripGeneration = UInt16(truncatingIfNeeded: raw >> 32)
         stopRequests = UInt16(truncatingIfNeeded: raw >> 48)
     }
 
-    public var raw: UInt64 { UInt64(setpoint.raw) | UInt64(tripGeneration) << 32 | UInt64(stopRequests) << 48 }
+    public var raw: UInt64 {
+        UInt64(setpoint.raw & 0x1FFFF) | UInt64(motionEnds & 0x7FFF) << 17 | UInt64(tripGeneration) << 32 | UInt64(stopRequests) << 48
+    }
 }
 
 /// The bus thread's answer to the orders, in one word: which trip generation it has handled, and

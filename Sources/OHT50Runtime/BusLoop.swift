@@ -31,6 +31,11 @@ public final class BusLoop: @unchecked Sendable {
     /// within the safety thread's 1 s before it calls the thread dead.
     static let longestNapNs: UInt64 = 100_000_000
     private var seenTripGeneration: UInt16 = 0
+    /// `DriveOrder.motionEnds` as last acted on.
+    private var seenMotionEnds: UInt16 = 0
+    /// The safety thread has not cycled within `safety.max_stall_ms`: no running setpoint is applied and no
+    /// drive's host watchdog is refreshed, so a drive stops by itself if even the stop does not reach it.
+    private var safetyStale = true
     /// The low 16 bits of the stop requests this thread has acted on.
     private var seenStopRequests: UInt16 = 0
     /// The setpoint the drives were last told (a drive whose write failed still has it pending).
@@ -97,9 +102,18 @@ public final class BusLoop: @unchecked Sendable {
                 reopen()
                 continue
             }
+            // The safety thread's liveness first, then its order: a fresh time comes with an order at least
+            // as new as the cycle that stored it.
+            let aliveAt = link.safetyAliveAt.load(ordering: .acquiring)
             let order = DriveOrder(raw: link.order.load(ordering: .acquiring))
+            safetyStale = aliveAt == 0 || MonotonicClock.now() &- aliveAt > link.safetyStaleNs.load(ordering: .relaxed)
             if order.tripGeneration != seenTripGeneration {
                 seenTripGeneration = order.tripGeneration
+                stopNow(master)
+                continue
+            }
+            if order.motionEnds != seenMotionEnds {
+                seenMotionEnds = order.motionEnds
                 stopNow(master)
                 continue
             }
@@ -110,8 +124,9 @@ public final class BusLoop: @unchecked Sendable {
                 stopNow(master)
                 continue
             }
-            // A running setpoint decided before the latest stop this thread acted on is not applied.
-            let setpoint = order.stopRequests == seenStopRequests ? order.setpoint : .stop
+            // A running setpoint decided before the latest stop this thread acted on is not applied, nor one
+            // from a safety thread that has not cycled within `safety.max_stall_ms`: the drives stop.
+            let setpoint = order.stopRequests == seenStopRequests && !safetyStale ? order.setpoint : .stop
             if setpoint != commandedSetpoint {
                 if setpoint.running {
                     commandedSetpoint = setpoint
@@ -145,7 +160,8 @@ public final class BusLoop: @unchecked Sendable {
                 if module.watchdogPending { writeHostWatchdog(module, master) }
                 if module.writePending {
                     writeSetpoint(module, master)
-                } else if module.settings.hostWatchdogMs > 0 && now &- module.lastControlWriteAt >= module.watchdogRefreshNs {
+                } else if module.settings.hostWatchdogMs > 0 && !safetyStale && now &- module.lastControlWriteAt >= module.watchdogRefreshNs
+                {
                     refreshHostWatchdog(module, master)
                 }
                 poll(module, master)
@@ -207,14 +223,18 @@ public final class BusLoop: @unchecked Sendable {
         }
         guard outcome == .ok else { return }
         module.alarm = module.map.hasAlarm(in: UnsafeBufferPointer(start: module.registers, count: count))
-        // A drive power-cycled (0x0D reads otherwise) or stopped by its watchdog (status bit 15: this
-        // thread was silent too long) gets 0x0D written again, which also clears the expiry.
-        let watchdogMs = module.settings.hostWatchdogMs
-        if watchdogMs > 0 && module.map.type == .motor
-            && (Int(module.registers[Int(RegisterMap.motorHostWatchdogRegister)]) != watchdogMs
-                || module.registers[Int(RegisterMap.motorStatusOffset)] & RegisterMap.hostWatchdogExpiredBit != 0)
-        {
-            module.watchdogPending = true
+        if module.map.type == .motor {
+            // A drive that stopped itself (status bit 15: it heard no control write for host_watchdog_ms) is
+            // a trip, `drive_watchdog`, until 0x0D is written again and the bit reads clear.
+            let expired = module.registers[Int(RegisterMap.motorStatusOffset)] & RegisterMap.hostWatchdogExpiredBit != 0
+            if expired && !module.watchdogExpired { module.watchdogExpiries.wrappingAdd(1, ordering: .relaxed) }
+            module.watchdogExpired = expired
+            // A drive power-cycled (0x0D reads otherwise) or stopped by its watchdog gets 0x0D written
+            // again (after the trip's stop), which also clears the expiry.
+            let watchdogMs = module.settings.hostWatchdogMs
+            if (watchdogMs > 0 && Int(module.registers[Int(RegisterMap.motorHostWatchdogRegister)]) != watchdogMs) || expired {
+                module.watchdogPending = true
+            }
         }
         var reading = ModuleReading()
         reading.set(module.registers, count: count, at: MonotonicClock.now())
@@ -288,13 +308,13 @@ public final class BusLoop: @unchecked Sendable {
         }
     }
 
-    /// Keeps a drive's host watchdog from expiring while this thread is alive: channel 1's enable and
-    /// speed written again as they were commanded (1 and the speed while moving, 0 and 0 stopped).
+    /// Keeps a drive's host watchdog from expiring while this thread is alive: channel 1's direction
+    /// written again as it was last commanded (the direction while moving, 0 idle stopped). Never enable
+    /// or speed: a drive that stopped itself must not be restarted by a keep-alive (DESIGN "Single faults").
     private func refreshHostWatchdog(_ module: BusModule, _ master: ModbusMaster) {
-        writeValues[0] = commandedSetpoint.running ? 1 : 0
-        writeValues[1] = commandedSetpoint.running ? commandedSetpoint.speed : 0
+        writeValues[0] = commandedSetpoint.running ? commandedSetpoint.direction : 0
         let base = RegisterMap.motorChannels[0]
-        if writeRegisters(count: 2, to: module, at: base + RegisterMap.motorEnableOffset, master) {
+        if writeRegisters(count: 1, to: module, at: base + RegisterMap.motorDirectionOffset, master) {
             module.lastControlWriteAt = MonotonicClock.now()
         }
     }
@@ -349,12 +369,19 @@ public final class BusLoop: @unchecked Sendable {
             if module.settings.required && module.counters.isCommLoss(after: settings.commLossAfter) { causes.insert(.commLoss) }
             // Required or not: a drive that may still be turning is never ignored.
             if module.failedStopAttempts >= settings.commLossAfter { causes.insert(.commLoss) }
+            // Required or not: a drive commanded to move that does not answer may be turning unwatched.
+            if module.settings.type == .motor && commandedSetpoint.running && module.counters.isCommLoss(after: settings.commLossAfter) {
+                causes.insert(.commLoss)
+            }
             if module.alarm || mismatch { causes.insert(.moduleAlarm) }
+            if module.watchdogExpired { causes.insert(.driveWatchdog) }
             if module.settings.required && (failures > 0 || !module.discovered || module.alarm || mismatch) { healthy = false }
             if module.stopPending { healthy = false }
             if !module.attempted { ready = false }
         }
         link.causes.store(causes.rawValue, ordering: .releasing)
+        // Held until the safety thread takes them: a cause of one pass is not lost between two cycles.
+        if !causes.isEmpty { link.heldCauses.bitwiseOr(causes.rawValue, ordering: .releasing) }
         link.modulesHealthy.store(healthy, ordering: .releasing)
         link.stopConfirmation.store(
             DriveStopConfirmation(tripGeneration: seenTripGeneration, stopped: allDrivesStopped).raw, ordering: .releasing)

@@ -55,6 +55,7 @@ public final class SafetyLoop: @unchecked Sendable {
     private var machine: SafetyMachine
     private var inputs: SafetyInputs
     private var motionEnable: DrivenOutput
+    private var heartbeat: DrivenOutput
     private var errorLED: DrivenOutput
     private var systemLED: DrivenOutput
     private var commLED: DrivenOutput
@@ -78,6 +79,7 @@ public final class SafetyLoop: @unchecked Sendable {
         self.feedback = feedback
         precondition(ringCapacity <= CommandClaims.capacity, "a command's claim slot must outlive its time in the ring")
         self.bus = bus
+        bus?.safetyStaleNs.store(timings.maxStallNs, ordering: .relaxed)
         self.stopSignal = bus?.stopSignal ?? MotionStopSignal()
         self.lines = outputs
         self.machine = SafetyMachine(timings: timings, now: now)
@@ -88,6 +90,7 @@ public final class SafetyLoop: @unchecked Sendable {
         // More than the recording window at the fastest cycle, and four of EventPump's idle ticks.
         self.samples = SPSCRing(capacity: 4_096)
         self.motionEnable = DrivenOutput(outputs.motionEnable)
+        self.heartbeat = DrivenOutput(outputs.heartbeat)
         self.errorLED = DrivenOutput(outputs.errorLED)
         self.systemLED = DrivenOutput(outputs.systemLED)
         self.commLED = DrivenOutput(outputs.commLED)
@@ -154,7 +157,7 @@ public final class SafetyLoop: @unchecked Sendable {
             lastBusHeartbeat = heartbeat
             lastBusProgress = now
         }
-        var causes = bus.busCauses
+        var causes = bus.takeCauses()
         if now &- lastBusProgress > Self.busDeadNs { causes.insert(.busThreadDead) }
         inputs.busCauses = causes
         inputs.requiredModulesHealthy = bus.modulesHealthy.load(ordering: .acquiring)
@@ -167,11 +170,13 @@ public final class SafetyLoop: @unchecked Sendable {
     /// The drive setpoint for the bus thread with the trip generation and stop requests it was decided
     /// under: a new generation makes it stop every drive before it polls again.
     @inline(__always)
-    private func writeBus(_ bus: BusLink, _ step: SafetyStep) {
+    private func writeBus(_ bus: BusLink, _ step: SafetyStep, now: UInt64) {
         let order = DriveOrder(
             setpoint: DriveSetpoint(step.outputs.drive), tripGeneration: machine.tripGeneration,
-            stopRequests: machine.stopRequestsSeen)
+            stopRequests: machine.stopRequestsSeen, motionEnds: machine.motionEnds)
         bus.order.store(order.raw, ordering: .releasing)
+        // After the order: a bus thread that reads this cycle's time reads this cycle's order (or newer).
+        bus.safetyAliveAt.store(now, ordering: .releasing)
         // The bus thread sleeps until its next poll: a new order wakes it now.
         if order.raw != lastOrder {
             lastOrder = order.raw
@@ -199,13 +204,12 @@ public final class SafetyLoop: @unchecked Sendable {
             inputs.drivesStoppedGeneration = machine.tripGeneration
         }
         let step = machine.step(inputs, now: now)
-        if let bus { writeBus(bus, step) }
+        if let bus { writeBus(bus, step, now: now) }
 
+        // Every line every cycle, read back first: one that did not hold its level is output_fault.
         var ok = motionEnable.drive(step.outputs.motionEnable)
-        if let heartbeat = lines.heartbeat {
-            heartbeatLevel.toggle()
-            ok = heartbeat.set(heartbeatLevel && machine.state != .shutdown) && ok
-        }
+        heartbeatLevel.toggle()
+        ok = heartbeat.drive(heartbeatLevel && machine.state != .shutdown) && ok
         ok = errorLED.drive(!step.outputs.motionEnable) && ok
         let halfSecondCycles = max(1, 500_000_000 / timings.cycleNs)
         let cycle = statistics.cycles.load(ordering: .relaxed)

@@ -467,6 +467,29 @@ struct SafetyMachineTests {
         h.run(10)
         #expect(h.state == .shutdown)
     }
+
+    @Test("every end of motion without a trip (lease expiry, stop) counts in motionEnds, which the bus thread stops on")
+    func motionEndsCounted() {
+        var h = H.ready()
+        let move = MotionRequest(speedPercent: 30, direction: .forward)
+        #expect(h.machine.motionEnds == 0)
+        h.step(command: .move(move))
+        #expect(h.state == .moving)
+        h.run(301)
+        #expect(h.state == .ready)
+        #expect(h.machine.motionEnds == 1)
+        // The same move again at once: a new running order, but the stop between them was counted.
+        h.step(command: .move(move))
+        #expect(h.state == .moving)
+        h.stops += 1
+        h.step()
+        #expect(h.state == .ready)
+        #expect(h.machine.motionEnds == 2)
+        // A stop while not moving ends nothing.
+        h.stops += 1
+        h.step()
+        #expect(h.machine.motionEnds == 2)
+    }
 }
 
 /// A tiny deterministic generator so the random walk is the same on every run.

@@ -283,8 +283,10 @@ struct BusLoopTests {
 
     // MARK: while moving (issue 26: a failing drive write must not stop the poll schedule)
 
-    @Test("while moving, with an optional second drive offline, the power module keeps being polled and its alarm trips module_alarm")
-    func powerAlarmWhileMovingWithDriveOffline() async throws {
+    // An optional drive offline while moving is a comm_loss trip now (issue 38: `optionalDriveSilentWhileMoving`); a slow one
+    // still must not starve the other modules' polls.
+    @Test("while moving, with an optional second drive slow to answer, the power module keeps being polled and its alarm trips")
+    func powerAlarmWhileMovingWithDriveSlow() async throws {
         let rig = try Rig(
             modules: [
                 ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor),
@@ -293,7 +295,7 @@ struct BusLoopTests {
             extraDrives: [4])
         #expect(eventually { rig.state == .latched })
         #expect(await rig.resetUntilReady())
-        rig.sim.withModule(4) { $0.faults.offline = true }
+        rig.sim.withModule(4) { $0.faults.delayMs = 100 }
         let move = MotionRequest(speedPercent: 40, direction: .forward)
         #expect(try await rig.channel.send(.move(move), source: "test").accepted)
         #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 102, 1, 102] })
@@ -301,7 +303,6 @@ struct BusLoopTests {
         let powerPolls = rig.module(2).counters.transactions.load(ordering: .relaxed)
         #expect(await rig.whileMoving(move) { rig.module(2).counters.transactions.load(ordering: .relaxed) >= powerPolls + 5 })
         #expect(rig.state == .moving)
-        #expect(rig.module(4).counters.timeouts.load(ordering: .relaxed) > 0)
 
         rig.sim.withModule(2) { $0.setAlarm(0b0001) }
         #expect(await rig.whileMoving(move) { rig.state == .fault })
@@ -380,5 +381,78 @@ struct BusLoopTests {
         // Back: the trip the silence caused stops the drives, and 0x0D written again clears the expiry.
         #expect(eventually(timeout: .seconds(20)) { !expired() && register(RegisterMap.motorHostWatchdogRegister) == 150 })
         #expect(!rig.state.permitsMotion)
+    }
+
+    @Test(
+        "a drive its own host watchdog stopped trips drive_watchdog; the keep-alive never restarts it, and motion needs a new reset and move"
+    )
+    func driveWatchdogStopTrips() async throws {
+        // Issue 38, recipe 1: moving, the drive ignores writes for a while, then applies them again.
+        let drive = ModuleSettings(address: 3, type: .motor, hostWatchdogMs: 300)
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .power), drive])
+        let register = { (address: UInt16) in rig.sim.withModule(3) { $0.register(address) } ?? 999 }
+        let expired = { rig.sim.withModule(3) { $0.hostWatchdogExpired } ?? true }
+        #expect(eventually { register(RegisterMap.motorHostWatchdogRegister) == 300 })
+        #expect(await rig.resetUntilReady())
+        let move = MotionRequest(speedPercent: 50, direction: .forward)
+        #expect(try await rig.channel.send(.move(move), source: "test").accepted)
+        #expect(eventually { register(0x01) == 1 && register(0x11) == 1 })
+
+        rig.sim.withModule(3) { $0.faults.writes = .ignored }
+        #expect(await rig.whileMoving(move) { expired() })
+        #expect(eventually { rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.driveWatchdog) == true })
+        #expect(!rig.motion.isOn)
+        #expect(!rig.state.permitsMotion)
+        let whileExpired = try await rig.channel.send(.move(move), source: "test")
+        #expect(!whileExpired.accepted)
+        #expect(RefusalText.reasons(whileExpired.refusal, resetReleaseMs: 20).map(\.code).contains("drive_watchdog"))
+
+        rig.sim.withModule(3) { $0.faults.writes = .applied }
+        // 0x0D written again clears the expiry and the cause; nothing restarts either channel meanwhile.
+        #expect(eventually(timeout: .seconds(20)) { !expired() && rig.state == .latched })
+        let before = rig.module(3).counters.transactions.load(ordering: .relaxed)
+        #expect(eventually { rig.module(3).counters.transactions.load(ordering: .relaxed) > before + 100 })
+        #expect(rig.driveCommand == [0, 0, 0, 0])
+        #expect(rig.module(3).watchdogExpiries.load(ordering: .relaxed) >= 1)
+
+        // A reset alone does not move it; a new move does, both channels alike.
+        #expect(await rig.resetUntilReady())
+        #expect(rig.driveCommand == [0, 0, 0, 0])
+        #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 128, 1, 128] })
+    }
+
+    @Test("a drive that does not answer while it is commanded to move trips comm_loss even when it is not required")
+    func optionalDriveSilentWhileMoving() async throws {
+        // Issue 38, item 6.
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor, required: false)])
+        #expect(await rig.resetUntilReady())
+        let move = MotionRequest(speedPercent: 20, direction: .forward)
+        #expect(await rig.whileMoving(move) { rig.state == .moving })
+        rig.sim.withModule(3) { $0.faults.offline = true }
+        #expect(await rig.whileMoving(move) { rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.commLoss) == true })
+        #expect(!rig.motion.isOn)
+        #expect(!rig.state.permitsMotion)
+        rig.sim.withModule(3) { $0.faults.offline = false }
+    }
+
+    @Test("a frozen safety thread: the bus thread stops the moving drives itself within max_stall_ms and stops feeding their watchdog")
+    func frozenSafetyThreadStopsDrives() async throws {
+        // Issue 38, item 5 (the rig's max_stall_ms is 1 s).
+        let drive = ModuleSettings(address: 3, type: .motor, hostWatchdogMs: 1_500)
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .power), drive])
+        #expect(await rig.resetUntilReady())
+        let move = MotionRequest(speedPercent: 50, direction: .forward)
+        #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 128, 1, 128] })
+        let cycles = rig.loop.statistics.cycles.load(ordering: .relaxed)
+        rig.loop.thread.injectStall(milliseconds: 8_000)
+        // Still frozen (its cycle count has not moved past the one it was in), and the drive is stopped.
+        #expect(eventually(timeout: .seconds(6)) { rig.driveCommand == [0, 0, 0, 0] })
+        #expect(rig.loop.statistics.cycles.load(ordering: .relaxed) <= cycles + 1)
+        // No keep-alive while frozen: the drive's own watchdog expires too.
+        #expect(eventually(timeout: .seconds(6)) { rig.sim.withModule(3) { $0.hostWatchdogExpired } ?? false })
+        #expect(rig.loop.statistics.cycles.load(ordering: .relaxed) <= cycles + 1)
+        // Back: the stall trips, and nothing restarts the drive.
+        #expect(eventually(timeout: .seconds(20)) { rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.stall) == true })
+        #expect(rig.driveCommand == [0, 0, 0, 0])
     }
 }

@@ -18,4 +18,19 @@ struct DriveSetpointTests {
         #expect(DriveSetpoint(nil) == DriveSetpoint(raw: 0))
         #expect(!DriveSetpoint(nil).running)
     }
+
+    @Test("a drive order keeps setpoint, trip generation, stop requests and motion ends apart in one word")
+    func orderRoundTrip() {
+        let setpoint = DriveSetpoint(MotionRequest(speedPercent: 100, direction: .reverse))
+        for ends: UInt16 in [0, 1, 0x7FFF] {
+            let order = DriveOrder(setpoint: setpoint, tripGeneration: 0xBEEF, stopRequests: 0x1_2345, motionEnds: ends)
+            let back = DriveOrder(raw: order.raw)
+            #expect(back == order)
+            #expect(back.setpoint == setpoint && back.motionEnds == ends && back.tripGeneration == 0xBEEF && back.stopRequests == 0x2345)
+        }
+        // A lease expiry followed by the same move is a different order: the bus thread sees the stop.
+        #expect(
+            DriveOrder(setpoint: setpoint, tripGeneration: 1, stopRequests: 0, motionEnds: 1).raw
+                != DriveOrder(setpoint: setpoint, tripGeneration: 1, stopRequests: 0, motionEnds: 2).raw)
+    }
 }

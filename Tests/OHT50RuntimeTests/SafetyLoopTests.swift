@@ -278,6 +278,41 @@ struct SafetyLoopTests {
         #expect(loop.snapshot.read().machine.state == .latched)
     }
 
+    @Test("a bus cause present for one bus pass only, gone before the next cycle, still trips: held until the safety thread takes it")
+    func heldBusCause() {
+        // Issue 38, item 7: at cycle_ms 100, alarm pulses between two cycles left no record.
+        let bus = BusLink()
+        bus.ready.store(true, ordering: .relaxed)
+        bus.modulesHealthy.store(true, ordering: .relaxed)
+        bus.stopConfirmation.store(DriveStopConfirmation(tripGeneration: 0, stopped: true).raw, ordering: .relaxed)
+        let motion = SimulatedOutputLine()
+        let loop = SafetyLoop(
+            timings: Self.timings, input: SimulatedEStopInput(), outputs: SafetyOutputLines(motionEnable: motion), bus: bus)
+        var now = MonotonicClock.now()
+        func cycles(_ n: Int) {
+            for _ in 0..<n {
+                now += 1_000_000
+                bus.heartbeat.wrappingAdd(1, ordering: .relaxed)
+                bus.stopConfirmation.store(
+                    DriveStopConfirmation(tripGeneration: loop.snapshot.read().machine.tripGeneration, stopped: true).raw,
+                    ordering: .relaxed)
+                loop.runCycle(now: now)
+            }
+        }
+        cycles(100)
+        Self.queue(.reset, id: 1, on: loop, at: now)
+        cycles(1)
+        #expect(loop.snapshot.read().machine.state == .ready)
+        // The bus thread saw an alarm for one pass and cleared the level again before this cycle.
+        bus.heldCauses.bitwiseOr(TripCauses.moduleAlarm.rawValue, ordering: .releasing)
+        bus.causes.store(0, ordering: .releasing)
+        cycles(1)
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .moduleAlarm)
+        #expect(!motion.isOn)
+        cycles(2)
+        #expect(loop.snapshot.read().machine.state == .latched)
+    }
+
     @Test("a sysfs motion-enable value file written from outside reads back, is rewritten and trips output_fault")
     func sysfsOutputDrivenFromOutside() throws {
         let dir = TemporaryDirectory()
