@@ -40,6 +40,13 @@ public struct FirmwareConfig: Sendable, Equatable {
         config.logLevel = try log.choice("level", default: config.logLevel)
         try log.rejectUnknownKeys()
         try top.rejectUnknownKeys()
+        if let shared = VehicleHardware(config).sharedLine {
+            throw ConfigError(
+                origin: top.origin, key: shared.second, value: shared.line,
+                problem: "is the line \(shared.first) already uses: a line serves one role (an input read back from an output, or one "
+                    + "contact for two roles, hides the fault it is there to see)",
+                allowed: "a line of its own")
+        }
         return config
     }
 

@@ -115,4 +115,32 @@ public struct VehicleHardware: Sendable, Equatable {
 
     /// The drives: what must be stopped.
     public var drives: [ModuleSettings] { modules.filter { $0.type == .motor } }
+
+    /// Two roles on one line (an E-stop channel on an output, a feedback on motion-enable itself, two
+    /// inputs or two outputs on one line): the first such pair's keys and the line, nil when every line has
+    /// one role. A gpiod chip is compared as written, less a leading `/dev/`.
+    public var sharedLine: (first: String, second: String, line: String)? {
+        var seen: [(key: String, identity: String, location: String)] = []
+        let named =
+            inputs.map { ($0.role.key, Self.identity($0.settings.backend, $0.settings.chip, $0.settings.line, $0.settings.sysfsPath)) }
+            + outputs.map { ($0.role.key, Self.identity($0.settings.backend, $0.settings.chip, $0.settings.line, $0.settings.sysfsPath)) }
+        for (key, line) in named {
+            guard let line else { continue }
+            if let other = seen.first(where: { $0.identity == line.identity }) { return (other.key, key, line.location) }
+            seen.append((key, line.identity, line.location))
+        }
+        return nil
+    }
+
+    private static func identity(_ backend: LineBackend, _ chip: String?, _ line: Int?, _ path: String?) -> (
+        identity: String, location: String
+    )? {
+        switch backend {
+        case .gpiod:
+            let name = chip.map { $0.hasPrefix("/dev/") ? String($0.dropFirst(5)) : $0 } ?? "?"
+            return ("gpiod \(name) \(line ?? -1)", "gpiod \(chip ?? "?") line \(line ?? -1)")
+        case .sysfs: return ("sysfs \(path ?? "")", "sysfs \(path ?? "")")
+        case .simulated: return nil
+        }
+    }
 }

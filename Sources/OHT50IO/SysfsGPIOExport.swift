@@ -9,8 +9,10 @@ import Glibc
 /// only when asked, so on a stock vehicle the runbook's `cat /sys/class/gpio/gpio59/value` and the
 /// sysfs backend both need this first. Run as root at boot (`oht50-gpio-export.service`, before the
 /// daemon): exports the line, sets its direction — an output as `low`, so it is driven 0 the moment it
-/// becomes an output, never a glitch high — and gives group `gpio` read and write on `value` and
-/// `direction`. A line already exported and already in the right direction is left exactly as it is.
+/// becomes an output, never a glitch high —, sets an input's `edge` to `both` (the sysfs backend then
+/// sees presses shorter than a cycle), and gives group `gpio` read and write on an output's `value`,
+/// read on an input's; `direction` and `edge` stay root's. A line already exported and already in the
+/// right direction keeps its level.
 public enum SysfsGPIOExport {
     public struct Line: Sendable {
         /// "E-stop input (estop.sysfs_path)".
@@ -69,16 +71,39 @@ public enum SysfsGPIOExport {
         } else {
             done.append("direction \(current ?? "?") kept")
         }
+        if !line.output {
+            // Every change raises POLLPRI on the value file: a press shorter than a cycle is seen. A line
+            // without an interrupt refuses it; its level is still read every cycle.
+            let edge = "\(directory)/edge"
+            if (try? String(contentsOfFile: edge, encoding: .utf8))?.trimmed == "both" {
+                done.append("edge both kept")
+            } else {
+                do {
+                    try write("both", to: edge, line, number: number)
+                    done.append("edge both")
+                } catch {
+                    done.append("edge both refused (\(error.problem)): a press shorter than a cycle is not seen")
+                }
+            }
+        }
         if let group {
-            for file in ["value", "direction"] {
+            // The daemon writes only outputs' values and reads inputs'; direction and edge stay root's, so
+            // nobody in group gpio can turn an input into an output and drive it released.
+            let value = "\(directory)/value"
+            guard chown(value, uid_t.max, group) == 0, chmod(value, line.output ? 0o660 : 0o640) == 0 else {
+                throw HardwareError(
+                    role: line.role, device: value, problem: "cannot give group gpio access: \(String(cString: strerror(errno)))",
+                    hint: "run oht50d export-gpio as root (the unit oht50-gpio-export does)")
+            }
+            for file in ["direction", "edge"] where FileManager.default.fileExists(atPath: "\(directory)/\(file)") {
                 let path = "\(directory)/\(file)"
-                guard chown(path, uid_t.max, group) == 0, chmod(path, 0o660) == 0 else {
+                guard chown(path, 0, 0) == 0, chmod(path, 0o644) == 0 else {
                     throw HardwareError(
-                        role: line.role, device: path, problem: "cannot give group gpio access: \(String(cString: strerror(errno)))",
+                        role: line.role, device: path, problem: "cannot keep it root's: \(String(cString: strerror(errno)))",
                         hint: "run oht50d export-gpio as root (the unit oht50-gpio-export does)")
                 }
             }
-            done.append("group gpio rw")
+            done.append(contentsOf: [line.output ? "value group gpio rw" : "value group gpio r", "direction root's"])
         }
         return "GPIO \(number) " + done.joined(separator: ", ")
     }

@@ -36,6 +36,16 @@ final class SysfsValueFile: @unchecked Sendable {
         case failed(Int32)
     }
 
+    /// Whether the kernel signalled a change of this value since it was last read: a sysfs GPIO line with
+    /// `edge` set to `both` raises POLLPRI on its value file at every edge, however short the level
+    /// lasted. Never true for a plain file (its poll has no POLLPRI) or before the first read. Call it
+    /// before `read`, which takes the signal.
+    func changedSinceRead() -> Bool {
+        guard fd >= 0 else { return false }
+        var entry = pollfd(fd: fd, events: Int16(POLLPRI), revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLPRI) != 0
+    }
+
     /// Reads the value; a deleted or replaced file is noticed at once (and a replaced one read).
     func read() -> Reading {
         if fd >= 0 {

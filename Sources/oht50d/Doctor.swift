@@ -492,7 +492,23 @@ struct Doctor {
                 name: "gpio \(role)", status: .fail, found: "\(path): direction is \(direction)",
                 fix: "echo \(output ? "out" : "in") > \(directionPath)")
         }
-        return DoctorCheck(name: "gpio \(role)", status: .ok, found: "\(path): \(direction)")
+        var info = stat()
+        if stat(directionPath, &info) == 0 && (info.st_uid != 0 || info.st_mode & 0o022 != 0) {
+            return DoctorCheck(
+                name: "gpio \(role)", status: .warn,
+                found:
+                    "\(directionPath) is writable by others than root (mode \(String(info.st_mode & 0o777, radix: 8)), uid \(info.st_uid)): "
+                    + "whoever may write it can turn the line's direction and drive it",
+                fix: "oht50d export-gpio (as root) keeps direction root's; an older one gave it to group gpio")
+        }
+        let edge = output ? nil : read(PathName.join(PathName.directory(of: path), "edge"))?.trimmed
+        if let edge, edge != "both" {
+            return DoctorCheck(
+                name: "gpio \(role)", status: .warn, found: "\(path): \(direction), edge \(edge): a press shorter than a cycle is not seen",
+                fix: "oht50d export-gpio (as root) sets edge to both, or echo both > \(PathName.join(PathName.directory(of: path), "edge"))"
+            )
+        }
+        return DoctorCheck(name: "gpio \(role)", status: .ok, found: "\(path): \(direction)\(edge.map { ", edge \($0)" } ?? "")")
     }
 
     // MARK: data directory

@@ -38,8 +38,8 @@ struct SafeOffCommand: ParsableCommand {
 
         var failures = VehicleSafeOff.outputsOff(VehicleSafeOff.outputLines(of: configs), logger: logger)
         failures += VehicleSafeOff.contactorsDroppedOut(VehicleSafeOff.feedbacks(of: configs), logger: logger)
-        for (bus, addresses) in VehicleSafeOff.drives(of: configs) {
-            failures += VehicleSafeOff.drivesStopped(on: bus, addresses: addresses, logger: logger)
+        for (buses, addresses) in VehicleSafeOff.drives(of: configs) {
+            failures += VehicleSafeOff.drivesStopped(on: buses, addresses: addresses, logger: logger)
         }
         let ms = Double(MonotonicClock.now() - started) / 1e6
         if failures.isEmpty {

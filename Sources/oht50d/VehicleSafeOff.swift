@@ -19,19 +19,41 @@ enum VehicleSafeOff {
         return unique
     }
 
-    /// Every drive the configurations name, grouped by the bus it is on: each (port, address) once.
-    static func drives(of configs: [FirmwareConfig]) -> [(bus: BusSettings, addresses: [Int])] {
-        var buses: [(bus: BusSettings, addresses: [Int])] = []
-        for config in configs.map(VehicleHardware.init) {
+    /// Every drive the configurations name, grouped by the port it is on: each (port, address) once, with
+    /// every distinct set of bus settings the configurations give that port — the last one's (the dead
+    /// daemon's, in `SafeOffCommand`'s order: the current file, then the last started) first. A drive is
+    /// tried with each until one confirms its stop: a file edited after the start (another baud rate or
+    /// parity) must not leave the drive the daemon really spoke to unstopped.
+    static func drives(of configs: [FirmwareConfig]) -> [(buses: [BusSettings], addresses: [Int])] {
+        var ports: [(buses: [BusSettings], addresses: [Int])] = []
+        for config in configs.reversed().map(VehicleHardware.init) {
             let addresses = config.drives.map(\.address)
             guard !addresses.isEmpty else { continue }
-            if let index = buses.firstIndex(where: { $0.bus.port == config.bus.port }) {
-                buses[index].addresses += addresses.filter { !buses[index].addresses.contains($0) }
+            if let index = ports.firstIndex(where: { $0.buses[0].port == config.bus.port }) {
+                ports[index].addresses += addresses.filter { !ports[index].addresses.contains($0) }
+                if !ports[index].buses.contains(config.bus) { ports[index].buses.append(config.bus) }
             } else {
-                buses.append((config.bus, addresses))
+                ports.append(([config.bus], addresses))
             }
         }
-        return buses
+        return ports
+    }
+
+    /// The drives at `addresses` stopped with the first settings of `buses`, the ones that did not confirm
+    /// it with the next, and so on; what is left unconfirmed after the last is a failure.
+    static func drivesStopped(on buses: [BusSettings], addresses: [Int], logger: Logger) -> [String] {
+        var remaining = addresses
+        var failures: [Int: String] = [:]
+        for bus in buses where !remaining.isEmpty {
+            failures = drivesStopped(on: bus, addresses: remaining, logger: logger)
+            remaining = remaining.filter { failures[$0] != nil }
+            if !remaining.isEmpty && bus != buses.last {
+                logger.notice(
+                    "drives \(remaining.map { "motor@\($0)" }.joined(separator: ", ")) not confirmed with \(bus.port)'s settings of one configuration: trying the other's"
+                )
+            }
+        }
+        return remaining.compactMap { failures[$0] }
     }
 
     /// Each line opened on its own (one missing LED does not keep motion-enable on), written 0 and read back.
@@ -101,19 +123,19 @@ enum VehicleSafeOff {
 
     /// `DriveStopRecipe` on every channel of every drive on `bus`, all of them first even when one
     /// fails, then once more on the channels that did not read back stopped.
-    static func drivesStopped(on bus: BusSettings, addresses: [Int], logger: Logger) -> [String] {
+    static func drivesStopped(on bus: BusSettings, addresses: [Int], logger: Logger) -> [Int: String] {
         let master: ModbusMaster
         do {
             master = try VehicleOpener.bus(bus)
         } catch {
-            return addresses.map { "drive motor@\($0) not stopped: bus \(bus.port): \(error)" }
+            return Dictionary(uniqueKeysWithValues: addresses.map { ($0, "drive motor@\($0) not stopped: bus \(bus.port): \(error)") })
         }
         let channels = addresses.flatMap { address in RegisterMap.motorChannels.indices.map { (address: address, channel: $0) } }
         var problems: [Int: [(channel: Int, problem: String)]] = [:]
         for (address, channel) in channels {
             if let problem = stop(master, UInt8(address), channel: channel) { problems[address, default: []].append((channel, problem)) }
         }
-        var failures: [String] = []
+        var failures: [Int: String] = [:]
         for address in addresses {
             guard let first = problems[address] else {
                 logger.notice("drive motor@\(address) on \(bus.port): stopped, both channels read back enable 0 and speed 0")
@@ -124,7 +146,7 @@ enum VehicleSafeOff {
                 let firstProblems = first.map(\.problem).joined(separator: "; ")
                 logger.notice("drive motor@\(address) on \(bus.port): stopped on the second attempt (first: \(firstProblems))")
             } else {
-                failures.append("drive motor@\(address) not confirmed stopped: \(retried.joined(separator: "; "))")
+                failures[address] = "drive motor@\(address) not confirmed stopped: \(retried.joined(separator: "; "))"
             }
         }
         return failures

@@ -140,6 +140,97 @@ struct FirmwareConfigTests {
             ])
     }
 
+    @Test(
+        "one line, one role: a feedback on motion-enable itself, an E-stop channel on an output, two inputs on one line are refused naming both keys",
+        arguments: [
+            (
+                [
+                    (
+                        "outputs",
+                        map([
+                            (
+                                "motion_enable",
+                                map([("sysfs_path", v("/x/gpio131/value")), ("feedback", map([("sysfs_path", v("/x/gpio131/value"))]))])
+                            )
+                        ])
+                    )
+                ],
+                "outputs.motion_enable", "outputs.motion_enable.feedback"
+            ),
+            (
+                [
+                    ("estop", map([("sysfs_path", v("/x/gpio59/value"))])),
+                    ("outputs", map([("heartbeat", map([("sysfs_path", v("/x/gpio59/value"))]))])),
+                ], "outputs.heartbeat", "estop"
+            ),
+            (
+                [
+                    (
+                        "estop",
+                        map([
+                            (
+                                "channels",
+                                .sequence(
+                                    [
+                                        map([("backend", v("gpiod")), ("chip", v("/dev/gpiochip1")), ("line", v("27"))]),
+                                        map([("backend", v("gpiod")), ("chip", v("gpiochip1")), ("line", v("28"))]),
+                                    ], .builtIn)
+                            )
+                        ])
+                    ),
+                    (
+                        "outputs",
+                        map([
+                            (
+                                "motion_enable",
+                                map([
+                                    ("backend", v("gpiod")), ("chip", v("gpiochip4")), ("line", v("3")),
+                                    ("feedback", map([("backend", v("gpiod")), ("chip", v("gpiochip1")), ("line", v("28"))])),
+                                ])
+                            )
+                        ])
+                    ),
+                ], "outputs.motion_enable.feedback", "estop.channels[1]"
+            ),
+        ])
+    func lineRoles(entries: [(String, ConfigNode)], key: String, other: String) {
+        do {
+            _ = try FirmwareConfig.decode(doc(entries))
+            Issue.record("accepted a line in two roles")
+        } catch let error as ConfigError {
+            #expect(error.key == key, "\(error)")
+            #expect(error.description.contains("the line \(other) already uses"), "\(error)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test("the shipped defaults and a vehicle with two channels and a feedback on lines of their own pass the one-line-one-role check")
+    func lineRolesDistinct() throws {
+        _ = try FirmwareConfig.decode(doc([]))
+        _ = try FirmwareConfig.decode(
+            doc([
+                (
+                    "estop",
+                    map([
+                        (
+                            "channels",
+                            .sequence([map([("sysfs_path", v("/x/gpio59/value"))]), map([("sysfs_path", v("/x/gpio60/value"))])], .builtIn)
+                        )
+                    ])
+                ),
+                (
+                    "outputs",
+                    map([
+                        (
+                            "motion_enable",
+                            map([("sysfs_path", v("/x/gpio131/value")), ("feedback", map([("sysfs_path", v("/x/gpio61/value"))]))])
+                        )
+                    ])
+                ),
+            ]))
+    }
+
     @Test("host_watchdog_ms counts every module and the bus timeout: the recipe of issue 38 (20 ms, poll 10) is refused, 300 accepted")
     func hostWatchdogAmongModules() throws {
         func config(_ watchdog: String, timeout: String = "20") throws -> FirmwareConfig {

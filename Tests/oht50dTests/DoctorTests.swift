@@ -93,6 +93,31 @@ extension EndToEnd {
             #expect(motion.status == "fail" && motion.found.contains("direction is in") && motion.fix?.contains("echo out") == true)
         }
 
+        @Test("an input's direction writable by group gpio warns (it could be made an output); an input without edge both warns")
+        func gpioModes() throws {
+            let dir = TemporaryDirectory()
+            let config = soundVehicle(dir)
+            _ = dir.write("gpio59/edge", "both\n")
+            var (report, _) = try doctor(config)
+            var r = try #require(report)
+            #expect(r.status("gpio estop") == "ok")
+            #expect(r.checks.first { $0.name == "gpio estop" }?.found.contains("edge both") == true)
+
+            chmod(dir.file("gpio59/direction"), 0o664)
+            (report, _) = try doctor(config)
+            r = try #require(report)
+            let writable = try #require(r.checks.first { $0.name == "gpio estop" })
+            #expect(writable.status == "warn" && writable.found.contains("writable by others than root"), "\(writable)")
+            #expect(writable.fix?.contains("export-gpio") == true)
+
+            chmod(dir.file("gpio59/direction"), 0o644)
+            _ = dir.write("gpio59/edge", "none\n")
+            (report, _) = try doctor(config)
+            r = try #require(report)
+            let noEdge = try #require(r.checks.first { $0.name == "gpio estop" })
+            #expect(noEdge.status == "warn" && noEdge.found.contains("shorter than a cycle"), "\(noEdge)")
+        }
+
         @Test("a config that does not load fails the config check (exit 2) and the other checks still run on the defaults")
         func badConfig() throws {
             let dir = TemporaryDirectory()
