@@ -34,6 +34,8 @@ struct ModuleReport: Encodable, Sendable {
     var typeProblem: String?
     /// Drives only: a stop was sent and has not been read back yet.
     var stopUnconfirmed: Bool?
+    /// Drives only: the actual speed did not reach 0 within `stop_within_ms` of the stop (`drive_not_stopped`).
+    var standstillOverdue: Bool?
     var ageMs: Double?
     var values: [String: Value]
     var identity: IdentityBlock?
@@ -55,6 +57,7 @@ struct ModuleReport: Encodable, Sendable {
         typeProblem = problem
         let stopPending = module.stopUnconfirmed.load(ordering: .relaxed)
         stopUnconfirmed = module.settings.type == .motor ? stopPending : nil
+        standstillOverdue = module.settings.type == .motor ? module.standstillOverdue.load(ordering: .relaxed) : nil
         healthy = online && failures == 0 && alarm == nil && problem == nil && !stopPending
         ageMs = reading.at == 0 ? nil : Double(now - min(now, reading.at)) / 1e6
         values = Dictionary(

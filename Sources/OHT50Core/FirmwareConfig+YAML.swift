@@ -69,7 +69,10 @@ extension FirmwareConfig {
                 line(1, "  type: \(m.type.rawValue)")
                 line(1, "  poll_ms: \(m.pollMs)")
                 line(1, "  required: \(m.required)")
-                if m.type == .motor { line(1, "  host_watchdog_ms: \(m.hostWatchdogMs)") }
+                if m.type == .motor {
+                    line(1, "  host_watchdog_ms: \(m.hostWatchdogMs)")
+                    line(1, "  stop_within_ms: \(m.stopWithinMs)")
+                }
             }
         }
         line(0, "http:")

@@ -7,16 +7,25 @@ public struct ModuleSettings: Sendable, Equatable {
     /// A drive's own host watchdog (motor register 0x0D), written at start: the drive stops itself
     /// when the daemon's control writes stop for this long. 0 = off.
     public var hostWatchdogMs: Int
+    /// A drive's time from its stop (commands read back 0) to standstill (actual speed 0x06/0x16 reads 0):
+    /// longer is `drive_not_stopped`, and a reset waits for standstill. Motors only.
+    public var stopWithinMs: Int
 
-    public init(address: Int, type: ModuleType, pollMs: Int? = nil, required: Bool? = nil, hostWatchdogMs: Int = 0) {
+    public static let defaultStopWithinMs = 2_000
+
+    public init(
+        address: Int, type: ModuleType, pollMs: Int? = nil, required: Bool? = nil, hostWatchdogMs: Int = 0,
+        stopWithinMs: Int = defaultStopWithinMs
+    ) {
         self.address = address
         self.type = type
         self.pollMs = pollMs ?? type.defaultPollMs
         self.required = required ?? type.requiredByDefault
         self.hostWatchdogMs = hostWatchdogMs
+        self.stopWithinMs = stopWithinMs
     }
 
-    static let listShape = "a list of {address, type, poll_ms, required, host_watchdog_ms}"
+    static let listShape = "a list of {address, type, poll_ms, required, host_watchdog_ms, stop_within_ms}"
 
     /// The longest a transaction can take on `bus` when the module does not answer: the response
     /// timeout and the quiet time before the next request (3.5 characters of 11 bits, at least 1.75 ms),
@@ -81,8 +90,16 @@ public struct ModuleSettings: Sendable, Equatable {
                     origin: m.origin, key: m.qualified("host_watchdog_ms"), value: "\(watchdog)",
                     problem: "is a drive's register (0x0D); a \(type.rawValue) module has none", allowed: "0, or type motor")
             }
+            let stopWithin = try m.int("stop_within_ms", default: Self.defaultStopWithinMs, range: 50...60_000, unit: " ms")
+            if stopWithin != Self.defaultStopWithinMs && type != .motor {
+                throw ConfigError(
+                    origin: m.origin, key: m.qualified("stop_within_ms"), value: "\(stopWithin)",
+                    problem: "is a drive's time to standstill; a \(type.rawValue) module has none", allowed: "type motor")
+            }
             try m.rejectUnknownKeys()
-            modules.append(ModuleSettings(address: address, type: type, pollMs: pollMs, required: required, hostWatchdogMs: watchdog))
+            modules.append(
+                ModuleSettings(
+                    address: address, type: type, pollMs: pollMs, required: required, hostWatchdogMs: watchdog, stopWithinMs: stopWithin))
             if watchdog != 0 { watchdogOrigins.append((index, m.origin, m.qualified("host_watchdog_ms"))) }
         }
         // Only once every module is known: the gap depends on all of them and on the bus.

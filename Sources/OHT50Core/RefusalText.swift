@@ -39,8 +39,8 @@ public enum RefusalText {
                 Reason(
                     code: "drive_stop_unconfirmed",
                     message:
-                        "a drive has not read back its last stop (enable 0, speed 0) and may still be turning: check its wiring and GET "
-                        + "/api/v1/modules"
+                        "a drive has not read back its last stop (enable 0, speed 0) or has not reached standstill (actual speed 0) yet, "
+                        + "and may still be turning: check its wiring and GET /api/v1/modules"
                 ))
         }
         if refusal.reasons.contains(.contactorNotDroppedOut) {
@@ -128,6 +128,12 @@ public enum RefusalText {
                 message:
                     "a drive stopped itself: its host watchdog (modules[].host_watchdog_ms, register 0x0D) heard no control write in "
                     + "time; check the RS485 line and GET /api/v1/modules, then reset and move again")
+        case "drive_not_stopped":
+            Reason(
+                code: "drive_not_stopped",
+                message:
+                    "a drive's actual speed (0x06/0x16) did not reach 0 within modules[].stop_within_ms of its stop: it may be coasting, "
+                    + "its brake failed or it ignores its commands; GET /api/v1/modules names it (standstill_overdue)")
         default: Reason(code: "shutdown", message: "the daemon is shutting down")
         }
     }

@@ -67,6 +67,8 @@ public struct RegisterMap: Sendable {
     public static let motorDirectionOffset: UInt16 = 0x07
     public static let motorErrorOffset: UInt16 = 0x0C
     public static let motorStatusOffset: UInt16 = 0x0B
+    /// Within a channel: the drive's actual speed, what standstill is judged by.
+    public static let motorActualSpeedOffset: UInt16 = 0x06
     /// Module-wide: the drive's host watchdog in ms (0 = off). Only writes of enable, speed or direction
     /// (either channel) refresh it; on expiry the drive sets enable 0 and speed 0 on both channels and
     /// status bit 15 (`hostWatchdogExpiredBit`), cleared by the next write of this register.

@@ -21,21 +21,25 @@ public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
     /// A drive reports that its own host watchdog stopped it (motor status 0x0B bit 15): it heard no
     /// control write for `host_watchdog_ms`. Active until 0x0D is written again and the bit reads clear.
     public static let driveWatchdog = TripCauses(rawValue: 1 << 9)
+    /// A drive whose stop read back (enable 0, speed 0) still reports an actual speed (0x06/0x16) other
+    /// than 0 after `modules[].stop_within_ms`: coasting, a failed brake, a drive that ignores its commands.
+    public static let driveNotStopped = TripCauses(rawValue: 1 << 10)
 
     /// Causes that hold the line itself: the state is `estop` while one is active.
     public static let estopLine = TripCauses(rawValue: estop.rawValue | inputFault.rawValue)
     /// Causes the bus thread reports. (Written without an array literal: in debug builds a literal
     /// allocates, and the safety thread must not.)
     public static let busReported = TripCauses(
-        rawValue: commLoss.rawValue | moduleAlarm.rawValue | busThreadDead.rawValue | driveWatchdog.rawValue)
+        rawValue: commLoss.rawValue | moduleAlarm.rawValue | busThreadDead.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue)
     /// Bus causes the comm LED shows.
-    public static let busFaults = TripCauses(rawValue: commLoss.rawValue | moduleAlarm.rawValue | driveWatchdog.rawValue)
+    public static let busFaults = TripCauses(
+        rawValue: commLoss.rawValue | moduleAlarm.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue)
 
     public static let named: [(cause: TripCauses, name: String)] = [
         (.estop, "estop"), (.inputFault, "input_fault"), (.outputFault, "output_fault"),
         (.commLoss, "comm_loss"), (.moduleAlarm, "module_alarm"), (.stall, "stall"),
         (.busThreadDead, "bus_thread_dead"), (.shutdown, "shutdown"), (.estopDiscrepancy, "estop_discrepancy"),
-        (.driveWatchdog, "drive_watchdog"),
+        (.driveWatchdog, "drive_watchdog"), (.driveNotStopped, "drive_not_stopped"),
     ]
 
     /// Each cause's wire name, in a fixed order.

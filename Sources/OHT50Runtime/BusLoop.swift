@@ -229,6 +229,11 @@ public final class BusLoop: @unchecked Sendable {
             let expired = module.registers[Int(RegisterMap.motorStatusOffset)] & RegisterMap.hostWatchdogExpiredBit != 0
             if expired && !module.watchdogExpired { module.watchdogExpiries.wrappingAdd(1, ordering: .relaxed) }
             module.watchdogExpired = expired
+            let speeds = (
+                module.registers[Int(RegisterMap.motorChannels[0] + RegisterMap.motorActualSpeedOffset)],
+                module.registers[Int(RegisterMap.motorChannels[1] + RegisterMap.motorActualSpeedOffset)]
+            )
+            module.judgeStandstill(actualSpeeds: speeds, now: MonotonicClock.now())
             // A drive power-cycled (0x0D reads otherwise) or stopped by its watchdog gets 0x0D written
             // again (after the trip's stop), which also clears the expiry.
             let watchdogMs = module.settings.hostWatchdogMs
@@ -254,7 +259,7 @@ public final class BusLoop: @unchecked Sendable {
         for module in modules { module.requireStop() }
     }
 
-    private var allDrivesStopped: Bool { !modules.contains { $0.stopPending } }
+    private var allDrivesStopped: Bool { !modules.contains { $0.stopPending || $0.standstillDueAt != 0 } }
 
     /// `DriveStopRecipe` on both channels; the stop is confirmed when every channel reads back stopped.
     /// A channel that does not is one failed attempt for the drive.
@@ -276,8 +281,11 @@ public final class BusLoop: @unchecked Sendable {
             confirmed = confirmed && outcome == .stopped
         }
         if confirmed {
-            module.lastControlWriteAt = MonotonicClock.now()
-            module.clearStop()
+            let now = MonotonicClock.now()
+            module.lastControlWriteAt = now
+            // The commands read 0; the stop counts once the actual speed reads 0 too (at the next polls).
+            module.awaitStandstill(now: now)
+            module.nextDue = 0
         } else {
             module.failedStopAttempts += 1
         }
@@ -375,6 +383,8 @@ public final class BusLoop: @unchecked Sendable {
             }
             if module.alarm || mismatch { causes.insert(.moduleAlarm) }
             if module.watchdogExpired { causes.insert(.driveWatchdog) }
+            if module.standstillOverdue.load(ordering: .relaxed) { causes.insert(.driveNotStopped) }
+            if module.standstillDueAt != 0 { healthy = false }
             if module.settings.required && (failures > 0 || !module.discovered || module.alarm || mismatch) { healthy = false }
             if module.stopPending { healthy = false }
             if !module.attempted { ready = false }

@@ -36,6 +36,10 @@ public final class BusModule: @unchecked Sendable {
     var lastControlWriteAt: UInt64 = 0
     /// The drive's last poll showed status bit 15: its host watchdog stopped it (`drive_watchdog`).
     var watchdogExpired = false
+    /// After a stop read back: the drive's actual speed must read 0 by then (0 while not waiting for it).
+    var standstillDueAt: UInt64 = 0
+    /// The actual speed had not reached 0 by `standstillDueAt` (`drive_not_stopped`), for reports too.
+    public let standstillOverdue = Atomic<Bool>(false)
     /// Times a poll found the drive newly stopped by its host watchdog, for reports.
     public let watchdogExpiries = Atomic<UInt64>(0)
     let registers = UnsafeMutablePointer<UInt16>.allocate(capacity: 125)
@@ -66,7 +70,29 @@ public final class BusModule: @unchecked Sendable {
         stopPending = false
         writePending = false
         failedStopAttempts = 0
+        standstillDueAt = 0
+        standstillOverdue.store(false, ordering: .relaxed)
         stopUnconfirmed.store(false, ordering: .relaxed)
+    }
+
+    /// The stop read back (enable 0, speed 0): from now the actual speed must reach 0 within
+    /// `stop_within_ms`; the stop counts as unconfirmed until it does.
+    func awaitStandstill(now: UInt64) {
+        stopPending = false
+        writePending = false
+        failedStopAttempts = 0
+        // The first stop's time counts: stops repeated meanwhile (lease expiries) do not extend it.
+        if standstillDueAt == 0 { standstillDueAt = max(1, now + UInt64(settings.stopWithinMs) * 1_000_000) }
+    }
+
+    /// A poll's actual speeds: standstill confirms the stop; past the time it is overdue.
+    func judgeStandstill(actualSpeeds: (UInt16, UInt16), now: UInt64) {
+        guard standstillDueAt != 0 else { return }
+        if actualSpeeds.0 == 0 && actualSpeeds.1 == 0 {
+            clearStop()
+        } else if now > standstillDueAt {
+            standstillOverdue.store(true, ordering: .relaxed)
+        }
     }
 
     public var address: UInt8 { UInt8(settings.address) }

@@ -15,6 +15,9 @@ public struct ModuleFaults: Sendable, Equatable {
     /// Writes touching these registers are answered with exception 2 (illegal data address) and not
     /// applied: a drive that refuses one register, e.g. direction, or one channel.
     public var refusedWrites: ClosedRange<UInt16>?
+    /// A drive whose actual speed (0x06/0x16) does not fall when it is told to stop: it keeps turning
+    /// with enable 0 and speed 0 read back (a failed brake, a drive that ignores its commands).
+    public var coasting = false
 
     /// A drive whose writes fail while its reads still work: the case a stop must be read back for.
     public enum WriteFault: String, Sendable, CaseIterable {

@@ -74,7 +74,9 @@ public final class SimulatedModule: @unchecked Sendable {
             for base in RegisterMap.motorChannels.map(Int.init) {
                 let target = registers[base + 1] != 0 ? Int(registers[base + 2]) : 0
                 let actual = Int(registers[base + 6])
-                let step = max(1, Int(registers[base + 3]))
+                // The ramp register is units per 10 ms of the drive's own time, however often it is ticked.
+                let step = max(1, Int((seconds / 0.01 * Double(max(1, registers[base + 3])) + 1e-9).rounded(.down)))
+                if faults.coasting && target < actual { continue }
                 registers[base + 6] = UInt16(actual < target ? min(target, actual + step) : max(target, actual - step))
                 let expired = registers[base + 0x0B] & RegisterMap.hostWatchdogExpiredBit
                 registers[base + 0x0B] = (registers[base + 6] != 0 ? 1 : 0) | expired

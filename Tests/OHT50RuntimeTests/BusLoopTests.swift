@@ -455,4 +455,47 @@ struct BusLoopTests {
         #expect(eventually(timeout: .seconds(20)) { rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.stall) == true })
         #expect(rig.driveCommand == [0, 0, 0, 0])
     }
+
+    @Test("a drive that reads back its stop but keeps turning trips drive_not_stopped after stop_within_ms; reset waits for standstill")
+    func standstillMonitored() async throws {
+        // Issue 38, item 13.
+        let drive = ModuleSettings(address: 3, type: .motor, stopWithinMs: 300)
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .power), drive])
+        let actual = { rig.sim.withModule(3) { [$0.register(0x06), $0.register(0x16)] } ?? [] }
+        #expect(await rig.resetUntilReady())
+        let move = MotionRequest(speedPercent: 100, direction: .forward)
+        #expect(await rig.whileMoving(move) { actual() == [255, 255] })
+        rig.sim.withModule(3) { $0.faults.coasting = true }
+        rig.loop.stopSignal.request()
+        // The commands read back 0 at once; the actual speed does not fall.
+        #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+        #expect(eventually { rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.driveNotStopped) == true })
+        let overdue = rig.module(3).standstillOverdue.load(ordering: .relaxed)
+        #expect(overdue)
+        #expect(!rig.motion.isOn)
+        let refused = try await rig.channel.send(.reset, source: "test")
+        #expect(!refused.accepted)
+        let codes = RefusalText.reasons(refused.refusal, resetReleaseMs: 20).map(\.code)
+        #expect(codes.contains("drive_not_stopped") && codes.contains("drive_stop_unconfirmed"), "\(codes)")
+
+        // The drive comes to rest: the cause clears, and a reset is accepted.
+        rig.sim.withModule(3) { $0.faults.coasting = false }
+        #expect(eventually { actual() == [0, 0] })
+        #expect(eventually { !rig.module(3).standstillOverdue.load(ordering: .relaxed) && rig.state == .latched })
+        #expect(await rig.resetUntilReady())
+    }
+
+    @Test("a drive that ramps down in time is confirmed at standstill, with no fault: stops and moves as before")
+    func standstillInTime() async throws {
+        let rig = try Rig()
+        #expect(await rig.resetUntilReady())
+        let move = MotionRequest(speedPercent: 100, direction: .forward)
+        #expect(await rig.whileMoving(move) { rig.sim.withModule(3) { $0.register(0x06) } == 255 })
+        rig.loop.stopSignal.request()
+        #expect(eventually { rig.sim.withModule(3) { $0.register(0x06) } == 0 && !rig.driveStopUnconfirmed })
+        #expect(
+            rig.loop.snapshot.read().machine.lastTrip == nil
+                || rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.driveNotStopped) == false)
+        #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 255, 1, 255] })
+    }
 }
