@@ -100,9 +100,7 @@ final class MetricsCollector: Sendable {
             for (kind, total) in errors {
                 counter(.busErrorsTotal, labels + [("class", kind)], total: total)
             }
-            MetricFamily.busModuleOnline.gauge(labels)
-                .record(
-                    c.consecutiveFailures.load(ordering: .relaxed) < bus.settings.commLossAfter && module.reading.read().at != 0 ? 1 : 0)
+            MetricFamily.busModuleOnline.gauge(labels).record(module.isOnline(commLossAfter: bus.settings.commLossAfter) ? 1 : 0)
         }
     }
 

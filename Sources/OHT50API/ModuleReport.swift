@@ -52,7 +52,7 @@ struct ModuleReport: Encodable, Sendable {
         type = module.settings.type.rawValue
         required = module.settings.required
         pollMs = module.settings.pollMs
-        online = reading.at != 0 && failures < commLossAfter
+        online = module.isOnline(commLossAfter: commLossAfter)
         alarm = registers.isEmpty ? nil : module.map.alarm(in: registers)
         typeProblem = problem
         let stopPending = module.stopUnconfirmed.load(ordering: .relaxed)

@@ -96,6 +96,13 @@ public final class BusModule: @unchecked Sendable {
     }
 
     public var address: UInt8 { UInt8(settings.address) }
+
+    /// Online as the `comm_loss` trip judges it (issue 38, item 12: one verdict in every report): it has
+    /// answered since the start, and its leaky failure count is below `bus.comm_loss_after`. A link failing
+    /// every other frame is offline here exactly when it trips.
+    public func isOnline(commLossAfter: Int) -> Bool {
+        reading.read().at != 0 && !counters.isCommLoss(after: commLossAfter)
+    }
     var periodNs: UInt64 { UInt64(settings.pollMs) * 1_000_000 }
     /// How often a drive with a host watchdog gets a control write when nothing else wrote: a third of
     /// its watchdog, so two refreshes may fail before it expires.

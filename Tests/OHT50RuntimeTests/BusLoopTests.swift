@@ -498,4 +498,18 @@ struct BusLoopTests {
                 || rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.driveNotStopped) == false)
         #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 255, 1, 255] })
     }
+
+    @Test("a link failing every other frame is offline in every report exactly when it trips comm_loss: one module verdict")
+    func oneModuleVerdict() async throws {
+        // Issue 38, item 12: consecutive failures never reach 3 here, the leaky count does.
+        let rig = try Rig()
+        #expect(eventually { rig.state == .latched })
+        #expect(rig.module(3).isOnline(commLossAfter: rig.settings.commLossAfter))
+        rig.sim.withModule(3) { $0.faults.corruptCRCEvery = 2 }
+        #expect(eventually { rig.causes.contains(.commLoss) })
+        #expect(!rig.module(3).isOnline(commLossAfter: rig.settings.commLossAfter))
+        #expect(rig.module(3).counters.consecutiveFailures.load(ordering: .relaxed) < rig.settings.commLossAfter)
+        rig.sim.withModule(3) { $0.faults.corruptCRCEvery = 0 }
+        #expect(eventually { rig.module(3).isOnline(commLossAfter: rig.settings.commLossAfter) && !rig.causes.contains(.commLoss) })
+    }
 }
