@@ -85,6 +85,11 @@ public struct ContactorMonitor: Sendable, BitwiseCopyable, Equatable {
 
     /// A technician's acknowledgement (a reset that names `contactor_feedback`): the latched fault is
     /// cleared unless the mismatch is still present. Returns the fault it cleared, `.none` when none.
+    /// Undoes `acknowledge` when the reset that carried it was refused.
+    mutating func relatch(_ fault: Fault) {
+        if self.fault == .none { self.fault = fault }
+    }
+
     public mutating func acknowledge() -> Fault {
         guard fault != .none, present == .none else { return .none }
         defer { fault = .none }

@@ -123,8 +123,17 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         if let command = inputs.command {
             let stale = staleness(of: command, withdrawn: inputs.commandWithdrawn, now: now)
             reply = stale.isEmpty ? handle(command, now: now, events: &events) : discard(command, stale, now: now, events: &events)
-            // The reset's event says what it acknowledged, with the reset's source.
-            if acknowledged != .none { events.markLastAcknowledged(acknowledged) }
+            if acknowledged != .none {
+                if reply?.accepted == true {
+                    // The reset's event says what it acknowledged, with the reset's source.
+                    events.markLastAcknowledged(acknowledged)
+                } else {
+                    // A refused reset changes nothing: the fault is latched again, as if never acknowledged.
+                    contactor.relatch(acknowledged)
+                    activeCauses.insert(.outputFault)
+                    if state.isLatched { state = Self.latchedState(for: activeCauses) }
+                }
+            }
         }
 
         if state != entered {

@@ -27,10 +27,12 @@ public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
 
     /// Causes that hold the line itself: the state is `estop` while one is active.
     public static let estopLine = TripCauses(rawValue: estop.rawValue | inputFault.rawValue)
-    /// Causes the bus thread reports. (Written without an array literal: in debug builds a literal
-    /// allocates, and the safety thread must not.)
+    /// Causes the bus thread reports (`stall` when it stopped the drives because the safety thread had not
+    /// cycled). (Written without an array literal: in debug builds a literal allocates, and the safety
+    /// thread must not.)
     public static let busReported = TripCauses(
-        rawValue: commLoss.rawValue | moduleAlarm.rawValue | busThreadDead.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue)
+        rawValue: commLoss.rawValue | moduleAlarm.rawValue | busThreadDead.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue
+            | stall.rawValue)
     /// Bus causes the comm LED shows.
     public static let busFaults = TripCauses(
         rawValue: commLoss.rawValue | moduleAlarm.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue)

@@ -3,11 +3,16 @@ import Glibc
 #endif
 
 /// An output written through a value file. The descriptor stays open; each write replaces the value in
-/// place ("0\n" or "1\n" at offset 0), which is how sysfs GPIO values are written.
+/// place ("0\n" or "1\n" at offset 0), which is how sysfs GPIO values are written. A file that was
+/// replaced (an unexport and re-export, a plain file renamed over) or a write that fails is opened anew
+/// and written once more, so the line is put back rather than written into the old file for good.
 /// The safety thread reads it back through a read-only descriptor of its own (`sense`).
+/// One writer at a time: the safety thread while it runs, its owner before and after.
 public final class SysfsOutputLine: OutputLine, @unchecked Sendable {
     public let path: String
-    private let fd: Int32
+    private var fd: Int32
+    /// The path as a C string, allocated once: reopening allocates nothing.
+    private let cPath: UnsafeMutablePointer<CChar>
     /// The safety thread's reader: preallocated, reopened when the file is replaced.
     private let sensor: SysfsValueFile
 
@@ -21,19 +26,40 @@ public final class SysfsOutputLine: OutputLine, @unchecked Sendable {
                 hint: "check that the GPIO is exported as an output and writable by this user")
         }
         self.fd = fd
+        let utf8 = Array(path.utf8CString)
+        cPath = .allocate(capacity: utf8.count)
+        cPath.initialize(from: utf8, count: utf8.count)
         self.sensor = SysfsValueFile(path: path)
     }
 
-    deinit { close(fd) }
+    deinit {
+        if fd >= 0 { close(fd) }
+        cPath.deallocate()
+    }
 
     private static let on: StaticString = "1\n"
     private static let off: StaticString = "0\n"
 
     public func set(_ on: Bool) -> Bool {
+        var info = stat()
+        if fd >= 0 && (fstat(fd, &info) != 0 || info.st_nlink == 0) { reopen() }
+        if fd < 0 { reopen() }
+        if write(on) { return true }
+        reopen()
+        return write(on)
+    }
+
+    private func write(_ on: Bool) -> Bool {
+        guard fd >= 0 else { return false }
         let text = on ? Self.on : Self.off
         var n: Int
         repeat { n = pwrite(fd, text.utf8Start, text.utf8CodeUnitCount, 0) } while n < 0 && errno == EINTR
         return n == text.utf8CodeUnitCount
+    }
+
+    private func reopen() {
+        if fd >= 0 { close(fd) }
+        repeat { fd = open(cPath, O_WRONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
     }
 
     public func sense() -> Bool? {

@@ -27,7 +27,7 @@ public final class BusLink: Sendable {
     /// first): older than `safetyStaleNs`, the bus thread stops the drives and stops refreshing their host
     /// watchdogs (DESIGN "Single faults": a frozen safety thread must not leave a drive running).
     let safetyAliveAt = Atomic<UInt64>(0)
-    /// `safety.max_stall_ms`, set by the safety loop that owns this link.
+    /// `safety.max_stall_ms` or `safety.motion_lease_ms`, the shorter, set by the safety loop that owns this link.
     let safetyStaleNs = Atomic<UInt64>(UInt64.max)
 
     // anyone → both threads

@@ -36,6 +36,9 @@ public final class BusLoop: @unchecked Sendable {
     /// The safety thread has not cycled within `safety.max_stall_ms`: no running setpoint is applied and no
     /// drive's host watchdog is refreshed, so a drive stops by itself if even the stop does not reach it.
     private var safetyStale = true
+    /// The drives were stopped because the safety thread went stale while they ran: no setpoint is applied
+    /// again before the next trip generation.
+    private var stoppedForStaleSafety = false
     /// The low 16 bits of the stop requests this thread has acted on.
     private var seenStopRequests: UInt16 = 0
     /// The setpoint the drives were last told (a drive whose write failed still has it pending).
@@ -109,8 +112,15 @@ public final class BusLoop: @unchecked Sendable {
             safetyStale = aliveAt == 0 || MonotonicClock.now() &- aliveAt > link.safetyStaleNs.load(ordering: .relaxed)
             if order.tripGeneration != seenTripGeneration {
                 seenTripGeneration = order.tripGeneration
+                stoppedForStaleSafety = false
                 stopNow(master)
                 continue
+            }
+            if safetyStale && commandedSetpoint.running && !stoppedForStaleSafety {
+                // The drives stop here and stay stopped until the safety thread has tripped (a new generation):
+                // a safety thread that comes back must not find its old move applied again. `stall` tells it why.
+                stoppedForStaleSafety = true
+                link.heldCauses.bitwiseOr(TripCauses.stall.rawValue, ordering: .releasing)
             }
             if order.motionEnds != seenMotionEnds {
                 seenMotionEnds = order.motionEnds
@@ -126,7 +136,7 @@ public final class BusLoop: @unchecked Sendable {
             }
             // A running setpoint decided before the latest stop this thread acted on is not applied, nor one
             // from a safety thread that has not cycled within `safety.max_stall_ms`: the drives stop.
-            let setpoint = order.stopRequests == seenStopRequests && !safetyStale ? order.setpoint : .stop
+            let setpoint = order.stopRequests == seenStopRequests && !safetyStale && !stoppedForStaleSafety ? order.setpoint : .stop
             if setpoint != commandedSetpoint {
                 if setpoint.running {
                     commandedSetpoint = setpoint

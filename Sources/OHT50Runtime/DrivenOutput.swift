@@ -9,6 +9,10 @@ struct DrivenOutput {
     let line: (any OutputLine)?
     /// The level the last successful write left, nil before the first or after a failed one.
     private var written: Bool?
+    /// Cycles in a row the line could not be read back. A plain file being rewritten reads empty for a
+    /// moment; a line that cannot be read back for longer is not checked, which is a fault.
+    private var unreadable = 0
+    static let unreadableTolerance = 20
 
     init(_ line: (any OutputLine)?) { self.line = line }
 
@@ -17,7 +21,15 @@ struct DrivenOutput {
     mutating func drive(_ on: Bool) -> Bool {
         guard let line else { return true }
         var held = true
-        if let written, let level = line.sense(), level != written { held = false }
+        if let written {
+            if let level = line.sense() {
+                unreadable = 0
+                held = level == written
+            } else {
+                unreadable += 1
+                held = unreadable <= Self.unreadableTolerance
+            }
+        }
         if line.set(on) {
             written = on
             return held

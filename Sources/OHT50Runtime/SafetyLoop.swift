@@ -79,7 +79,8 @@ public final class SafetyLoop: @unchecked Sendable {
         self.feedback = feedback
         precondition(ringCapacity <= CommandClaims.capacity, "a command's claim slot must outlive its time in the ring")
         self.bus = bus
-        bus?.safetyStaleNs.store(timings.maxStallNs, ordering: .relaxed)
+        // No longer than a move's lease either: a frozen safety thread's last move must not outlive it.
+        bus?.safetyStaleNs.store(min(timings.maxStallNs, timings.motionLeaseNs), ordering: .relaxed)
         self.stopSignal = bus?.stopSignal ?? MotionStopSignal()
         self.lines = outputs
         self.machine = SafetyMachine(timings: timings, now: now)

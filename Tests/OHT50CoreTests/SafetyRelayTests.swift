@@ -218,6 +218,27 @@ struct SafetyRelayTests {
         #expect(r.step(command: .reset).reply?.accepted == false)
     }
 
+    @Test("an acknowledgement carried by a refused reset changes nothing: the fault stays latched, a later plain reset is refused")
+    func acknowledgementWithARefusedReset() throws {
+        var r = Relay.ready()
+        r.deadCoil = true
+        r.run(120)
+        r.deadCoil = false
+        r.run(5)
+        #expect(r.h.state == .fault)
+        // Pressed and released just now: the release time refuses the reset that carries the acknowledgement.
+        r.run(5, true, true)
+        r.run(10)
+        let refused = try #require(r.step(acknowledging: true).reply)
+        #expect(!refused.accepted)
+        #expect(r.h.machine.contactor.fault == .notPulledIn)
+        #expect(r.h.state == .fault)
+        #expect(r.h.events.last { $0.kind == .resetRefused }?.acknowledgedFeedback == ContactorMonitor.Fault.none)
+        r.run(150)
+        #expect(r.step(command: .reset).reply?.accepted == false)
+        #expect(r.step(acknowledging: true).reply?.accepted == true)
+    }
+
     @Test("an acknowledgement while the mismatch is still there clears nothing: a welded contact stays output_fault")
     func acknowledgingAPresentFault() {
         var r = Relay.ready()

@@ -512,4 +512,110 @@ struct BusLoopTests {
         rig.sim.withModule(3) { $0.faults.corruptCRCEvery = 0 }
         #expect(eventually { rig.module(3).isOnline(commLossAfter: rig.settings.commLossAfter) && !rig.causes.contains(.commLoss) })
     }
+
+    /// The bus thread alone, with the safety thread's side of the link written by the test.
+    final class BusOnly: @unchecked Sendable {
+        let sim: SimulatedBus
+        let link = BusLink()
+        let bus: BusLoop
+
+        init() throws {
+            sim = try SimulatedBus(modules: [SimulatedModule(address: 2, type: .power), SimulatedModule(address: 3, type: .motor)])
+            var settings = BusSettings()
+            settings.port = sim.terminal.path
+            settings.responseTimeoutMs = 200
+            let open: @Sendable () throws(BusOpenError) -> ModbusMaster = { [settings] () throws(BusOpenError) in
+                try ModbusMaster(settings: settings)
+            }
+            link.safetyStaleNs.store(300_000_000, ordering: .relaxed)
+            bus = BusLoop(
+                settings: settings, modules: [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)],
+                link: link, master: try open(), open: open)
+            _ = try bus.start(priority: 70)
+        }
+
+        deinit {
+            bus.stop()
+            sim.stop()
+        }
+
+        func order(_ request: MotionRequest?, generation: UInt16 = 0, motionEnds: UInt16 = 0) {
+            link.order.store(
+                DriveOrder(setpoint: DriveSetpoint(request), tripGeneration: generation, stopRequests: 0, motionEnds: motionEnds).raw,
+                ordering: .releasing)
+            alive()
+            link.stopSignal.busWakeup.raise()
+        }
+
+        func alive() { link.safetyAliveAt.store(MonotonicClock.now(), ordering: .releasing) }
+
+        var driveCommand: [UInt16] {
+            sim.withModule(3) { m in RegisterMap.motorChannels.flatMap { [m.register($0 + 0x01), m.register($0 + 0x02)] } } ?? []
+        }
+    }
+
+    @Test(
+        "a safety thread late once: the drives the bus thread stopped stay stopped when it comes back with the same move, and stall is held"
+    )
+    func staleStopHoldsUntilTrip() async throws {
+        // The review of issue 38: a cycle held up inside itself stores its old move with a fresh time afterwards.
+        let rig = try BusOnly()
+        let move = MotionRequest(speedPercent: 50, direction: .forward)
+        #expect(
+            eventually {
+                rig.alive()
+                return rig.link.stopConfirmation.load(ordering: .acquiring) & 1 == 1
+            })
+        rig.order(move)
+        #expect(
+            eventually {
+                rig.alive()
+                return rig.driveCommand == [1, 128, 1, 128]
+            })
+        // Silent for longer than the stale limit: stopped, and stall held for the safety thread.
+        #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+        #expect(TripCauses(rawValue: rig.link.heldCauses.load(ordering: .acquiring)).contains(.stall))
+        // Back with the same order and fresh times: nothing restarts.
+        for _ in 0..<50 {
+            rig.order(move)
+            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
+        }
+        #expect(rig.driveCommand == [0, 0, 0, 0])
+        // A new trip generation (the safety thread's stall trip), then a new move: the drive runs again.
+        rig.order(nil, generation: 1)
+        #expect(
+            eventually {
+                rig.alive()
+                return rig.link.stopConfirmation.load(ordering: .acquiring) == (1 << 1 | 1)
+            })
+        #expect(
+            eventually {
+                rig.order(move, generation: 1)
+                return rig.driveCommand == [1, 128, 1, 128]
+            })
+    }
+
+    @Test("a module alarm seen for one pass and cleared before the safety thread looks is still held for it")
+    func alarmPulseHeldOnTheBusSide() throws {
+        let rig = try BusOnly()
+        #expect(
+            eventually {
+                rig.alive()
+                return rig.link.isReady
+            })
+        _ = rig.link.heldCauses.exchange(0, ordering: .acquiringAndReleasing)
+        rig.sim.withModule(2) { $0.setAlarm(0b0001) }
+        #expect(
+            eventually {
+                rig.alive()
+                return rig.link.busCauses.contains(.moduleAlarm)
+            })
+        rig.sim.withModule(2) { $0.setAlarm(0) }
+        #expect(
+            eventually {
+                rig.alive()
+                return !rig.link.busCauses.contains(.moduleAlarm)
+            })
+        #expect(TripCauses(rawValue: rig.link.heldCauses.load(ordering: .acquiring)).contains(.moduleAlarm))
+    }
 }

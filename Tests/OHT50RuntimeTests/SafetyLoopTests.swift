@@ -278,6 +278,49 @@ struct SafetyLoopTests {
         #expect(loop.snapshot.read().machine.state == .latched)
     }
 
+    /// A line that takes every write and can never be read back.
+    final class BlindLine: OutputLine, @unchecked Sendable {
+        func set(_ on: Bool) -> Bool { true }
+        func sense() -> Bool? { nil }
+        func readBack() -> Bool? { nil }
+        var description: String { "blind" }
+    }
+
+    @Test("a motion-enable line that cannot be read back for more than 20 cycles trips output_fault: it is not checked")
+    func blindOutput() {
+        let loop = SafetyLoop(timings: Self.timings, input: SimulatedEStopInput(), outputs: SafetyOutputLines(motionEnable: BlindLine()))
+        var now = MonotonicClock.now()
+        for _ in 0..<100 {
+            now += 1_000_000
+            loop.runCycle(now: now)
+        }
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
+        #expect(loop.snapshot.read().machine.state == .fault)
+    }
+
+    @Test("a sysfs motion-enable file replaced under the daemon (a re-export) is written anew: put back and output_fault")
+    func sysfsOutputReplaced() throws {
+        let dir = TemporaryDirectory()
+        let outputPath = dir.write("gpio131/value", "0\n")
+        let loop = SafetyLoop(
+            timings: Self.timings, input: SimulatedEStopInput(),
+            outputs: SafetyOutputLines(motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable")))
+        var now = MonotonicClock.now()
+        func cycles(_ n: Int) {
+            for _ in 0..<n {
+                now += 1_000_000
+                loop.runCycle(now: now)
+            }
+        }
+        cycles(100)
+        // A new file at the path, holding 1 (rename is atomic: the old inode is gone from the path).
+        let fresh = dir.write("gpio131/value.new", "1\n")
+        #expect(rename(fresh, outputPath) == 0)
+        cycles(3)
+        #expect(try String(contentsOfFile: outputPath, encoding: .utf8) == "0\n")
+        #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
+    }
+
     @Test("a bus cause present for one bus pass only, gone before the next cycle, still trips: held until the safety thread takes it")
     func heldBusCause() {
         // Issue 38, item 7: at cycle_ms 100, alarm pulses between two cycles left no record.
