@@ -38,6 +38,12 @@ public struct ContactorMonitor: Sendable, BitwiseCopyable, Equatable {
         /// The feedback line cannot be read: the output cannot be checked.
         case unreadable
 
+        /// The fault named as `name` gives it ("not_pulled_in"), nil for any other text.
+        public init?(name: String) {
+            guard let fault = [Fault.none, .notDroppedOut, .notPulledIn, .unreadable].first(where: { $0.name == name }) else { return nil }
+            self = fault
+        }
+
         public var name: String {
             switch self {
             case .none: "none"
@@ -85,6 +91,11 @@ public struct ContactorMonitor: Sendable, BitwiseCopyable, Equatable {
 
     /// A technician's acknowledgement (a reset that names `contactor_feedback`): the latched fault is
     /// cleared unless the mismatch is still present. Returns the fault it cleared, `.none` when none.
+    /// A fault latched before a restart: it needs its acknowledgement again.
+    public mutating func restore(_ fault: Fault) {
+        if fault != .none { self.fault = fault }
+    }
+
     /// Undoes `acknowledge` when the reset that carried it was refused.
     mutating func relatch(_ fault: Fault) {
         if self.fault == .none { self.fault = fault }

@@ -56,6 +56,9 @@ public struct EStopDiscrepancy: Sendable, BitwiseCopyable, Equatable {
         }
     }
 
+    /// Latched as it was before a restart: both channels must open, then close together, again.
+    public mutating func restoreLatched() { latch(neverOpened: 0) }
+
     private mutating func latch(neverOpened channel: UInt8) {
         if !latched || channel != 0 { neverOpened = channel }
         latched = true

@@ -145,6 +145,13 @@ public struct SafetyMachine: Sendable, BitwiseCopyable {
         return SafetyStep(outputs: decided, events: events, reply: reply)
     }
 
+    /// Latches a restart must not forget (read from the event log before the first cycle): a two-channel
+    /// discrepancy, a contactor-feedback fault.
+    public mutating func restore(discrepancyLatched: Bool, contactorFault: ContactorMonitor.Fault) {
+        if discrepancyLatched { discrepancy.restoreLatched() }
+        contactor.restore(contactorFault)
+    }
+
     /// Why a reset would be refused now; empty when it would be accepted.
     public func resetRefusal(now: UInt64) -> CommandRefusal {
         var reasons: CommandRefusal.Reasons = []

@@ -103,6 +103,13 @@ public final class SafetyLoop: @unchecked Sendable {
         outputs.allOff()
     }
 
+    /// Latches from before a restart (`EventStore.latchesSinceLastReset`), each only when its line is still
+    /// configured. Before `start` only: the machine is the safety thread's once it runs.
+    public func restoreLatches(discrepancy: Bool, contactorFault: ContactorMonitor.Fault) {
+        precondition(thread.identity == nil, "latches are restored before the safety thread starts")
+        machine.restore(discrepancyLatched: discrepancy && secondInput != nil, contactorFault: feedback == nil ? .none : contactorFault)
+    }
+
     /// Starts the safety thread at SCHED_FIFO `priority` (or SCHED_OTHER when refused).
     public func start(priority: Int32, cpus: [Int]? = nil) throws(SystemCallError) -> SchedulingResult {
         startedAtValue.store(MonotonicClock.now(), ordering: .relaxed)

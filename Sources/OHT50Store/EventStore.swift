@@ -164,6 +164,31 @@ public final class EventStore: @unchecked Sendable {
         return events
     }
 
+    /// The latches that trips set after the last accepted reset, as the log has them: a restart must not
+    /// forget them (DESIGN "Single faults"). `discrepancy` is the id of a trip that latched
+    /// `estop_discrepancy`; `feedback` the newest contactor-feedback fault (`not_pulled_in`, …) with its
+    /// trip's id. Conservative: a discrepancy cleared by a press and release that no reset followed is
+    /// latched again, and needs the press and release again.
+    public static func latchesSinceLastReset(dataDir: String) throws(StoreError) -> (
+        discrepancy: Int64?, feedback: (fault: String, id: Int64)?
+    ) {
+        let db = try SQLiteDatabase(path: dataDir + "/" + fileName, readOnly: true)
+        let lastReset = Int64(try db.scalar("SELECT coalesce(max(id), 0) FROM events WHERE kind = 'reset_accepted'") ?? "0") ?? 0
+        let query = try db.prepare("SELECT id, causes, detail FROM events WHERE kind = 'trip' AND id > ? ORDER BY id")
+        query.bind(1, lastReset)
+        var discrepancy: Int64?
+        var feedback: (fault: String, id: Int64)?
+        while try query.step() {
+            let id = query.int(0)
+            let causes = (query.text(1) ?? "").split(separator: ",")
+            if causes.contains("estop_discrepancy") && discrepancy == nil { discrepancy = id }
+            for field in (query.text(2) ?? "").split(separator: " ") where field.hasPrefix("feedback=") {
+                feedback = (String(field.dropFirst("feedback=".count)), id)
+            }
+        }
+        return (discrepancy, feedback)
+    }
+
     /// The id of the newest event (0 when there is none).
     public static func newestID(dataDir: String) throws(StoreError) -> Int64 {
         let db = try SQLiteDatabase(path: dataDir + "/" + fileName, readOnly: true)

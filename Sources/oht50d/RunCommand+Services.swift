@@ -39,6 +39,29 @@ extension RunCommand {
     }
 
     /// The telemetry history, when there is a bus to sample; its problems are reported, never fatal.
+    /// A restart must not forget a latched discrepancy or contactor-feedback fault: what the event log shows
+    /// latched since the last accepted reset is latched again before the first cycle, and said.
+    static func restoreLatches(_ loop: SafetyLoop, dataDir: String, logger: Logger) {
+        guard FileManager.default.fileExists(atPath: dataDir + "/" + EventStore.fileName) else { return }
+        let latches: (discrepancy: Int64?, feedback: (fault: String, id: Int64)?)
+        do {
+            latches = try EventStore.latchesSinceLastReset(dataDir: dataDir)
+        } catch {
+            logger.warning("could not read the event log for latches kept across a restart: \(error)")
+            return
+        }
+        let fault = latches.feedback.flatMap { ContactorMonitor.Fault(name: $0.fault) } ?? .none
+        loop.restoreLatches(discrepancy: latches.discrepancy != nil, contactorFault: fault)
+        if let id = latches.discrepancy, loop.secondInput != nil {
+            let message = "estop_discrepancy latched before this start (event \(id), no reset since): press the E-stop and release it so "
+            logger.notice("\(message)both channels open, then close together")
+        }
+        if let feedback = latches.feedback, fault != .none, loop.feedback != nil {
+            let message = "contactor feedback fault \(feedback.fault) latched before this start (event \(feedback.id), no reset since)"
+            logger.notice("\(message): check the relay, then reset with --acknowledge contactor_feedback")
+        }
+    }
+
     func openHistory(_ config: FirmwareConfig, vehicle: VehicleWiring, logger: Logger) -> TelemetryHistory? {
         guard vehicle.bus != nil else { return nil }
         do {

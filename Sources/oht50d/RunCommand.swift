@@ -60,6 +60,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.error("hardware missing: \(error)")
             throw ExitStatus.hardwareMissing
         }
+        Self.restoreLatches(vehicle.loop, dataDir: config.storage.dataDir, logger: logger)
         let realtime = try RealtimeStart(vehicle, cpu: config.cpu, logger: logger)
         Self.keepForSafeOff(config, logger: logger)
         _ = vehicle.powerLED?.set(true)

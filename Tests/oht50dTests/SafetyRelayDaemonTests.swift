@@ -43,7 +43,12 @@ extension EndToEnd {
             let http: DaemonClient
 
             init(_ name: String) throws {
-                dir = TemporaryDirectory(name)
+                try self.init(dir: TemporaryDirectory(name))
+            }
+
+            /// A daemon on `dir`'s lines and data (a restart uses the same directory).
+            init(dir: TemporaryDirectory) throws {
+                self.dir = dir
                 let config = SafetyRelayDaemonTests.wire(dir)
                 daemon = try ChildProcess.oht50d(
                     arguments: ["--config", config, "--control-socket", dir.file("control.sock")],
@@ -186,6 +191,66 @@ extension EndToEnd {
             #expect(accepted?["detail"] as? String == "acknowledged=contactor_feedback feedback=not_dropped_out", "\(accepted ?? [:])")
             #expect((accepted?["source"] as? String)?.contains("control socket") == true, "\(accepted ?? [:])")
         }
+        @Test(
+            "a latched discrepancy and a latched contactor fault survive kill -9 and a restart: not a plain reset, but a press and an acknowledgement"
+        )
+        func latchesSurviveARestart() throws {
+            var v = try Vehicle("oht50-relay-restart")
+            defer { _ = v.daemon.terminate() }
+            #expect(v.http.resetUntilReady())
+            #expect(v.contactorFollows(true))
+            // Channel 2 alone, held past discrepancy_ms: estop_discrepancy latched; then the relay dies (dead coil).
+            v.press(first: false, second: true)
+            #expect(eventually { v.http.causes().contains("estop_discrepancy") })
+            v.press(first: false, second: false)
+            #expect(eventually { v.http.state() == "fault" })
+            #expect(
+                eventually {
+                    let events = (try? v.http.get("/api/v1/events?limit=200").json["events"] as? [[String: Any]]) ?? []
+                    return events.contains {
+                        $0["kind"] as? String == "trip" && ($0["causes"] as? [String])?.contains("estop_discrepancy") == true
+                    }
+                })
+            v.daemon.kill9()
+
+            v = try Vehicle(dir: v.dir)
+            #expect(eventually { v.http.state() == "fault" && v.http.causes().contains("estop_discrepancy") }, "\(v.status)")
+            #expect(v.daemon.waitForLog("estop_discrepancy latched before this start"))
+            let refused = try v.http.reset()
+            #expect(refused.status == 409 && v.reasons(refused).contains("estop_discrepancy"), "\(refused.body)")
+            // The press and release that clear it, then a reset as usual.
+            v.press(first: true, second: true)
+            #expect(eventually { v.channelsShown == [true, true] })
+            v.press(first: false, second: false)
+            #expect(eventually { v.http.state() == "latched" })
+            #expect(v.http.resetUntilReady())
+
+            // Ready, the feedback never pulls in (a dead coil): not_pulled_in after pull_in_ms, then kill -9 again.
+            #expect(eventually(timeout: .seconds(20)) { (v.status["contactor"] as? [String: Any])?["fault"] as? String == "not_pulled_in" })
+            // What a restart knows is what the event log has: the trip's event stored first (a kill between the trip and
+            // its commit, milliseconds, is in docs/single-faults.md "Open").
+            #expect(
+                eventually {
+                    let events = (try? v.http.get("/api/v1/events?limit=200").json["events"] as? [[String: Any]]) ?? []
+                    return events.contains {
+                        $0["kind"] as? String == "trip" && ($0["detail"] as? String)?.contains("feedback=not_pulled_in") == true
+                    }
+                })
+            v.daemon.kill9()
+            v = try Vehicle(dir: v.dir)
+            #expect(eventually { v.http.state() == "fault" && v.http.causes().contains("output_fault") }, "\(v.status)")
+            #expect(v.daemon.waitForLog("contactor feedback fault not_pulled_in latched before this start"))
+            let plain = try v.http.reset()
+            #expect(plain.status == 409 && v.reasons(plain).contains("output_fault"), "\(plain.body)")
+            // The release time runs from the start: acknowledged resets until accepted.
+            var last: DaemonClient.Answer?
+            #expect(
+                eventually(timeout: .seconds(20), poll: .milliseconds(100)) {
+                    last = try? v.http.reset(body: #"{"acknowledge":["contactor_feedback"]}"#)
+                    return last?.status == 200
+                }, "\(last?.body ?? "")")
+        }
+
         @Test("doctor checks both channels and the feedback; export-gpio names them; safe-off fails on a welded contact, naming it")
         func toolsKnowTheLines() throws {
             let dir = TemporaryDirectory("oht50-relay-tools")
