@@ -618,4 +618,36 @@ struct BusLoopTests {
             })
         #expect(TripCauses(rawValue: rig.link.heldCauses.load(ordering: .acquiring)).contains(.moduleAlarm))
     }
+
+    @Test("an end of motion the bus thread sees only as a changed motionEnds, with the same move after it, still sends the stop")
+    func motionEndsStopsTheDrives() throws {
+        // Issue 38, item 14: the order is a mailbox; a lease expiry and the same move again within one pass
+        // used to leave it unchanged, and the stop was never written.
+        let rig = try BusOnly()
+        let move = MotionRequest(speedPercent: 50, direction: .forward)
+        let drive = rig.bus.modules.first { $0.address == 3 }!
+        #expect(
+            eventually {
+                rig.alive()
+                return rig.link.stopConfirmation.load(ordering: .acquiring) & 1 == 1
+            })
+        #expect(
+            eventually {
+                rig.order(move)
+                return rig.driveCommand == [1, 128, 1, 128]
+            })
+        // The drive now refuses enable and speed writes: a stop attempt shows as a stop left unconfirmed.
+        rig.sim.withModule(3) { $0.faults.refusedWrites = 0x01...0x12 }
+        for _ in 0..<20 {
+            rig.order(move)
+            MonotonicClock.sleep(until: MonotonicClock.now() + 5_000_000)
+        }
+        let unchanged = drive.stopUnconfirmed.load(ordering: .relaxed)
+        #expect(!unchanged, "the same order again changes nothing")
+        #expect(
+            eventually {
+                rig.order(move, motionEnds: 1)
+                return drive.stopUnconfirmed.load(ordering: .relaxed)
+            })
+    }
 }
