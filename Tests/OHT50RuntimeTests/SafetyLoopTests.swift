@@ -117,6 +117,21 @@ struct SafetyLoopTests {
     }
 
     /// Queues a command the way `CommandChannel` does, stamped with the test's own clock.
+    /// Runs a loop's cycles on the test's thread with its own 1 ms clock.
+    final class Cycler {
+        let loop: SafetyLoop
+        var now = MonotonicClock.now()
+
+        init(_ loop: SafetyLoop) { self.loop = loop }
+
+        func run(_ n: Int) {
+            for _ in 0..<n {
+                now += 1_000_000
+                loop.runCycle(now: now)
+            }
+        }
+    }
+
     static func queue(_ kind: SafetyCommand.Kind, id: UInt32, on loop: SafetyLoop, at now: UInt64) {
         loop.claims.register(id)
         loop.commands.push(
@@ -196,32 +211,26 @@ struct SafetyLoopTests {
         let motion = SimulatedOutputLine()
         let heartbeat = SimulatedOutputLine()
         let loop = Self.makeLoop(input: input, motionEnable: motion, heartbeat: heartbeat)
-        var now = MonotonicClock.now()
-        func cycles(_ n: Int) {
-            for _ in 0..<n {
-                now += 1_000_000
-                loop.runCycle(now: now)
-            }
-        }
-        cycles(100)
-        Self.queue(.reset, id: 1, on: loop, at: now)
-        cycles(1)
+        let clock = Cycler(loop)
+        clock.run(100)
+        Self.queue(.reset, id: 1, on: loop, at: clock.now)
+        clock.run(1)
         #expect(loop.snapshot.read().machine.state == .ready)
         #expect(motion.isOn)
 
         input.setFailing(true)
-        cycles(1)
+        clock.run(1)
         #expect(loop.snapshot.read().machine.state == .estop)
         #expect(loop.snapshot.read().machine.activeCauses == .inputFault)
         #expect(!motion.isOn)
         input.setFailing(false)
-        cycles(100)
-        Self.queue(.reset, id: 2, on: loop, at: now)
-        cycles(1)
+        clock.run(100)
+        Self.queue(.reset, id: 2, on: loop, at: clock.now)
+        clock.run(1)
         #expect(loop.snapshot.read().machine.state == .ready)
 
         heartbeat.setFailing(true)
-        cycles(2)
+        clock.run(2)
         #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
         #expect(loop.snapshot.read().machine.state == .fault)
     }
@@ -231,49 +240,43 @@ struct SafetyLoopTests {
         let input = SimulatedEStopInput()
         let motion = SimulatedOutputLine()
         let loop = Self.makeLoop(input: input, motionEnable: motion, heartbeat: SimulatedOutputLine())
-        var now = MonotonicClock.now()
-        func cycles(_ n: Int) {
-            for _ in 0..<n {
-                now += 1_000_000
-                loop.runCycle(now: now)
-            }
-        }
-        cycles(100)
+        let clock = Cycler(loop)
+        clock.run(100)
         #expect(loop.snapshot.read().machine.state == .latched)
 
         // Latched, somebody writes 1: the next cycle writes 0 again and the trip says output_fault.
         motion.force(true)
-        cycles(1)
+        clock.run(1)
         #expect(!motion.isOn)
-        cycles(1)
+        clock.run(1)
         #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
         #expect(!loop.snapshot.read().outputs.motionEnable)
-        cycles(5)
+        clock.run(5)
         #expect(loop.snapshot.read().machine.state == .latched)
 
         // Pressed, somebody writes 1 at every cycle: it never stays 1 across a cycle, and the state stays estop.
         input.press()
-        cycles(2)
+        clock.run(2)
         for _ in 0..<20 {
             motion.force(true)
-            cycles(1)
+            clock.run(1)
             #expect(!motion.isOn)
         }
         #expect(loop.snapshot.read().machine.state == .estop)
         #expect(loop.snapshot.read().machine.activeCauses.contains(.outputFault))
         input.release()
-        cycles(100)
+        clock.run(100)
 
         // Ready, the relay dropped from outside: a trip, motion-enable stays off until a reset.
-        Self.queue(.reset, id: 1, on: loop, at: now)
-        cycles(1)
+        Self.queue(.reset, id: 1, on: loop, at: clock.now)
+        clock.run(1)
         #expect(loop.snapshot.read().machine.state == .ready)
         #expect(motion.isOn)
         motion.force(false)
-        cycles(2)
+        clock.run(2)
         #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
         #expect(!motion.isOn)
-        cycles(5)
+        clock.run(5)
         #expect(!motion.isOn)
         #expect(loop.snapshot.read().machine.state == .latched)
     }
@@ -305,18 +308,12 @@ struct SafetyLoopTests {
         let loop = SafetyLoop(
             timings: Self.timings, input: SimulatedEStopInput(),
             outputs: SafetyOutputLines(motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable")))
-        var now = MonotonicClock.now()
-        func cycles(_ n: Int) {
-            for _ in 0..<n {
-                now += 1_000_000
-                loop.runCycle(now: now)
-            }
-        }
-        cycles(100)
+        let clock = Cycler(loop)
+        clock.run(100)
         // A new file at the path, holding 1 (rename is atomic: the old inode is gone from the path).
         let fresh = dir.write("gpio131/value.new", "1\n")
         #expect(rename(fresh, outputPath) == 0)
-        cycles(3)
+        clock.run(3)
         #expect(try String(contentsOfFile: outputPath, encoding: .utf8) == "0\n")
         #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
     }
@@ -363,20 +360,14 @@ struct SafetyLoopTests {
         let loop = SafetyLoop(
             timings: Self.timings, input: SimulatedEStopInput(),
             outputs: SafetyOutputLines(motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable")))
-        var now = MonotonicClock.now()
-        func cycles(_ n: Int) {
-            for _ in 0..<n {
-                now += 1_000_000
-                loop.runCycle(now: now)
-            }
-        }
-        cycles(100)
+        let clock = Cycler(loop)
+        clock.run(100)
         #expect(loop.snapshot.read().machine.state == .latched)
         try "1\n".write(toFile: outputPath, atomically: false, encoding: .utf8)
-        cycles(2)
+        clock.run(2)
         #expect(try String(contentsOfFile: outputPath, encoding: .utf8) == "0\n")
         #expect(loop.snapshot.read().machine.lastTrip?.causes == .outputFault)
-        cycles(5)
+        clock.run(5)
         #expect(loop.snapshot.read().machine.state == .latched)
     }
 

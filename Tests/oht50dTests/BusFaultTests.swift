@@ -58,28 +58,49 @@ extension EndToEnd {
             #expect(http.resetUntilReady())
         }
 
+        /// power@2, motor@3 and an optional motor@4 on a simulator, and the daemon polling them; the caller
+        /// stops both and keeps the directory (removed when released) until then.
+        static func optionalDriveVehicle(_ name: String) throws -> (
+            dir: TemporaryDirectory, sim: ChildProcess, daemon: ChildProcess, http: DaemonClient
+        ) {
+            let dir = TemporaryDirectory(name)
+            let sim = try BusPeers.simulator(link: dir.file("tty"), modules: "power@2,motor@3,motor@4")
+            do {
+                let (daemon, http) = try BusPeers.daemon(
+                    dir, port: dir.file("tty"),
+                    modules: "[{address: 2, type: power}, {address: 3, type: motor}, {address: 4, type: motor, required: false}]")
+                return (dir, sim, daemon, http)
+            } catch {
+                sim.kill9()
+                throw error
+            }
+        }
+
+        /// Renews a 40 % move, as a backend does, until `condition` holds.
+        static func moving(_ http: DaemonClient, until condition: () -> Bool) -> Bool {
+            eventually(poll: .milliseconds(100)) {
+                _ = try? http.post(
+                    "/api/v1/motion/move", body: #"{"speed":40,"direction":"forward"}"#,
+                    headers: ["Authorization": "Bearer \(BusPeers.token)"])
+                return condition()
+            }
+        }
+
         /// Issue 26: the writes to an optional drive used to replace every poll, so the power module went
         /// unpolled and its alarm never tripped a moving vehicle. (An optional drive *offline* while moving
         /// is a comm_loss trip since issue 38: `optionalDriveOfflineWhileMovingTrips`.)
         @Test("moving with an optional drive slow to answer: the power module keeps being polled and its alarm trips module_alarm")
         func powerAlarmWhileMovingWithOptionalDriveSlow() throws {
-            let dir = TemporaryDirectory("oht50-optional")
-            let sim = try BusPeers.simulator(link: dir.file("tty"), modules: "power@2,motor@3,motor@4")
-            defer { sim.kill9() }
-            let (daemon, http) = try BusPeers.daemon(
-                dir, port: dir.file("tty"),
-                modules: "[{address: 2, type: power}, {address: 3, type: motor}, {address: 4, type: motor, required: false}]")
-            defer { _ = daemon.terminate() }
+            let (dir, sim, daemon, http) = try Self.optionalDriveVehicle("oht50-optional")
+            defer {
+                sim.kill9()
+                _ = daemon.terminate()
+                withExtendedLifetime(dir) {}
+            }
             #expect(http.resetUntilReady())
             sim.send("delay 4 10")
             #expect(sim.waitForLog("ok delay 4 10"))
-            let auth = ["Authorization": "Bearer \(BusPeers.token)"]
-            func moving(until condition: () -> Bool) -> Bool {
-                eventually(poll: .milliseconds(100)) {
-                    _ = try? http.post("/api/v1/motion/move", body: #"{"speed":40,"direction":"forward"}"#, headers: auth)
-                    return condition()
-                }
-            }
+            func moving(until condition: () -> Bool) -> Bool { Self.moving(http, until: condition) }
             func powerPolls() -> Int {
                 ((try? http.get("/api/v1/modules/2").json["counters"]) as? [String: Any])?["transactions"] as? Int ?? 0
             }
@@ -98,21 +119,14 @@ extension EndToEnd {
         /// Issue 38, item 6: an optional drive that goes silent while it is commanded to move.
         @Test("moving, an optional drive goes offline: comm_loss trips and motion-enable is off")
         func optionalDriveOfflineWhileMovingTrips() throws {
-            let dir = TemporaryDirectory("oht50-optional-offline")
-            let sim = try BusPeers.simulator(link: dir.file("tty"), modules: "power@2,motor@3,motor@4")
-            defer { sim.kill9() }
-            let (daemon, http) = try BusPeers.daemon(
-                dir, port: dir.file("tty"),
-                modules: "[{address: 2, type: power}, {address: 3, type: motor}, {address: 4, type: motor, required: false}]")
-            defer { _ = daemon.terminate() }
-            #expect(http.resetUntilReady())
-            let auth = ["Authorization": "Bearer \(BusPeers.token)"]
-            func moving(until condition: () -> Bool) -> Bool {
-                eventually(poll: .milliseconds(100)) {
-                    _ = try? http.post("/api/v1/motion/move", body: #"{"speed":40,"direction":"forward"}"#, headers: auth)
-                    return condition()
-                }
+            let (dir, sim, daemon, http) = try Self.optionalDriveVehicle("oht50-optional-offline")
+            defer {
+                sim.kill9()
+                _ = daemon.terminate()
+                withExtendedLifetime(dir) {}
             }
+            #expect(http.resetUntilReady())
+            func moving(until condition: () -> Bool) -> Bool { Self.moving(http, until: condition) }
             #expect(moving { http.state() == "moving" })
             sim.send("offline 4 on")
             #expect(moving { http.state() == "fault" })
