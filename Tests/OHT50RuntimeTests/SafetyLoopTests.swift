@@ -117,6 +117,15 @@ struct SafetyLoopTests {
     }
 
     /// Queues a command the way `CommandChannel` does, stamped with the test's own clock.
+    /// A loop whose motion-enable is a value file in `dir` (written 0), and the file's path.
+    static func sysfsMotionEnableLoop(_ dir: TemporaryDirectory) throws -> (SafetyLoop, String) {
+        let outputPath = dir.write("gpio131/value", "0\n")
+        let loop = SafetyLoop(
+            timings: Self.timings, input: SimulatedEStopInput(),
+            outputs: SafetyOutputLines(motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable")))
+        return (loop, outputPath)
+    }
+
     /// Runs a loop's cycles on the test's thread with its own 1 ms clock.
     final class Cycler {
         let loop: SafetyLoop
@@ -304,10 +313,7 @@ struct SafetyLoopTests {
     @Test("a sysfs motion-enable file replaced under the daemon (a re-export) is written anew: put back and output_fault")
     func sysfsOutputReplaced() throws {
         let dir = TemporaryDirectory()
-        let outputPath = dir.write("gpio131/value", "0\n")
-        let loop = SafetyLoop(
-            timings: Self.timings, input: SimulatedEStopInput(),
-            outputs: SafetyOutputLines(motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable")))
+        let (loop, outputPath) = try Self.sysfsMotionEnableLoop(dir)
         let clock = Cycler(loop)
         clock.run(100)
         // A new file at the path, holding 1 (rename is atomic: the old inode is gone from the path).
@@ -356,10 +362,7 @@ struct SafetyLoopTests {
     @Test("a sysfs motion-enable value file written from outside reads back, is rewritten and trips output_fault")
     func sysfsOutputDrivenFromOutside() throws {
         let dir = TemporaryDirectory()
-        let outputPath = dir.write("gpio131/value", "0\n")
-        let loop = SafetyLoop(
-            timings: Self.timings, input: SimulatedEStopInput(),
-            outputs: SafetyOutputLines(motionEnable: try SysfsOutputLine(path: outputPath, role: "motion-enable")))
+        let (loop, outputPath) = try Self.sysfsMotionEnableLoop(dir)
         let clock = Cycler(loop)
         clock.run(100)
         #expect(loop.snapshot.read().machine.state == .latched)
