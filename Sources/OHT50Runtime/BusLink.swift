@@ -23,7 +23,7 @@ public final class BusLink: Sendable {
     // safety thread → bus thread
     /// `DriveOrder` packed into one word, so setpoint and generations are never read torn.
     let order = Atomic<UInt64>(0)
-    /// The monotonic time of the safety thread's latest cycle, stored after that cycle's order (0 before the
+    /// The monotonic time the safety thread stored its latest cycle's order, stored after it (0 before the
     /// first): older than `safetyStaleNs`, the bus thread stops the drives and stops refreshing their host
     /// watchdogs (DESIGN "Single faults": a frozen safety thread must not leave a drive running).
     let safetyAliveAt = Atomic<UInt64>(0)

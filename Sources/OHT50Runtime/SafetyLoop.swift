@@ -178,13 +178,14 @@ public final class SafetyLoop: @unchecked Sendable {
     /// The drive setpoint for the bus thread with the trip generation and stop requests it was decided
     /// under: a new generation makes it stop every drive before it polls again.
     @inline(__always)
-    private func writeBus(_ bus: BusLink, _ step: SafetyStep, now: UInt64) {
+    private func writeBus(_ bus: BusLink, _ step: SafetyStep) {
         let order = DriveOrder(
             setpoint: DriveSetpoint(step.outputs.drive), tripGeneration: machine.tripGeneration,
             stopRequests: machine.stopRequestsSeen, motionEnds: machine.motionEnds)
         bus.order.store(order.raw, ordering: .releasing)
-        // After the order: a bus thread that reads this cycle's time reads this cycle's order (or newer).
-        bus.safetyAliveAt.store(now, ordering: .releasing)
+        // After the order, the time it was stored (not the cycle's wake): a bus thread that reads this time
+        // reads this cycle's order (or newer), and a cycle slow inside itself is not taken for a stale one.
+        bus.safetyAliveAt.store(MonotonicClock.now(), ordering: .releasing)
         // The bus thread sleeps until its next poll: a new order wakes it now.
         if order.raw != lastOrder {
             lastOrder = order.raw
@@ -212,7 +213,7 @@ public final class SafetyLoop: @unchecked Sendable {
             inputs.drivesStoppedGeneration = machine.tripGeneration
         }
         let step = machine.step(inputs, now: now)
-        if let bus { writeBus(bus, step, now: now) }
+        if let bus { writeBus(bus, step) }
 
         // Every line every cycle, read back first: one that did not hold its level is output_fault.
         var ok = motionEnable.drive(step.outputs.motionEnable)
