@@ -549,6 +549,17 @@ struct BusLoopTests {
 
         func alive() { link.safetyAliveAt.store(MonotonicClock.now(), ordering: .releasing) }
 
+        /// Renews the same order, as a live safety thread does, until the bus thread has polled the drive `polls`
+        /// more times: what it would do with the order, it has had the passes to do (no fixed sleep).
+        func renewing(_ request: MotionRequest, untilDrivePolls polls: UInt64) -> Bool {
+            let drive = bus.modules.first { $0.address == 3 }!
+            let before = drive.counters.transactions.load(ordering: .relaxed)
+            return eventually {
+                order(request)
+                return drive.counters.transactions.load(ordering: .relaxed) >= before + polls
+            }
+        }
+
         var driveCommand: [UInt16] {
             sim.withModule(3) { m in RegisterMap.motorChannels.flatMap { [m.register($0 + 0x01), m.register($0 + 0x02)] } } ?? []
         }
@@ -575,11 +586,8 @@ struct BusLoopTests {
         // Silent for longer than the stale limit: stopped, and stall held for the safety thread.
         #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
         #expect(TripCauses(rawValue: rig.link.heldCauses.load(ordering: .acquiring)).contains(.stall))
-        // Back with the same order and fresh times: nothing restarts.
-        for _ in 0..<50 {
-            rig.order(move)
-            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
-        }
+        // Back with the same order and fresh times: nothing restarts, over 30 of the drive's polls.
+        #expect(rig.renewing(move, untilDrivePolls: 30))
         #expect(rig.driveCommand == [0, 0, 0, 0])
         // A new trip generation (the safety thread's stall trip), then a new move: the drive runs again.
         rig.order(nil, generation: 1)
@@ -638,10 +646,7 @@ struct BusLoopTests {
             })
         // The drive now refuses enable and speed writes: a stop attempt shows as a stop left unconfirmed.
         rig.sim.withModule(3) { $0.faults.refusedWrites = 0x01...0x12 }
-        for _ in 0..<20 {
-            rig.order(move)
-            MonotonicClock.sleep(until: MonotonicClock.now() + 5_000_000)
-        }
+        #expect(rig.renewing(move, untilDrivePolls: 20))
         let unchanged = drive.stopUnconfirmed.load(ordering: .relaxed)
         #expect(!unchanged, "the same order again changes nothing")
         #expect(
