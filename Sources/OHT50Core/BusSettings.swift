@@ -13,6 +13,9 @@ public struct BusSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// The longest the bus thread naps between passes when no poll is due (its heartbeat moves at each).
+    public static let longestNapMs = 100
+
     /// `tcp://HOST:PORT` selects Modbus TCP (a bench gateway) instead of a serial port.
     public static func tcpEndpoint(_ port: String) -> (host: String, port: Int)? {
         guard port.hasPrefix("tcp://") else { return nil }

@@ -14,6 +14,9 @@ public struct SafetyTimings: Sendable, BitwiseCopyable, Equatable {
     /// `outputs.motion_enable.feedback.pull_in_ms` / `drop_out_ms`.
     public var pullInNs: UInt64 = 100_000_000
     public var dropOutNs: UInt64 = 100_000_000
+    /// A bus thread whose heartbeat has not moved for this long is `bus_thread_dead`. 1 s unless taken from
+    /// a configuration (`busDeadNs(_:)`).
+    public var busDeadNs: UInt64 = 1_000_000_000
 
     public static let defaultCommandWaitNs: UInt64 = 100_000_000
 
@@ -45,5 +48,16 @@ public struct SafetyTimings: Sendable, BitwiseCopyable, Equatable {
             pullInNs = UInt64(feedback.pullInMs) * 1_000_000
             dropOutNs = UInt64(feedback.dropOutMs) * 1_000_000
         }
+        busDeadNs = Self.busDeadNs(config)
+    }
+
+    /// The bus thread's heartbeat moves at every pass of its loop (it naps at most
+    /// `BusSettings.longestNapMs` between them) and after every transaction (at most one silent one:
+    /// `ModuleSettings.silentTransactionMs`). Three of the longer of the two, and never less than
+    /// `safety.max_stall_ms`: a thread that pauses that long is not paused, it is dead. 300 ms at the
+    /// shipped settings, below the unit's `WatchdogSec=600ms` (`ServiceWatchdog` refuses otherwise).
+    public static func busDeadNs(_ config: FirmwareConfig) -> UInt64 {
+        let pauseMs = max(BusSettings.longestNapMs, ModuleSettings.silentTransactionMs(on: config.bus))
+        return max(UInt64(config.safety.maxStallMs), 3 * UInt64(pauseMs)) * 1_000_000
     }
 }

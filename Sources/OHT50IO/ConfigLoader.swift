@@ -32,7 +32,11 @@ public enum ConfigLoader {
 
     /// - Parameter path: the `--config` value; nil means the default path, or the built-in defaults
     ///   when no file is there.
-    public static func load(path: String?, environment: [String: String], flags: [FlagOverride]) throws -> Loaded {
+    /// - Parameter watchdog: systemd's watchdog the stall times must come before (`run` under its unit,
+    ///   `check-config`); the fail-safe commands (safe-off) never pass one: they must load what ran.
+    public static func load(
+        path: String?, environment: [String: String], flags: [FlagOverride], watchdog: ServiceWatchdog? = nil
+    ) throws -> Loaded {
         var root: ConfigNode
         var used: String?
         if let path {
@@ -62,7 +66,9 @@ public enum ConfigLoader {
             root = root.setting(flag.key.split(separator: ".").map(String.init), to: .scalar(flag.value, .flag(flag.flag)))
             overrides.append("\(flag.flag) → \(flag.key)")
         }
-        return Loaded(config: try FirmwareConfig.decode(root), path: used, overrides: overrides)
+        let config = try FirmwareConfig.decode(root)
+        if let watchdog { try watchdog.check(config, document: root) }
+        return Loaded(config: config, path: used, overrides: overrides)
     }
 
     private static func read(_ path: String, origin: ConfigOrigin) throws -> String {

@@ -28,8 +28,8 @@ public final class BusLoop: @unchecked Sendable {
     /// Start, stop, identity and the simulated stall (SIGUSR2).
     public let thread = CyclicThread(name: "oht50-bus")
     /// The longest the thread sleeps between passes when no poll is due: its heartbeat must move well
-    /// within the safety thread's 1 s before it calls the thread dead.
-    static let longestNapNs: UInt64 = 100_000_000
+    /// within `SafetyTimings.busDeadNs` (three of these at least) before the safety thread calls it dead.
+    static let longestNapNs = UInt64(BusSettings.longestNapMs) * 1_000_000
     private var seenTripGeneration: UInt16 = 0
     /// `DriveOrder.motionEnds` as last acted on.
     private var seenMotionEnds: UInt16 = 0
@@ -155,7 +155,7 @@ public final class BusLoop: @unchecked Sendable {
             }
             if module.nextDue > now {
                 // Asleep until the next poll is due; a new order or a stop request wakes it at once. At
-                // most `longestNapNs`, so the heartbeat moves well within the safety thread's 1 s.
+                // most `longestNapNs`, so the heartbeat moves well within `SafetyTimings.busDeadNs`.
                 link.stopSignal.busWakeup.wait(until: min(module.nextDue, now + Self.longestNapNs))
                 continue
             }

@@ -7,7 +7,7 @@ import OHT50IO
 /// - The safety thread is stalled when its last cycle is older than `safety.max_stall_ms` (before its
 ///   first cycle: when it started that long ago).
 /// - The bus thread is dead when the safety thread says so: `bus_thread_dead`, its heartbeat still for
-///   a second (`SafetyLoop`), the same judgement that trips the vehicle.
+///   `SafetyTimings.busDeadNs` (300 ms at the shipped settings), the same judgement that trips the vehicle.
 /// - A loop stopped on purpose (the daemon is shutting down) is neither: it is `stopping`.
 public struct Liveness: Sendable {
     private let loop: SafetyLoop

@@ -42,10 +42,6 @@ public final class SafetyLoop: @unchecked Sendable {
     private var published = PublishedFacts()
     /// The bus thread's mailbox; nil when no modules are configured.
     public let bus: BusLink?
-    /// A bus thread whose heartbeat has not moved for this long is `bus_thread_dead`. It moves at every
-    /// loop pass and after every transaction, so the longest legitimate pause is one transaction: a
-    /// response timeout (default 20 ms) and the quiet wait before the next request.
-    private static let busDeadNs: UInt64 = 1_000_000_000
     private var lastBusHeartbeat: UInt64 = 0
     private var lastBusProgress: UInt64 = 0
     /// The drive order written last, to wake the bus thread only when it changes.
@@ -166,7 +162,7 @@ public final class SafetyLoop: @unchecked Sendable {
             lastBusProgress = now
         }
         var causes = bus.takeCauses()
-        if now &- lastBusProgress > Self.busDeadNs { causes.insert(.busThreadDead) }
+        if now &- lastBusProgress > timings.busDeadNs { causes.insert(.busThreadDead) }
         inputs.busCauses = causes
         inputs.requiredModulesHealthy = bus.modulesHealthy.load(ordering: .acquiring)
         inputs.busReady = bus.ready.load(ordering: .acquiring)

@@ -169,11 +169,7 @@ struct Doctor {
         let here =
             "this process: RLIMIT_RTPRIO \(show(rtprio.rlim_cur)), RLIMIT_MEMLOCK "
             + "\(show(memlock.rlim_cur, bytes: true))\(geteuid() == 0 ? " (root)" : "")"
-        let units = [
-            "/etc/systemd/system/oht50-firmware.service", "/lib/systemd/system/oht50-firmware.service",
-            "/usr/lib/systemd/system/oht50-firmware.service",
-        ]
-        guard let unitPath = units.first(where: FileManager.default.fileExists), let unit = read(unitPath) else {
+        guard let unitPath = ServiceUnit.installed, let unit = read(unitPath) else {
             let enough = geteuid() == 0 || (rtprio.rlim_cur >= 80 && memlock.rlim_cur == unlimited)
             return DoctorCheck(
                 name: "limits", status: .warn,

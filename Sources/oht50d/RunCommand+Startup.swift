@@ -47,7 +47,8 @@ extension RunCommand {
         if let bind { flags.append(.init(flag: "--bind", key: "http.bind", value: bind)) }
         if let httpPort { flags.append(.init(flag: "--http-port", key: "http.port", value: httpPort)) }
         if let controlSocket { flags.append(.init(flag: "--control-socket", key: "http.control_socket", value: controlSocket)) }
-        let loaded = try ConfigLoader.load(path: options.config, environment: environment, flags: flags)
+        let loaded = try ConfigLoader.load(
+            path: options.config, environment: environment, flags: flags, watchdog: ServiceWatchdog(environment: environment))
         logger?.notice("configuration loaded from \(loaded.path ?? "the built-in defaults")")
         for line in loaded.overrides { logger?.info("configuration override: \(line)") }
         var config = loaded.config

@@ -269,4 +269,50 @@ struct ConfigLoaderTests {
         #expect(Self.rejection("safety:\n  cycle_ms: ~\n").contains("safety.cycle_ms: has no value"))
         #expect(try ConfigLoader.load(path: dir.write("empty.yaml", ""), environment: [:], flags: []).config == FirmwareConfig.defaults)
     }
+
+    /// Issue 38 item 11 and 14: the unit's `WatchdogSec=600ms` is the backstop for a frozen RT thread; a
+    /// stall time or bus dead time at or beyond it is refused, naming the key, its line and the watchdog.
+    @Test("stall times at or beyond the service watchdog are refused naming the key and where the watchdog came from")
+    func stallTimesBelowServiceWatchdog() throws {
+        let dir = TemporaryDirectory()
+        let unit = ServiceWatchdog(timeSpan: "600ms", source: "/lib/systemd/system/oht50-firmware.service")
+        #expect(unit?.ns == 600_000_000)
+        let path = dir.write("firmware.yaml", "safety:\n  max_stall_ms: 600\n")
+        #expect {
+            _ = try ConfigLoader.load(path: path, environment: [:], flags: [], watchdog: unit)
+        } throws: { error in
+            "\(error)".hasPrefix(
+                "\(path):2: safety.max_stall_ms = \"600\": is not below the service's WatchdogSec=600ms "
+                    + "(/lib/systemd/system/oht50-firmware.service)")
+        }
+        // The same file without a watchdog (run by hand, safe-off): accepted.
+        #expect(try ConfigLoader.load(path: path, environment: [:], flags: []).config.safety.maxStallMs == 600)
+        // Under systemd the daemon reads WATCHDOG_USEC; 599 ms passes.
+        let environment = ["WATCHDOG_USEC": "600000", "OHT50_SAFETY_MAX_STALL_MS": "599"]
+        let underUnit = try ConfigLoader.load(
+            path: path, environment: environment, flags: [], watchdog: ServiceWatchdog(environment: environment))
+        #expect(underUnit.config.safety.maxStallMs == 599)
+
+        // A bus whose three silent transactions reach the watchdog: 3 × (200 + 2) ms.
+        let bus = dir.write(
+            "bus.yaml", "bus:\n  port: /dev/null\n  response_timeout_ms: 200\nmodules:\n  - {address: 2, type: power}\n")
+        #expect {
+            _ = try ConfigLoader.load(path: bus, environment: [:], flags: [], watchdog: unit)
+        } throws: { error in
+            "\(error)".hasPrefix("\(bus):3: bus.response_timeout_ms = \"200\": makes the bus thread's dead time 606 ms")
+        }
+        let shipped = try ConfigLoader.load(path: Self.repository + "/config/firmware.yaml", environment: [:], flags: [], watchdog: unit)
+        #expect(SafetyTimings(shipped.config).busDeadNs == 300_000_000)
+    }
+
+    @Test("WatchdogSec= is read the way systemd writes time spans; 0 and infinity mean no watchdog")
+    func watchdogTimeSpans() {
+        let spans: [(String, UInt64?)] = [
+            ("600ms", 600_000_000), ("1s", 1_000_000_000), ("2", 2_000_000_000), ("1min 30s", 90_000_000_000),
+            ("1s 500ms", 1_500_000_000), ("500000us", 500_000_000), ("0", nil), ("infinity", nil), ("", nil), ("5 parsecs", nil),
+        ]
+        for (text, ns) in spans { #expect(ServiceWatchdog(timeSpan: text, source: "unit")?.ns == ns, "\(text)") }
+        #expect(ServiceWatchdog(environment: ["WATCHDOG_USEC": "600000"])?.description == "WatchdogSec=600ms (WATCHDOG_USEC)")
+        #expect(ServiceWatchdog(environment: [:]) == nil)
+    }
 }

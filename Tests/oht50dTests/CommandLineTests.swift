@@ -35,6 +35,33 @@ extension EndToEnd {
             #expect(accepted.log.contains("# override: OHT50_HTTP_PORT → http.port"))
         }
 
+        @Test("check-config refuses a stall time beyond the unit's WatchdogSec= (and its drop-ins); run refuses it under WATCHDOG_USEC")
+        func stallTimeBeyondUnitWatchdog() throws {
+            let dir = TemporaryDirectory()
+            let unit = dir.write("oht50-firmware.service", "[Service]\nWatchdogSec=600ms\n")
+            let config = dir.write("firmware.yaml", "safety:\n  max_stall_ms: 700\n")
+            let refused = try ChildProcess.oht50d(arguments: ["check-config", "--config", config, "--unit", unit])
+            #expect(refused.waitForExit() == 78)
+            #expect(
+                refused.log.contains("\(config):2: safety.max_stall_ms = \"700\": is not below the service's WatchdogSec=600ms (\(unit))"))
+            let longer = dir.write("longer.service", "[Service]\nWatchdogSec=600ms\nWatchdogSec=1s\n")
+            let accepted = try ChildProcess.oht50d(arguments: ["check-config", "--config", config, "--unit", longer])
+            #expect(accepted.waitForExit() == 0)
+            #expect(accepted.log.contains("# stall times checked against WatchdogSec=1s (\(longer))"))
+            let missing = try ChildProcess.oht50d(arguments: ["check-config", "--config", config, "--unit", dir.file("nowhere.service")])
+            #expect(missing.waitForExit() == 78)
+            #expect(missing.log.contains("--unit \(dir.file("nowhere.service")): no readable unit file there"))
+
+            // The daemon under the unit: systemd hands it WATCHDOG_USEC; it stops before touching the vehicle.
+            let daemon = try ChildProcess.oht50d(
+                arguments: [
+                    "run", "--simulate", "--config", config, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
+                    "--http-port", "0",
+                ], environment: ["WATCHDOG_USEC": "600000"])
+            #expect(daemon.waitForExit() == 78)
+            #expect(daemon.log.contains("safety.max_stall_ms = \\\"700\\\": is not below the service's WatchdogSec=600ms (WATCHDOG_USEC)"))
+        }
+
         /// Issue 26: `backend: simulated` used to be accepted from a file or the environment, leaving an
         /// E-stop that always reads released, a doctor that said ok and a safe-off that touched nothing.
         @Test("a simulated backend outside --simulate exits 78 naming the key, from a file and from OHT50_ESTOP_BACKEND; doctor fails it")
