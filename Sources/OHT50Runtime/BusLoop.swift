@@ -43,6 +43,9 @@ public final class BusLoop: @unchecked Sendable {
     private var seenStopRequests: UInt16 = 0
     /// The setpoint the drives were last told (a drive whose write failed still has it pending).
     private var commandedSetpoint = DriveSetpoint.stop
+    /// The order word `commandedSetpoint` was taken from, and the stop requests seen then: a running setpoint
+    /// is written only while both still stand (`orderStands`).
+    private var commandedOrder: UInt64 = 0
     /// Two registers written from here, so that no write allocates an array on this thread.
     private let writeValues = UnsafeMutablePointer<UInt16>.allocate(capacity: 2)
     /// Zeros for the stop recipe's writes.
@@ -140,6 +143,7 @@ public final class BusLoop: @unchecked Sendable {
             if setpoint != commandedSetpoint {
                 if setpoint.running {
                     commandedSetpoint = setpoint
+                    commandedOrder = order.raw
                     for module in modules where module.settings.type == .motor { module.writePending = true }
                     for module in modules where module.writePending { writeSetpoint(module, master) }
                     publishHealth()
@@ -309,12 +313,22 @@ public final class BusLoop: @unchecked Sendable {
         for base in RegisterMap.motorChannels {
             writeValues[0] = setpoint.direction
             guard writeRegisters(count: 1, to: module, at: base + RegisterMap.motorDirectionOffset, master) else { return }
+            // A move reaches several drives one transaction at a time: a trip or stop ordered meanwhile must
+            // reach the next channel as the stop the loop writes next, not as the old move (left pending).
+            guard orderStands() else { return }
             writeValues[0] = 1
             writeValues[1] = setpoint.speed
             guard writeRegisters(count: 2, to: module, at: base + RegisterMap.motorEnableOffset, master) else { return }
             module.lastControlWriteAt = MonotonicClock.now()
         }
         module.clearStop()
+    }
+
+    /// Whether the order the running setpoint came from is still the safety thread's latest, and no stop was
+    /// requested since: read again before every enable write.
+    private func orderStands() -> Bool {
+        link.order.load(ordering: .acquiring) == commandedOrder
+            && UInt16(truncatingIfNeeded: link.stopSignal.requests) == seenStopRequests
     }
 
     /// `modules[].host_watchdog_ms` to the drive's 0x0D (which also clears an expiry it reports).

@@ -155,6 +155,9 @@ public final class SimulatedModule: @unchecked Sendable {
         }
     }
 
+    /// Writes that set a motor channel's enable to 1: a test's proof that a drive was never told to run.
+    public private(set) var enableWrites = 0
+
     /// Applies a write; false when it touches a register the map does not allow writing.
     @discardableResult
     func write(_ start: UInt16, _ values: [UInt16]) -> Bool {
@@ -173,6 +176,9 @@ public final class SimulatedModule: @unchecked Sendable {
                 registers[Int(IdentityBlock.start) + 3] = 0
             } else {
                 registers[a] = value
+            }
+            if type == .motor && value != 0 && RegisterMap.motorChannels.contains(where: { Int($0 + RegisterMap.motorEnableOffset) == a }) {
+                enableWrites += 1
             }
             if type == .motor && RegisterMap.hostWatchdogRefreshRegisters.contains(UInt16(a)) { sinceControlWrite = 0 }
             if type == .motor && a == Int(RegisterMap.motorHostWatchdogRegister) {

@@ -519,8 +519,10 @@ struct BusLoopTests {
         let link = BusLink()
         let bus: BusLoop
 
-        init() throws {
-            sim = try SimulatedBus(modules: [SimulatedModule(address: 2, type: .power), SimulatedModule(address: 3, type: .motor)])
+        /// - Parameter drives: the motor addresses beside power module 2.
+        init(drives: [UInt8] = [3]) throws {
+            sim = try SimulatedBus(
+                modules: [SimulatedModule(address: 2, type: .power)] + drives.map { SimulatedModule(address: $0, type: .motor) })
             var settings = BusSettings()
             settings.port = sim.terminal.path
             settings.responseTimeoutMs = 200
@@ -529,7 +531,8 @@ struct BusLoopTests {
             }
             link.safetyStaleNs.store(300_000_000, ordering: .relaxed)
             bus = BusLoop(
-                settings: settings, modules: [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor)],
+                settings: settings,
+                modules: [ModuleSettings(address: 2, type: .power)] + drives.map { ModuleSettings(address: Int($0), type: .motor) },
                 link: link, master: try open(), open: open)
             _ = try bus.start(priority: 70)
         }
@@ -654,5 +657,45 @@ struct BusLoopTests {
                 rig.order(move, motionEnds: 1)
                 return drive.stopUnconfirmed.load(ordering: .relaxed)
             })
+    }
+
+    /// Issue 38's review: a move reaches the drives one transaction at a time, and the order used to be read once
+    /// for all of them. Drive 3 answers slowly, so the trip is ordered while its channels are being written; the
+    /// premise (the trip before drive 3's second enable) is timing, so a run where the test thread came too late
+    /// is started again with a new move; the assertion is checked on every run where the premise held.
+    @Test("a trip ordered while a move is being written drive by drive: no later drive is enabled, every drive ends stopped")
+    func tripDuringMultiDriveWrite() throws {
+        let rig = try BusOnly(drives: [3, 4])
+        let move = MotionRequest(speedPercent: 50, direction: .forward)
+        let enables = { (address: UInt8) in rig.sim.withModule(address) { $0.enableWrites } ?? 0 }
+        #expect(
+            eventually {
+                rig.alive()
+                return rig.link.stopConfirmation.load(ordering: .acquiring) & 1 == 1
+            })
+        rig.sim.withModule(3) { $0.faults.delayMs = 120 }
+        var held = 0
+        for attempt in 1...10 where held == 0 {
+            let generation = UInt16(2 * attempt)
+            let (before3, before4) = (enables(3), enables(4))
+            #expect(
+                eventually {
+                    rig.order(move, generation: generation)
+                    return enables(3) > before3
+                }, "drive 3 never enabled on attempt \(attempt)")
+            rig.order(nil, generation: generation + 1)
+            let premise = enables(3) == before3 + 1
+            #expect(
+                eventually {
+                    rig.alive()
+                    return rig.link.stopConfirmation.load(ordering: .acquiring) == (UInt32(generation + 1) << 1 | 1)
+                })
+            #expect(rig.sim.withModule(3) { m in RegisterMap.motorChannels.map { m.register($0 + 0x01) } } == [0, 0])
+            #expect(rig.sim.withModule(4) { m in RegisterMap.motorChannels.map { m.register($0 + 0x01) } } == [0, 0])
+            guard premise else { continue }
+            held += 1
+            #expect(enables(4) == before4, "drive 4 was enabled after the trip was ordered (attempt \(attempt))")
+        }
+        #expect(held > 0, "the trip never came while drive 3 was being written")
     }
 }
