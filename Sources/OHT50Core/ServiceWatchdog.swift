@@ -69,13 +69,25 @@ public struct ServiceWatchdog: Sendable, Equatable {
         let dead = SafetyTimings.busDeadNs(config)
         if dead >= ns {
             let transaction = ModuleSettings.silentTransactionMs(on: config.bus)
+            let deadMs = dead / 1_000_000
+            // The dead time is three of the longer of the bus thread's nap and a silent transaction. When the
+            // nap is the longer, no response timeout helps: only a longer watchdog does.
+            let napRules = transaction <= BusSettings.longestNapMs
+            let cause =
+                napRules
+                ? "three of the bus thread's \(BusSettings.longestNapMs) ms naps, which no setting shortens"
+                : "three silent transactions of \(transaction) ms"
             throw ConfigError(
                 origin: document.origin(of: ["bus", "response_timeout_ms"]), key: "bus.response_timeout_ms",
                 value: "\(config.bus.responseTimeoutMs)",
                 problem:
-                    "makes the bus thread's dead time \(dead / 1_000_000) ms (three silent transactions of \(transaction) ms) not below the "
+                    "makes the bus thread's dead time \(deadMs) ms (\(cause)) not below the "
                     + "service's \(description): a frozen bus thread would be called dead only after systemd's own deadline",
-                allowed: "a response timeout whose three silent transactions stay below \(watchdogMs) ms, or a longer WatchdogSec=")
+                allowed:
+                    napRules
+                    ? "only a WatchdogSec= above \(deadMs) ms in a drop-in"
+                    : "a response timeout whose three silent transactions stay below \(watchdogMs) ms, or a WatchdogSec= above \(deadMs) ms"
+            )
         }
     }
 }

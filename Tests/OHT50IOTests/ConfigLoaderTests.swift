@@ -301,6 +301,16 @@ struct ConfigLoaderTests {
         } throws: { error in
             "\(error)".hasPrefix("\(bus):3: bus.response_timeout_ms = \"200\": makes the bus thread's dead time 606 ms")
         }
+        // A watchdog at the bus thread's floor: three of its 100 ms naps. No response timeout helps, and the
+        // message says so instead of asking for one.
+        let short = ServiceWatchdog(timeSpan: "300ms", source: "WATCHDOG_USEC")
+        let quick = dir.write("quick.yaml", "bus:\n  port: /dev/null\nmodules:\n  - {address: 2, type: power}\n")
+        #expect {
+            _ = try ConfigLoader.load(path: quick, environment: [:], flags: [], watchdog: short)
+        } throws: { error in
+            "\(error)".contains("dead time 300 ms (three of the bus thread's 100 ms naps, which no setting shortens)")
+                && "\(error)".hasSuffix("allowed: only a WatchdogSec= above 300 ms in a drop-in")
+        }
         let shipped = try ConfigLoader.load(path: Self.repository + "/config/firmware.yaml", environment: [:], flags: [], watchdog: unit)
         #expect(SafetyTimings(shipped.config).busDeadNs == 300_000_000)
     }

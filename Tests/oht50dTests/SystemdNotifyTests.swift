@@ -56,12 +56,12 @@ extension EndToEnd {
             let dir = TemporaryDirectory("oht50-notify")
             let systemd = try FakeSystemd(path: dir.file("notify.sock"))
             let v = try SimulatedVehicleTests.Vehicle(
-                dir: dir, environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "200000"])
+                dir: dir, environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "600000"])
             #expect(eventually { systemd.count("READY=1") == 1 })
             #expect(systemd.received.first { $0.hasPrefix("READY=1") }?.contains("STATUS=safety state latched") == true)
             #expect(eventually { systemd.count("WATCHDOG=1") >= 5 })
 
-            // Stall the safety loop for 2 s. Pings come every 100 ms while it cycles; during the stall they
+            // Stall the safety loop for 2 s. Pings come every 300 ms (half the shipped WatchdogSec=600ms) while it cycles; during the stall they
             // stop (the gap is at least half the stall), and they come back when it cycles again.
             kill(v.daemon.process.processIdentifier, SIGUSR1)
             #expect(eventually { (try? v.http.get("/health"))?.status == 503 })
