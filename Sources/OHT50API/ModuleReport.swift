@@ -36,6 +36,9 @@ struct ModuleReport: Encodable, Sendable {
     var stopUnconfirmed: Bool?
     /// Drives only: the actual speed did not reach 0 within `stop_within_ms` of the stop (`drive_not_stopped`).
     var standstillOverdue: Bool?
+    /// Drives only: a channel commanded to move read an actual speed of 0 for longer than `stop_within_ms`
+    /// (`drive_not_following`), until a move shows its speed again.
+    var notFollowing: Bool?
     var ageMs: Double?
     var values: [String: Value]
     var identity: IdentityBlock?
@@ -58,7 +61,9 @@ struct ModuleReport: Encodable, Sendable {
         let stopPending = module.stopUnconfirmed.load(ordering: .relaxed)
         stopUnconfirmed = module.settings.type == .motor ? stopPending : nil
         standstillOverdue = module.settings.type == .motor ? module.standstillOverdue.load(ordering: .relaxed) : nil
-        healthy = online && failures == 0 && alarm == nil && problem == nil && !stopPending
+        let lostSpeed = module.notFollowing.load(ordering: .relaxed)
+        notFollowing = module.settings.type == .motor ? lostSpeed : nil
+        healthy = online && failures == 0 && alarm == nil && problem == nil && !stopPending && !lostSpeed
         ageMs = reading.at == 0 ? nil : Double(now - min(now, reading.at)) / 1e6
         values = Dictionary(
             uniqueKeysWithValues: module.map.decode(registers).map { ($0.name, Value(value: $0.value, unit: $0.unit, raw: $0.raw)) })

@@ -238,6 +238,8 @@ enum StatusPage {
               if (m.alarm) state.push("ALARM: " + m.alarm);
               if (m.type_problem) state.push(m.type_problem);
               if (m.stop_unconfirmed) state.push("STOP NOT CONFIRMED");
+              if (m.standstill_overdue) state.push("STILL TURNING AFTER ITS STOP");
+              if (m.not_following) state.push("SPEED NOT FOLLOWING ITS MOVE");
               if (m.age_ms !== null && m.age_ms !== undefined) state.push("age " + m.age_ms.toFixed(0) + " ms");
               tr.append(el("td", state.join(", ")));
               const values = Object.entries(m.values).filter(([k]) => !/^motor2_|pid|ramp|register_/.test(k))

@@ -134,6 +134,13 @@ public enum RefusalText {
                 message:
                     "a drive's actual speed (0x06/0x16) did not reach 0 within modules[].stop_within_ms of its stop: it may be coasting, "
                     + "its brake failed or it ignores its commands; GET /api/v1/modules names it (standstill_overdue)")
+        case "drive_not_following":
+            Reason(
+                code: "drive_not_following",
+                message:
+                    "a drive commanded to move read an actual speed (0x06/0x16) of 0 for longer than modules[].stop_within_ms: a dead "
+                    + "speed sensor, a stalled or unpowered motor; GET /api/v1/modules names it (not_following), and its stops count "
+                    + "only after stop_within_ms until a move shows its speed again")
         default: Reason(code: "shutdown", message: "the daemon is shutting down")
         }
     }

@@ -24,6 +24,10 @@ public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
     /// A drive whose stop read back (enable 0, speed 0) still reports an actual speed (0x06/0x16) other
     /// than 0 after `modules[].stop_within_ms`: coasting, a failed brake, a drive that ignores its commands.
     public static let driveNotStopped = TripCauses(rawValue: 1 << 10)
+    /// A drive commanded to move whose actual speed (0x06/0x16) on a channel read 0 for longer than
+    /// `modules[].stop_within_ms`: a dead speed sensor (which would also confirm every stop at once), a
+    /// stalled or unpowered motor.
+    public static let driveNotFollowing = TripCauses(rawValue: 1 << 11)
 
     /// Causes that hold the line itself: the state is `estop` while one is active.
     public static let estopLine = TripCauses(rawValue: estop.rawValue | inputFault.rawValue)
@@ -32,16 +36,17 @@ public struct TripCauses: OptionSet, Sendable, Hashable, BitwiseCopyable {
     /// thread must not.)
     public static let busReported = TripCauses(
         rawValue: commLoss.rawValue | moduleAlarm.rawValue | busThreadDead.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue
-            | stall.rawValue)
+            | driveNotFollowing.rawValue | stall.rawValue)
     /// Bus causes the comm LED shows.
     public static let busFaults = TripCauses(
-        rawValue: commLoss.rawValue | moduleAlarm.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue)
+        rawValue: commLoss.rawValue | moduleAlarm.rawValue | driveWatchdog.rawValue | driveNotStopped.rawValue
+            | driveNotFollowing.rawValue)
 
     public static let named: [(cause: TripCauses, name: String)] = [
         (.estop, "estop"), (.inputFault, "input_fault"), (.outputFault, "output_fault"),
         (.commLoss, "comm_loss"), (.moduleAlarm, "module_alarm"), (.stall, "stall"),
         (.busThreadDead, "bus_thread_dead"), (.shutdown, "shutdown"), (.estopDiscrepancy, "estop_discrepancy"),
-        (.driveWatchdog, "drive_watchdog"), (.driveNotStopped, "drive_not_stopped"),
+        (.driveWatchdog, "drive_watchdog"), (.driveNotStopped, "drive_not_stopped"), (.driveNotFollowing, "drive_not_following"),
     ]
 
     /// Each cause's wire name, in a fixed order.

@@ -247,7 +247,9 @@ public final class BusLoop: @unchecked Sendable {
                 module.registers[Int(RegisterMap.motorChannels[0] + RegisterMap.motorActualSpeedOffset)],
                 module.registers[Int(RegisterMap.motorChannels[1] + RegisterMap.motorActualSpeedOffset)]
             )
-            module.judgeStandstill(actualSpeeds: speeds, now: MonotonicClock.now())
+            let now = MonotonicClock.now()
+            module.judgeStandstill(actualSpeeds: speeds, now: now)
+            module.judgeFollowing(actualSpeeds: speeds, now: now)
             // A drive power-cycled (0x0D reads otherwise) or stopped by its watchdog gets 0x0D written
             // again (after the trip's stop), which also clears the expiry.
             let watchdogMs = module.settings.hostWatchdogMs
@@ -322,6 +324,7 @@ public final class BusLoop: @unchecked Sendable {
             module.lastControlWriteAt = MonotonicClock.now()
         }
         module.clearStop()
+        if setpoint.speed > 0 { module.startFollowing(now: module.lastControlWriteAt) }
     }
 
     /// Whether the order the running setpoint came from is still the safety thread's latest, and no stop was
@@ -408,6 +411,7 @@ public final class BusLoop: @unchecked Sendable {
             if module.alarm || mismatch { causes.insert(.moduleAlarm) }
             if module.watchdogExpired { causes.insert(.driveWatchdog) }
             if module.standstillOverdue.load(ordering: .relaxed) { causes.insert(.driveNotStopped) }
+            if module.followFailed { causes.insert(.driveNotFollowing) }
             if module.standstillDueAt != 0 { healthy = false }
             if module.settings.required && (failures > 0 || !module.discovered || module.alarm || mismatch) { healthy = false }
             if module.stopPending { healthy = false }

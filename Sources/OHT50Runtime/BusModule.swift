@@ -40,6 +40,15 @@ public final class BusModule: @unchecked Sendable {
     var standstillDueAt: UInt64 = 0
     /// The actual speed had not reached 0 by `standstillDueAt` (`drive_not_stopped`), for reports too.
     public let standstillOverdue = Atomic<Bool>(false)
+    /// While a move with a speed is written to this drive: when each channel last showed that it follows
+    /// (its actual speed, 0x06 or 0x16, read other than 0) or the move was written. 0 while not moving.
+    var followedAt: (UInt64, UInt64) = (0, 0)
+    /// This move: a channel read 0 for longer than `stop_within_ms` (`drive_not_following`, until the stop).
+    var followFailed = false
+    /// A channel commanded to move read 0 for longer than `stop_within_ms`: a dead speed sensor, a stalled
+    /// motor. Kept after the stop, for reports and because the drive's own 0 is no evidence of standstill
+    /// then (its stops count only after `stop_within_ms`), until a move shows both speeds again.
+    public let notFollowing = Atomic<Bool>(false)
     /// Times a poll found the drive newly stopped by its host watchdog, for reports.
     public let watchdogExpiries = Atomic<UInt64>(0)
     let registers = UnsafeMutablePointer<UInt16>.allocate(capacity: 125)
@@ -59,6 +68,8 @@ public final class BusModule: @unchecked Sendable {
     func requireStop() {
         guard settings.type == .motor else { return }
         writePending = false
+        followedAt = (0, 0)
+        followFailed = false
         guard !stopPending else { return }
         stopPending = true
         failedStopAttempts = 0
@@ -85,10 +96,32 @@ public final class BusModule: @unchecked Sendable {
         if standstillDueAt == 0 { standstillDueAt = max(1, now + UInt64(settings.stopWithinMs) * 1_000_000) }
     }
 
-    /// A poll's actual speeds: standstill confirms the stop; past the time it is overdue.
+    /// A move with a speed was written to every channel: from now each must show it turns.
+    func startFollowing(now: UInt64) {
+        followedAt = (now, now)
+        followFailed = false
+    }
+
+    /// A poll's actual speeds while a move is written: a channel that reads 0 for longer than
+    /// `stop_within_ms` does not follow; both reading other than 0 show the sensor works again.
+    func judgeFollowing(actualSpeeds: (UInt16, UInt16), now: UInt64) {
+        guard followedAt.0 != 0 else { return }
+        if actualSpeeds.0 != 0 { followedAt.0 = now }
+        if actualSpeeds.1 != 0 { followedAt.1 = now }
+        if actualSpeeds.0 != 0 && actualSpeeds.1 != 0 { notFollowing.store(false, ordering: .relaxed) }
+        let limit = UInt64(settings.stopWithinMs) * 1_000_000
+        if now &- followedAt.0 > limit || now &- followedAt.1 > limit {
+            followFailed = true
+            notFollowing.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// A poll's actual speeds: standstill confirms the stop; past the time it is overdue. A drive that did
+    /// not follow its last move reads 0 whatever it does: its stop counts only once `stop_within_ms` has passed.
     func judgeStandstill(actualSpeeds: (UInt16, UInt16), now: UInt64) {
         guard standstillDueAt != 0 else { return }
         if actualSpeeds.0 == 0 && actualSpeeds.1 == 0 {
+            if notFollowing.load(ordering: .relaxed) && now <= standstillDueAt { return }
             clearStop()
         } else if now > standstillDueAt {
             standstillOverdue.store(true, ordering: .relaxed)

@@ -11,12 +11,13 @@ import OHT50Core
 ///     writes ADDR MODE        applied (normal) · ignored (answered, not applied) · unanswered
 ///     refuse ADDR A-B|off     answer writes touching registers A..B with exception 2, applying none
 ///     coast ADDR on|off       a drive whose actual speed does not fall when it is stopped
+///     sensor ADDR dead|ok     a drive whose actual speed reads 0 while its motor turns (a dead speed sensor)
 ///     clear ADDR              remove every fault and alarm
 ///     status                  modules, faults and frame counts
 public enum FaultCommand {
     public static let help = """
         commands: offline ADDR on|off · delay ADDR MS · crc ADDR N · exception ADDR CODE · alarm ADDR BITS · \
-        junk ADDR N · writes ADDR applied|ignored|unanswered · refuse ADDR A-B|off · coast ADDR on|off · clear ADDR · status · help
+        junk ADDR N · writes ADDR applied|ignored|unanswered · refuse ADDR A-B|off · coast ADDR on|off · sensor ADDR dead|ok · clear ADDR · status · help
         """
 
     /// Applies one command line; returns the answer to print ("ok …" or "error: …").
@@ -42,6 +43,7 @@ public enum FaultCommand {
             case "writes" where ModuleFaults.WriteFault(rawValue: value) != nil:
                 module.faults.writes = ModuleFaults.WriteFault(rawValue: value)!
             case "coast" where value == "on" || value == "off": module.faults.coasting = value == "on"
+            case "sensor" where value == "dead" || value == "ok": module.faults.deadSpeedSensor = value == "dead"
             case "refuse" where value == "off": module.faults.refusedWrites = nil
             case "refuse" where registerRange(value) != nil: module.faults.refusedWrites = registerRange(value)
             case "clear":
@@ -61,7 +63,7 @@ public enum FaultCommand {
                 let refused = f.refusedWrites.map { "0x\(String($0.lowerBound, radix: 16))-0x\(String($0.upperBound, radix: 16))" }
                 return "module \(m.address) \(m.type.rawValue): offline=\(f.offline) delay_ms=\(f.delayMs) crc_every=\(f.corruptCRCEvery) "
                     + "exception=\(f.exception.map(String.init) ?? "none") junk=\(f.junkBytes) writes=\(f.writes.rawValue) "
-                    + "refused=\(refused ?? "none") coasting=\(f.coasting)"
+                    + "refused=\(refused ?? "none") coasting=\(f.coasting) speed_sensor=\(f.deadSpeedSensor ? "dead" : "ok")"
             }
         }
         let counts = bus.frameCounts.withLock { $0 }

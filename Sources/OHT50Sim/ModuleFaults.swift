@@ -18,6 +18,9 @@ public struct ModuleFaults: Sendable, Equatable {
     /// A drive whose actual speed (0x06/0x16) does not fall when it is told to stop: it keeps turning
     /// with enable 0 and speed 0 read back (a failed brake, a drive that ignores its commands).
     public var coasting = false
+    /// A drive whose speed sensor is dead: the actual speed (0x06/0x16) reads 0 whatever the motor does,
+    /// while the motor still turns as commanded (a broken encoder, an open sensor wire).
+    public var deadSpeedSensor = false
 
     /// A drive whose writes fail while its reads still work: the case a stop must be read back for.
     public enum WriteFault: String, Sendable, CaseIterable {

@@ -17,6 +17,9 @@ public final class SimulatedModule: @unchecked Sendable {
     private var elapsed: Double = 0
     /// Seconds since the master last wrote enable, speed or direction (the host watchdog's clock).
     private var sinceControlWrite: Double = 0
+    /// The motor's real speed per channel while its sensor is dead (`faults.deadSpeedSensor`): the
+    /// registers read 0 meanwhile, and get it back when the sensor is whole again.
+    private var turning: [Int]?
 
     public init(address: UInt8, type: ModuleType) {
         self.address = address
@@ -71,13 +74,21 @@ public final class SimulatedModule: @unchecked Sendable {
             registers[1] = UInt16(12 + 2 * sin(elapsed / 3))
             registers[2] = UInt16(315 + 5 * sin(elapsed / 60))
         case .motor:
-            for base in RegisterMap.motorChannels.map(Int.init) {
+            let channels = RegisterMap.motorChannels.map(Int.init)
+            if faults.deadSpeedSensor && turning == nil { turning = channels.map { Int(registers[$0 + 6]) } }
+            if !faults.deadSpeedSensor, let speeds = turning {
+                for (channel, base) in channels.enumerated() { registers[base + 6] = UInt16(speeds[channel]) }
+                turning = nil
+            }
+            for (channel, base) in channels.enumerated() {
                 let target = registers[base + 1] != 0 ? Int(registers[base + 2]) : 0
-                let actual = Int(registers[base + 6])
+                let actual = turning?[channel] ?? Int(registers[base + 6])
                 // The ramp register is units per 10 ms of the drive's own time, however often it is ticked.
                 let step = max(1, Int((seconds / 0.01 * Double(max(1, registers[base + 3])) + 1e-9).rounded(.down)))
                 if faults.coasting && target < actual { continue }
-                registers[base + 6] = UInt16(actual < target ? min(target, actual + step) : max(target, actual - step))
+                let speed = actual < target ? min(target, actual + step) : max(target, actual - step)
+                if turning != nil { turning?[channel] = speed }
+                registers[base + 6] = turning == nil ? UInt16(speed) : 0
                 let expired = registers[base + 0x0B] & RegisterMap.hostWatchdogExpiredBit
                 registers[base + 0x0B] = (registers[base + 6] != 0 ? 1 : 0) | expired
             }

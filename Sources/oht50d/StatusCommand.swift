@@ -92,6 +92,8 @@ struct StatusCommand: ParsableCommand {
             var state = [(m["online"]?.bool == true) ? "online" : "OFFLINE", (m["healthy"]?.bool == true) ? "healthy" : "NOT HEALTHY"]
             if let alarm = m["alarm"]?.string { state.append("ALARM \(alarm)") }
             if m["stop_unconfirmed"]?.bool == true { state.append("STOP NOT CONFIRMED") }
+            if m["standstill_overdue"]?.bool == true { state.append("STILL TURNING AFTER ITS STOP") }
+            if m["not_following"]?.bool == true { state.append("SPEED NOT FOLLOWING ITS MOVE") }
             let shown: Set = ["voltage", "current", "temperature", "motor1_actual_speed", "motor1_commanded_speed", "motor1_error"]
             let values = (m["values"]?.object ?? [:]).sorted { $0.key < $1.key }
                 .filter { shown.contains($0.key) }

@@ -25,7 +25,7 @@ struct SingleFaultPropertyTests {
 
     enum Fault: CaseIterable, Sendable {
         case secondChannelStuckClosed, feedbackStuckDroppedOut, feedbackWelded, feedbackUnreadable, estopUnreadable
-        case outputDoesNotHold, driveWatchdog, driveSilent, driveCoasting, stallPulse
+        case outputDoesNotHold, driveWatchdog, driveSilent, driveCoasting, driveNotFollowing, stallPulse
     }
 
     struct Step: Sendable, CustomStringConvertible {
@@ -70,6 +70,8 @@ struct SingleFaultPropertyTests {
         var faulted = false
         var motionOn = false
         var onCyclesWithDeadFeedback = 0
+        /// The last cycle left motion on: a drive with a dead speed sensor is reported only while it is told to move.
+        var moving = false
         var deadFeedbackLatched = false
         /// With the stuck channel: a press of the first channel that began after the fault appeared (the
         /// channel was seen closed first) was seen, and has ended.
@@ -114,6 +116,7 @@ struct SingleFaultPropertyTests {
                 case .driveCoasting:
                     inputs.busCauses = .driveNotStopped
                     inputs.drivesStopped = false
+                case .driveNotFollowing where moving: inputs.busCauses = .driveNotFollowing
                 default: break
                 }
                 let stallNow = fault == .stallPulse && index == scenario.at && cycle == 0
@@ -131,6 +134,7 @@ struct SingleFaultPropertyTests {
                 let s = h.step(inputs, command: sent)
                 motionOn = s.outputs.motionEnable
                 let on = s.outputs.motionEnable || s.outputs.drive != nil
+                defer { moving = on }
                 let where_ = "\(scenario.fault) present=\(fault != nil), step \(index) (\(step)), cycle \(cycle)"
 
                 let seenAtOnce: Set<Fault> = [
@@ -139,6 +143,10 @@ struct SingleFaultPropertyTests {
                 if let fault, seenAtOnce.contains(fault) || stallNow {
                     if on { return "motion-enable or a drive on with \(fault) present at \(where_)" }
                     reached.insert("\(fault)")
+                }
+                if fault == .driveNotFollowing && inputs.busCauses.contains(.driveNotFollowing) {
+                    if on { return "motion-enable or a drive on while the bus reports drive_not_following at \(where_)" }
+                    reached.insert("\(Fault.driveNotFollowing)")
                 }
                 if fault == .feedbackStuckDroppedOut {
                     // An on-window shorter than pull_in_ms cannot tell a dead feedback from a slow relay (nor can a

@@ -485,6 +485,57 @@ struct BusLoopTests {
         #expect(await rig.resetUntilReady())
     }
 
+    @Test(
+        "a dead speed sensor (actual speed 0 while the motor turns) trips drive_not_following; its 0 confirms no stop before stop_within_ms"
+    )
+    func deadSpeedSensor() async throws {
+        // Issue 38: a sensor stuck at 0 would confirm every stop at once, a coasting drive included.
+        let stopWithinMs = 1_000
+        let drive = ModuleSettings(address: 3, type: .motor, stopWithinMs: stopWithinMs)
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .power), drive])
+        let notFollowing = { rig.module(3).notFollowing.load(ordering: .relaxed) }
+        let move = MotionRequest(speedPercent: 100, direction: .forward)
+        #expect(await rig.resetUntilReady())
+        rig.sim.withModule(3) { $0.faults.deadSpeedSensor = true }
+        var held = 0
+        for attempt in 1...3 where held == 0 {
+            let before = rig.loop.snapshot.read().machine.lastTrip?.at ?? 0
+            let tripped = {
+                let trip = rig.loop.snapshot.read().machine.lastTrip
+                return (trip?.at ?? 0) > before && trip?.causes.contains(.driveNotFollowing) == true
+            }
+            // The move is written (its commands read back) and the drive turns; its sensor says 0.
+            #expect(await rig.whileMoving(move) { tripped() }, "no drive_not_following on attempt \(attempt)")
+            #expect(!rig.motion.isOn)
+            #expect(notFollowing())
+            // The stop is read back at or after the trip; until stop_within_ms after it, the drive's 0 proves nothing.
+            let tripAt = rig.loop.snapshot.read().machine.lastTrip?.at ?? 0
+            let reply = try await rig.channel.send(.reset, source: "test")
+            let premise = MonotonicClock.now() < tripAt + UInt64(stopWithinMs) * 1_000_000
+            #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+            if premise {
+                held += 1
+                #expect(!reply.accepted, "a reset within stop_within_ms of the trip was accepted on the drive's own 0")
+                let codes = RefusalText.reasons(reply.refusal, resetReleaseMs: 20).map(\.code)
+                #expect(codes.contains("drive_stop_unconfirmed"), "\(codes)")
+            }
+            // Past it, the stop counts (the cause was this move's), and a reset is accepted; the report keeps the fault.
+            #expect(await rig.resetUntilReady())
+            #expect(notFollowing())
+        }
+        #expect(held > 0, "the reset never came within stop_within_ms of the trip")
+
+        // The sensor works again: a move longer than twice stop_within_ms (counted in the drive's transactions)
+        // shows both speeds, clears the report and trips nothing.
+        rig.sim.withModule(3) { $0.faults.deadSpeedSensor = false }
+        let lastTripAt = rig.loop.snapshot.read().machine.lastTrip?.at
+        let transactions = { rig.module(3).counters.transactions.load(ordering: .relaxed) }
+        let start = transactions()
+        #expect(await rig.whileMoving(move) { transactions() > start + UInt64(2 * stopWithinMs / drive.pollMs) })
+        #expect(!notFollowing())
+        #expect(rig.loop.snapshot.read().machine.lastTrip?.at == lastTripAt, "a move with a working sensor tripped")
+    }
+
     @Test("a drive that ramps down in time is confirmed at standstill, with no fault: stops and moves as before")
     func standstillInTime() async throws {
         let rig = try Rig()

@@ -135,6 +135,39 @@ extension EndToEnd {
             #expect(status["motion_enable_output"] as? Bool == false)
         }
 
+        /// Issue 38: a speed sensor stuck at 0 would confirm every stop at once; the simulator's `sensor 3 dead`.
+        @Test("a dead speed sensor on the simulator: moving trips drive_not_following, named in /api/v1/modules and oht50d status")
+        func deadSpeedSensorTrips() throws {
+            let dir = TemporaryDirectory("oht50-dead-sensor")
+            let sim = try BusPeers.simulator(link: dir.file("tty"))
+            defer { sim.kill9() }
+            let (daemon, http) = try BusPeers.daemon(
+                dir, port: dir.file("tty"),
+                modules: "[{address: 2, type: power}, {address: 3, type: motor, stop_within_ms: 300}]")
+            defer { _ = daemon.terminate() }
+            #expect(eventually { http.state() == "latched" })
+            #expect(http.resetUntilReady())
+            sim.send("sensor 3 dead")
+            #expect(sim.waitForLog("ok sensor 3 dead"))
+            #expect(Self.moving(http) { http.state() == "fault" || http.state() == "latched" })
+            let status = try http.get("/api/v1/safety/status").json
+            #expect((status["last_trip"] as? [String: Any])?["causes"] as? [String] == ["drive_not_following"], "\(status)")
+            #expect(status["motion_enable_output"] as? Bool == false)
+            #expect(http.module(3)?["not_following"] as? Bool == true)
+            #expect(http.module(3)?["healthy"] as? Bool == false)
+            #expect(http.module(2)?["not_following"] == nil || http.module(2)?["not_following"] is NSNull)
+            #expect(daemon.waitForLog("causes=drive_not_following event=trip"))
+            let console = try ChildProcess.oht50d(arguments: ["status", "--url", http.url])
+            #expect(console.waitForExit() == 0)
+            #expect(console.log.contains("SPEED NOT FOLLOWING ITS MOVE"), "\(console.log)")
+
+            // Mended, the next move shows both speeds: the report clears and nothing trips.
+            sim.send("sensor 3 ok")
+            #expect(http.resetUntilReady())
+            #expect(Self.moving(http) { http.module(3)?["not_following"] as? Bool == false })
+            #expect(http.state() == "moving")
+        }
+
         @Test("a port that vanishes trips comm_loss and is reopened when it comes back")
         func vanishedPortIsReopened() throws {
             let dir = TemporaryDirectory("oht50-vanish")
