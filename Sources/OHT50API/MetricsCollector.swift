@@ -101,6 +101,9 @@ final class MetricsCollector: Sendable {
                 counter(.busErrorsTotal, labels + [("class", kind)], total: total)
             }
             MetricFamily.busModuleOnline.gauge(labels).record(module.isOnline(commLossAfter: bus.settings.commLossAfter) ? 1 : 0)
+            if module.settings.type == .motor {
+                counter(.busDriveWatchdogExpiriesTotal, labels, total: module.watchdogExpiries.load(ordering: .relaxed))
+            }
         }
     }
 

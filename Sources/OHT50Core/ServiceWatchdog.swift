@@ -19,9 +19,22 @@ public struct ServiceWatchdog: Sendable, Equatable {
         self.init(ns: usec * 1_000, source: "WATCHDOG_USEC")
     }
 
-    /// A `WatchdogSec=` value as systemd writes time spans: "600ms", "1s", "1min 30s", a bare number
-    /// (seconds). nil for 0, "infinity" or text systemd would not take either.
+    /// A `WatchdogSec=` value as systemd writes time spans: "600ms", "1s", "1.5s", "1min 30s", a bare number
+    /// (seconds). nil for 0, "infinity", an overflow or text systemd would not take either.
     public init?(timeSpan: String, source: String) {
+        guard let ns = Self.nanoseconds(timeSpan), ns > 0 else { return nil }
+        self.init(ns: ns, source: source)
+    }
+
+    /// Whether a `WatchdogSec=` value turns the watchdog off (empty, 0 in any unit, `infinity`), rather
+    /// than being one systemd would not take (and skips).
+    public static func turnsOff(_ timeSpan: String) -> Bool {
+        let text = timeSpan.trimmingWhitespace
+        return text.isEmpty || text == "infinity" || nanoseconds(text) == 0
+    }
+
+    /// A systemd time span in nanoseconds; nil when systemd would not take it or it overflows.
+    static func nanoseconds(_ timeSpan: String) -> UInt64? {
         let units: [(String, UInt64)] = [
             ("usec", 1_000), ("us", 1_000), ("msec", 1_000_000), ("ms", 1_000_000), ("seconds", 1_000_000_000),
             ("second", 1_000_000_000), ("sec", 1_000_000_000), ("s", 1_000_000_000), ("minutes", 60_000_000_000),
@@ -33,15 +46,30 @@ public struct ServiceWatchdog: Sendable, Equatable {
         guard !rest.isEmpty else { return nil }
         while !rest.isEmpty {
             let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            guard let number = UInt64(digits) else { return nil }
-            rest = rest.dropFirst(digits.count).drop { $0 == " " }
+            guard let whole = UInt64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            // A fraction ("1.5s"): its digits scaled once the unit is known.
+            var fraction = Substring("")
+            if rest.first == "." {
+                fraction = rest.dropFirst().prefix { $0.isASCII && $0.isNumber }
+                guard !fraction.isEmpty else { return nil }
+                rest = rest.dropFirst(1 + fraction.count)
+            }
+            rest = rest.drop { $0 == " " }
             let word = rest.prefix { $0.isASCII && $0.isLetter }
             guard let scale = units.first(where: { $0.0 == word })?.1 else { return nil }
-            total += number * scale
+            var (part, overflow) = whole.multipliedReportingOverflow(by: scale)
+            var place = scale
+            for digit in fraction.prefix(9) where !overflow {
+                place /= 10
+                (part, overflow) = part.addingReportingOverflow(UInt64(digit.wholeNumberValue ?? 0) * place)
+            }
+            guard !overflow else { return nil }
+            (total, overflow) = total.addingReportingOverflow(part)
+            guard !overflow else { return nil }
             rest = rest.dropFirst(word.count).drop { $0 == " " }
         }
-        guard total > 0 else { return nil }
-        self.init(ns: total, source: source)
+        return total
     }
 
     /// "WatchdogSec=600ms (WATCHDOG_USEC)".

@@ -313,18 +313,22 @@ public final class BusLoop: @unchecked Sendable {
     private func writeSetpoint(_ module: BusModule, _ master: ModbusMaster) {
         let setpoint = commandedSetpoint
         for base in RegisterMap.motorChannels {
+            // A move reaches several drives one transaction at a time: a trip or stop ordered meanwhile must
+            // reach the next channel as the stop the loop writes next, not as the old move (left pending) —
+            // neither its enable nor its direction (a channel still running would turn the new way).
+            guard orderStands() else { return }
             writeValues[0] = setpoint.direction
             guard writeRegisters(count: 1, to: module, at: base + RegisterMap.motorDirectionOffset, master) else { return }
-            // A move reaches several drives one transaction at a time: a trip or stop ordered meanwhile must
-            // reach the next channel as the stop the loop writes next, not as the old move (left pending).
             guard orderStands() else { return }
             writeValues[0] = 1
             writeValues[1] = setpoint.speed
             guard writeRegisters(count: 2, to: module, at: base + RegisterMap.motorEnableOffset, master) else { return }
             module.lastControlWriteAt = MonotonicClock.now()
+            // From the first channel enabled, both must show they turn: a channel whose writes are refused
+            // while the other runs does not follow either.
+            if setpoint.speed > 0 { module.armFollowing(now: module.lastControlWriteAt) } else { module.disarmFollowing() }
         }
         module.clearStop()
-        if setpoint.speed > 0 { module.startFollowing(now: module.lastControlWriteAt) }
     }
 
     /// Whether the order the running setpoint came from is still the safety thread's latest, and no stop was

@@ -40,14 +40,21 @@ public final class BusModule: @unchecked Sendable {
     var standstillDueAt: UInt64 = 0
     /// The actual speed had not reached 0 by `standstillDueAt` (`drive_not_stopped`), for reports too.
     public let standstillOverdue = Atomic<Bool>(false)
-    /// While a move with a speed is written to this drive: when each channel last showed that it follows
-    /// (its actual speed, 0x06 or 0x16, read other than 0) or the move was written. 0 while not moving.
+    /// While a move with a speed runs on this drive (from its first enable write): when each channel last
+    /// showed that it follows (its actual speed, 0x06 or 0x16, read other than 0) or the move began. 0 while
+    /// not moving. Kept across a change of speed or direction: a new setpoint does not restart the clock.
     var followedAt: (UInt64, UInt64) = (0, 0)
+    /// Which channels read other than 0 since the move began.
+    var shownSpeed: (Bool, Bool) = (false, false)
     /// This move: a channel read 0 for longer than `stop_within_ms` (`drive_not_following`, until the stop).
     var followFailed = false
+    /// The drive's own 0 is no evidence of standstill: it did not follow (`notFollowing`), or a move ended
+    /// before both channels showed a speed (a dead sensor hides on moves shorter than `stop_within_ms`).
+    /// Its stops count only once `stop_within_ms` has passed, until a move shows both speeds.
+    var speedUnproven = false
     /// A channel commanded to move read 0 for longer than `stop_within_ms`: a dead speed sensor, a stalled
-    /// motor. Kept after the stop, for reports and because the drive's own 0 is no evidence of standstill
-    /// then (its stops count only after `stop_within_ms`), until a move shows both speeds again.
+    /// motor, a channel whose writes are refused. Kept after the stop, for reports, until a move shows both
+    /// speeds again.
     public let notFollowing = Atomic<Bool>(false)
     /// Times a poll found the drive newly stopped by its host watchdog, for reports.
     public let watchdogExpiries = Atomic<UInt64>(0)
@@ -68,8 +75,7 @@ public final class BusModule: @unchecked Sendable {
     func requireStop() {
         guard settings.type == .motor else { return }
         writePending = false
-        followedAt = (0, 0)
-        followFailed = false
+        disarmFollowing()
         guard !stopPending else { return }
         stopPending = true
         failedStopAttempts = 0
@@ -96,32 +102,47 @@ public final class BusModule: @unchecked Sendable {
         if standstillDueAt == 0 { standstillDueAt = max(1, now + UInt64(settings.stopWithinMs) * 1_000_000) }
     }
 
-    /// A move with a speed was written to every channel: from now each must show it turns.
-    func startFollowing(now: UInt64) {
+    /// A move with a speed reached the drive (a channel's enable write went through): from now both channels
+    /// must show they turn. A move already running keeps its clock.
+    func armFollowing(now: UInt64) {
+        guard followedAt.0 == 0 else { return }
         followedAt = (now, now)
+        shownSpeed = (false, false)
         followFailed = false
     }
 
-    /// A poll's actual speeds while a move is written: a channel that reads 0 for longer than
-    /// `stop_within_ms` does not follow; both reading other than 0 show the sensor works again.
+    /// The move ended (a stop, or a move at speed 0). One that never showed both speeds leaves the drive's
+    /// 0 unproven.
+    func disarmFollowing() {
+        if followedAt.0 != 0 && !(shownSpeed.0 && shownSpeed.1) { speedUnproven = true }
+        followedAt = (0, 0)
+        followFailed = false
+    }
+
+    /// A poll's actual speeds while a move runs: a channel that reads 0 for longer than `stop_within_ms`
+    /// does not follow; both reading other than 0 show the sensor works.
     func judgeFollowing(actualSpeeds: (UInt16, UInt16), now: UInt64) {
         guard followedAt.0 != 0 else { return }
-        if actualSpeeds.0 != 0 { followedAt.0 = now }
-        if actualSpeeds.1 != 0 { followedAt.1 = now }
-        if actualSpeeds.0 != 0 && actualSpeeds.1 != 0 { notFollowing.store(false, ordering: .relaxed) }
+        if actualSpeeds.0 != 0 { (followedAt.0, shownSpeed.0) = (now, true) }
+        if actualSpeeds.1 != 0 { (followedAt.1, shownSpeed.1) = (now, true) }
+        if actualSpeeds.0 != 0 && actualSpeeds.1 != 0 {
+            speedUnproven = false
+            notFollowing.store(false, ordering: .relaxed)
+        }
         let limit = UInt64(settings.stopWithinMs) * 1_000_000
         if now &- followedAt.0 > limit || now &- followedAt.1 > limit {
             followFailed = true
+            speedUnproven = true
             notFollowing.store(true, ordering: .relaxed)
         }
     }
 
-    /// A poll's actual speeds: standstill confirms the stop; past the time it is overdue. A drive that did
-    /// not follow its last move reads 0 whatever it does: its stop counts only once `stop_within_ms` has passed.
+    /// A poll's actual speeds: standstill confirms the stop; past the time it is overdue. A drive whose 0 is
+    /// unproven (`speedUnproven`) may read 0 whatever it does: its stop counts only once `stop_within_ms` has passed.
     func judgeStandstill(actualSpeeds: (UInt16, UInt16), now: UInt64) {
         guard standstillDueAt != 0 else { return }
         if actualSpeeds.0 == 0 && actualSpeeds.1 == 0 {
-            if notFollowing.load(ordering: .relaxed) && now <= standstillDueAt { return }
+            if speedUnproven && now <= standstillDueAt { return }
             clearStop()
         } else if now > standstillDueAt {
             standstillOverdue.store(true, ordering: .relaxed)

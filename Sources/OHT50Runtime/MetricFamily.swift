@@ -29,6 +29,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case busModuleOnline = "oht50_bus_module_online"
     case busLateBytesTotal = "oht50_bus_late_bytes_total"
     case busReconnectsTotal = "oht50_bus_reconnects_total"
+    case busDriveWatchdogExpiriesTotal = "oht50_bus_drive_watchdog_expiries_total"
     case tlsCertificateExpiryTimestampSeconds = "oht50_tls_certificate_expiry_timestamp_seconds"
     case httpRequestsTotal = "oht50_http_requests_total"
     case httpRequestDurationSeconds = "oht50_http_request_duration_seconds"
@@ -67,6 +68,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .busModuleOnline: "1 while the module answers (fewer than bus.comm_loss_after failures in a row)."
         case .busLateBytesTotal: "Bytes that arrived when no transaction waited for them (late replies, noise), discarded."
         case .busReconnectsTotal: "Times the bus port was lost and opened again."
+        case .busDriveWatchdogExpiriesTotal:
+            "Times a drive reported that its own host watchdog stopped it (status bit 15; each trips drive_watchdog)."
         case .tlsCertificateExpiryTimestampSeconds:
             "When http.tls.cert stops being valid (its notAfter), in seconds since the epoch; only with http.tls."
         case .httpRequestsTotal: "HTTP requests by route pattern, method and status."

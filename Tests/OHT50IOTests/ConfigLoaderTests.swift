@@ -320,8 +320,12 @@ struct ConfigLoaderTests {
         let spans: [(String, UInt64?)] = [
             ("600ms", 600_000_000), ("1s", 1_000_000_000), ("2", 2_000_000_000), ("1min 30s", 90_000_000_000),
             ("1s 500ms", 1_500_000_000), ("500000us", 500_000_000), ("0", nil), ("infinity", nil), ("", nil), ("5 parsecs", nil),
+            ("0.6s", 600_000_000), ("1.5min", 90_000_000_000), ("1.s", nil), ("99999999999999999999h", nil), ("9999999999h", nil),
         ]
         for (text, ns) in spans { #expect(ServiceWatchdog(timeSpan: text, source: "unit")?.ns == ns, "\(text)") }
+        // Off, as systemd reads it, versus a value systemd skips (the one before it stays).
+        for text in ["0", "0s", "0.0ms", "", "infinity"] { #expect(ServiceWatchdog.turnsOff(text), "\(text)") }
+        for text in ["5 parsecs", "1.s", "600ms"] { #expect(!ServiceWatchdog.turnsOff(text), "\(text)") }
         #expect(ServiceWatchdog(environment: ["WATCHDOG_USEC": "600000"])?.description == "WatchdogSec=600ms (WATCHDOG_USEC)")
         #expect(ServiceWatchdog(environment: [:]) == nil)
     }

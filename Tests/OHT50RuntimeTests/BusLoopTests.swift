@@ -536,6 +536,74 @@ struct BusLoopTests {
         #expect(rig.loop.snapshot.read().machine.lastTrip?.at == lastTripAt, "a move with a working sensor tripped")
     }
 
+    @Test(
+        "a dead speed sensor under a setpoint that keeps changing (50 %, 51 %, …) still trips drive_not_following: a change keeps the clock"
+    )
+    func deadSpeedSensorChangingSetpoint() async throws {
+        // Issue 38's review: every new setpoint used to restart the clock, so a joystick hid a dead sensor.
+        let rig = try Rig(modules: [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor, stopWithinMs: 500)])
+        #expect(await rig.resetUntilReady())
+        rig.sim.withModule(3) { $0.faults.deadSpeedSensor = true }
+        var percent: UInt8 = 50
+        #expect(
+            await eventually(poll: .milliseconds(50)) {
+                percent = percent == 50 ? 51 : 50
+                _ = try? await rig.channel.send(.move(MotionRequest(speedPercent: percent, direction: .forward)), source: "test")
+                return rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.driveNotFollowing) == true
+            })
+        #expect(!rig.motion.isOn)
+    }
+
+    @Test("a dead speed sensor on moves shorter than stop_within_ms: the drive's 0 confirms no stop before stop_within_ms")
+    func deadSpeedSensorShortMove() async throws {
+        // Issue 38's review: a move that ends before the clock runs out never trips, so its stop must not
+        // trust a 0 the drive never showed it can leave.
+        let stopWithinMs = 1_000
+        let rig = try Rig(modules: [
+            ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor, stopWithinMs: stopWithinMs),
+        ])
+        #expect(await rig.resetUntilReady())
+        rig.sim.withModule(3) { $0.faults.deadSpeedSensor = true }
+        let move = MotionRequest(speedPercent: 60, direction: .forward)
+        let transactions = { rig.module(3).counters.transactions.load(ordering: .relaxed) }
+        var held = 0
+        for attempt in 1...3 where held == 0 {
+            #expect(await rig.whileMoving(move) { rig.driveCommand == [1, 153, 1, 153] }, "attempt \(attempt)")
+            let stoppedAt = MonotonicClock.now()
+            rig.loop.stopSignal.request()
+            // The stop reads back, and the drive is polled again and again with its dead 0.
+            #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+            let polls = transactions()
+            #expect(eventually { transactions() > polls + 10 })
+            let unconfirmed = rig.driveStopUnconfirmed
+            if MonotonicClock.now() < stoppedAt + UInt64(stopWithinMs) * 1_000_000 {
+                held += 1
+                #expect(unconfirmed, "a stop confirmed by a 0 the drive never showed it can leave (attempt \(attempt))")
+            }
+            // Past stop_within_ms it counts: nothing tripped, moves go on.
+            #expect(eventually { !rig.driveStopUnconfirmed })
+            #expect(rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.driveNotFollowing) != true)
+        }
+        #expect(held > 0, "the check never came within stop_within_ms of the stop")
+    }
+
+    @Test("a drive that refuses channel 2's writes while channel 1 runs trips drive_not_following: no one-sided move")
+    func refusedSecondChannelTrips() async throws {
+        // Issue 38's review: channel 1 enabled, channel 2's direction refused; the move was retried for ever.
+        let rig = try Rig(
+            commLossAfter: 1_000,
+            modules: [ModuleSettings(address: 2, type: .power), ModuleSettings(address: 3, type: .motor, stopWithinMs: 300)])
+        #expect(await rig.resetUntilReady())
+        let direction2 = RegisterMap.motorChannels[1] + RegisterMap.motorDirectionOffset
+        rig.sim.withModule(3) { $0.faults.refusedWrites = direction2...direction2 }
+        let move = MotionRequest(speedPercent: 40, direction: .forward)
+        #expect(await rig.whileMoving(move) { rig.loop.snapshot.read().machine.lastTrip?.causes.contains(.driveNotFollowing) == true })
+        let flagged = rig.module(3).notFollowing.load(ordering: .relaxed)
+        #expect(flagged)
+        #expect(!rig.motion.isOn)
+        #expect(eventually { rig.driveCommand == [0, 0, 0, 0] })
+    }
+
     @Test("a drive that ramps down in time is confirmed at standstill, with no fault: stops and moves as before")
     func standstillInTime() async throws {
         let rig = try Rig()

@@ -75,6 +75,9 @@ extension EndToEnd {
                 })
             #expect(!server.log.contains("host watchdog expired"), "\(server.log)")
             #expect(http.value(3, "motor1_enable") == 1)
+            let expiries = "oht50_bus_drive_watchdog_expiries_total{module=\"3\",type=\"motor\"} "
+            let scrape = { (try? http.get("/metrics").body) ?? "" }
+            #expect(scrape().contains(expiries + "0"))
 
             // The whole daemon stops (a hung board would look the same to the drive): the drive stops itself.
             kill(daemon.process.processIdentifier, SIGSTOP)
@@ -83,6 +86,8 @@ extension EndToEnd {
             // Back: a stall trip, the drives stopped, and 0x0D written again clears the expiry bit.
             #expect(eventually { ["fault", "latched"].contains(http.state() ?? "") })
             #expect(eventually { (http.value(3, "motor1_status") ?? 1) < 32_768 && http.value(3, "motor1_enable") == 0 })
+            // The expiry the daemon read from the drive (status bit 15) is counted for the fleet's alert.
+            #expect(scrape().contains(expiries + "1"), "\(scrape().split(separator: "\n").filter { $0.contains("watchdog") })")
         }
 
         @Test("over Modbus TCP (bus.port: tcp://HOST:PORT) the daemon polls a pymodbus TCP server")

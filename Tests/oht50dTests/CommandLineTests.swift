@@ -48,6 +48,11 @@ extension EndToEnd {
             let accepted = try ChildProcess.oht50d(arguments: ["check-config", "--config", config, "--unit", longer])
             #expect(accepted.waitForExit() == 0)
             #expect(accepted.log.contains("# stall times checked against WatchdogSec=1s (\(longer))"))
+            // Spaces around '=' are systemd's too; a value systemd would not take is skipped, not read as "off".
+            let spaced = dir.write("spaced.service", "[Service]\nWatchdogSec = 600ms\nWatchdogSec=5 parsecs\n")
+            let spacedRefused = try ChildProcess.oht50d(arguments: ["check-config", "--config", config, "--unit", spaced])
+            #expect(spacedRefused.waitForExit() == 78)
+            #expect(spacedRefused.log.contains("is not below the service's WatchdogSec=600ms (\(spaced))"))
             let missing = try ChildProcess.oht50d(arguments: ["check-config", "--config", config, "--unit", dir.file("nowhere.service")])
             #expect(missing.waitForExit() == 78)
             #expect(missing.log.contains("--unit \(dir.file("nowhere.service")): no readable unit file there"))

@@ -28,6 +28,7 @@ extension EndToEnd {
                 "oht50_reset_refusals_total{reason=\"estop_pressed\"} 0", "oht50_build_info{version=", "process_resident_memory_bytes ",
                 "process_cpu_seconds_total ", "process_start_time_seconds ", "process_open_fds ",
                 "oht50_http_request_duration_seconds_bucket{route=\"/health\"",
+                "oht50_bus_drive_watchdog_expiries_total{module=\"3\",type=\"motor\"} 0",
             ] {
                 #expect(scrape.contains(series), "missing \(series)")
             }

@@ -45,7 +45,9 @@ def identity(address, type_code, name):
 class DriveBehaviour:
     """The drive's request hook (pymodbus' SimDevice action, called before a request is applied, with the
     drive's register list): DESIGN's host watchdog (0x0D), checked every 5 ms by a thread of its own,
-    and, with --drive-refuse-writes, exception 2 for writes touching those registers."""
+    which also makes each channel's actual speed (0x06, 0x16) follow its command at once (enable 0x01
+    with speed 0x02, else 0), and, with --drive-refuse-writes, exception 2 for writes touching those
+    registers."""
 
     WATCHDOG, STATUS, EXPIRED = 0x0D, 0x0B, 1 << 15
     REFRESH = {0x01, 0x02, 0x07, 0x11, 0x12, 0x17}
@@ -79,6 +81,9 @@ class DriveBehaviour:
                 r = self.registers
                 if r is None:
                     continue
+                for base in (0x00, 0x10):
+                    enabled = r[base + 0x01 - self.start]
+                    r[base + 0x06 - self.start] = r[base + 0x02 - self.start] if enabled else 0
                 limit_ms = r[self.WATCHDOG - self.start]
                 if not limit_ms or r[self.STATUS - self.start] & self.EXPIRED:
                     continue
