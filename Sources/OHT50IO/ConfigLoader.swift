@@ -7,7 +7,10 @@ public enum ConfigLoader {
     public static let defaultPath = "/opt/oht50/config/firmware.yaml"
 
     /// `OHT50_*` variables that are not config keys.
-    public static let reservedEnvironment: Set<String> = ["OHT50_API_TOKEN"]
+    /// `OHT50_` variables that are not config keys: the API token, and the project's tools' own (the cache
+    /// root of tools/arm64-sdk and tools/bench, the property test's count), which a shell running the tools
+    /// may hold when it runs the daemon too.
+    public static let reservedEnvironment: Set<String> = ["OHT50_API_TOKEN", "OHT50_CACHE", "OHT50_PROPERTY_COUNT"]
 
     /// A value given on the command line for a config key.
     public struct FlagOverride: Sendable {
