@@ -87,7 +87,7 @@ public final class SimulatedModule: @unchecked Sendable {
                 let step = max(1, Int((seconds / 0.01 * Double(max(1, registers[base + 3])) + 1e-9).rounded(.down)))
                 if faults.coasting && target < actual { continue }
                 let speed = actual < target ? min(target, actual + step) : max(target, actual - step)
-                if turning != nil { turning?[channel] = speed }
+                turning?[channel] = speed
                 registers[base + 6] = turning == nil ? UInt16(speed) : 0
                 let expired = registers[base + 0x0B] & RegisterMap.hostWatchdogExpiredBit
                 registers[base + 0x0B] = (registers[base + 6] != 0 ? 1 : 0) | expired
