@@ -1,5 +1,12 @@
 @testable import OHT50Core
 
+/// Property checks are CPU-bound and run for tens of seconds under a sanitizer. Run on the cooperative pool
+/// without a suspension point, one of them holds a pool thread for its whole run; on two cores, with the
+/// serialized end-to-end suite blocking the other while it waits for its processes, every async test is
+/// then frozen — long enough for the in-process HTTP server to close its tests' idle connections (the
+/// CI failure "I/O on closed channel" at 77 s). Each generated case yields first, so the others run between.
+func yieldBetweenCases() async { await Task.yield() }
+
 /// Steps a machine one 1 ms cycle at a time, collecting events, so tests read as sequences of inputs.
 struct SafetyMachineHarness {
     static let timings = SafetyTimings(

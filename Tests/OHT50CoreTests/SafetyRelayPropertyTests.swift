@@ -79,6 +79,7 @@ struct SafetyRelayPropertyTests {
     @Test("never ready with a channel open, after a reset with the relay pulled in, or inside a discrepancy fault")
     func invariants() async {
         await propertyCheck(count: 300, input: Self.steps) { steps in
+            await yieldBetweenCases()
             let broken = Self.play(steps) { c in
                 let state = c.machine.state
                 if state.permitsMotion && c.channelOpen { return "\(state) with a channel open at \(c.location)" }
@@ -97,6 +98,7 @@ struct SafetyRelayPropertyTests {
     func interleavingsReachEveryCase() async {
         var reached: Set<String> = []
         await propertyCheck(count: 300, input: Self.steps) { steps in
+            await yieldBetweenCases()
             _ = Self.play(steps) { c in
                 reached.insert(c.machine.state.name)
                 if c.machine.activeCauses.contains(.estopDiscrepancy) { reached.insert("estop_discrepancy") }

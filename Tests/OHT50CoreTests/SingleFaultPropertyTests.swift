@@ -187,6 +187,7 @@ struct SingleFaultPropertyTests {
     func faultModel() async {
         var reached: Set<String> = []
         await propertyCheck(count: Self.count, input: Self.scenarios) { scenario in
+            await yieldBetweenCases()
             let broken = Self.play(scenario, reached: &reached)
             #expect(broken == nil, "\(broken ?? "")")
         }
