@@ -24,8 +24,9 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
-        // libgpiod v1 (bookworm) or v2 (trixie) behind one small C API, chosen by the header it finds.
-        .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
+        // libgpiod v1 (bookworm's libgpiod.so.2) or v2 (trixie's libgpiod.so.3) behind one small C API,
+        // whichever the system has, loaded with dlopen: one build for both releases.
+        .target(name: "CGPIOD"),
         .systemLibrary(
             name: "CModbus", pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]),
@@ -65,6 +66,9 @@ let package = Package(
             ]),
         .target(name: "CPosixTTY"),
         .target(name: "CThreadControl"),
+        // glibc 2.38's __isoc23_strto*, __isoc23_sscanf and strlcpy for bookworm's 2.36: the arm64 build's
+        // static Swift runtime (Debian sid's) calls them. Empty against glibc 2.38 or newer.
+        .target(name: "CGlibcCompat"),
         .target(name: "OHT50Sim", dependencies: ["OHT50Core", "CPosixTTY"]),
         // The daemon's HTTP client, for the CLI's status/reset/events and the end-to-end tests.
         .target(name: "OHT50Client", dependencies: ["OHT50Core"]),
@@ -96,7 +100,8 @@ let package = Package(
             ],
             path: "Sources/oht50d"),
         .executableTarget(
-            name: "oht50d", dependencies: ["OHT50Core", "OHT50dCLI", "RS485ProbeCLI", "OHT50SimCLI"], path: "Sources/Programs/oht50d"),
+            name: "oht50d", dependencies: ["OHT50Core", "OHT50dCLI", "RS485ProbeCLI", "OHT50SimCLI", "CGlibcCompat"],
+            path: "Sources/Programs/oht50d"),
         .executableTarget(name: "rs485-probe", dependencies: ["OHT50Core", "RS485ProbeCLI"], path: "Sources/Programs/rs485-probe"),
         .executableTarget(name: "oht50-sim", dependencies: ["OHT50Core", "OHT50SimCLI"], path: "Sources/Programs/oht50-sim"),
 
@@ -106,7 +111,7 @@ let package = Package(
             path: "Tests/OHT50TestSupport"),
         .testTarget(
             name: "OHT50CoreTests", dependencies: ["OHT50Core", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50Sim", "OHT50TestSupport"]),
+        .testTarget(name: "OHT50IOTests", dependencies: ["OHT50IO", "OHT50Sim", "OHT50TestSupport", "CGlibcCompat"]),
         .testTarget(
             name: "OHT50RuntimeTests",
             dependencies: ["OHT50Runtime", "OHT50IO", "OHT50Sim", "CMallocCounter", "OHT50TestSupport"]),

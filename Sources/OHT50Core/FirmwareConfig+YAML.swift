@@ -97,6 +97,8 @@ extension FirmwareConfig {
         line(1, "safety: \(quoted(cpu.safety.description))")
         line(1, "bus: \(quoted(cpu.bus.description))")
         line(1, "async: \(quoted(cpu.async.description))")
+        line(0, "startup:")
+        line(1, "device_wait_ms: \(deviceWaitMs)")
         line(0, "log:")
         line(1, "level: \(logLevel.rawValue)")
         return lines.joined(separator: "\n") + "\n"

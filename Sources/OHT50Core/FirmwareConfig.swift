@@ -9,6 +9,9 @@ public struct FirmwareConfig: Sendable, Equatable {
     public var http = HTTPSettings()
     public var storage = StorageSettings()
     public var cpu = CPUSettings()
+    /// `startup.device_wait_ms`: how long a start waits for a GPIO chip, line or serial port that is not
+    /// there (yet) before it exits 69. At boot udev can be late to make a device or give it to its group.
+    public var deviceWaitMs = 20_000
     public var logLevel = LogLevel.info
 
     public init() {}
@@ -36,6 +39,11 @@ public struct FirmwareConfig: Sendable, Equatable {
         config.storage = try StorageSettings.decode(&storage)
         var cpu = try top.mapping("cpu")
         config.cpu = try CPUSettings.decode(&cpu)
+        var startup = try top.mapping("startup")
+        // 10 s below the unit's TimeoutStartSec=30s for the start after it: a wait that runs out is the
+        // daemon's clear exit 69, and a device that comes at its end still starts, not a timeout kill.
+        config.deviceWaitMs = try startup.int("device_wait_ms", default: config.deviceWaitMs, range: 0...20_000, unit: " ms")
+        try startup.rejectUnknownKeys()
         var log = try top.mapping("log")
         config.logLevel = try log.choice("level", default: config.logLevel)
         try log.rejectUnknownKeys()
@@ -61,6 +69,7 @@ public struct FirmwareConfig: Sendable, Equatable {
         "http.bind", "http.port", "http.reset_min_interval_ms", "http.control_socket", "http.allow_plain_token",
         "storage.data_dir", "storage.telemetry_retention_days",
         "cpu.safety", "cpu.bus", "cpu.async",
+        "startup.device_wait_ms",
         "log.level",
     ]
 

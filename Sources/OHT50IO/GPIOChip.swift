@@ -5,8 +5,40 @@ import OHT50Core
 import Glibc
 #endif
 
+/// The libgpiod this process loaded at run time (CGPIOD: libgpiod.so.3, the v2 API, if the system has it,
+/// else libgpiod.so.2, v1), and the `gpioinfo` command line that goes with its tools.
+public enum GPIODLibrary {
+    /// 2 (v2, trixie's libgpiod3), 1 (v1, bookworm's libgpiod2), or nil when neither could be loaded.
+    public static var api: Int? {
+        let api = oht50_gpio_api()
+        return api == 0 ? nil : Int(api)
+    }
+
+    /// "libgpiod 2.2.1 (v2 API, libgpiod.so.3)", or why none was loaded.
+    public static var description: String {
+        guard let api else { return "no libgpiod: \(String(cString: oht50_gpio_load_error()))" }
+        let version = String(cString: oht50_gpio_library_version())
+        let passedOver = String(cString: oht50_gpio_load_error())
+        return "libgpiod \(version.isEmpty ? "?" : version) (v\(api) API, libgpiod.so.\(api == 2 ? 3 : 2))"
+            + (passedOver.isEmpty ? "" : "; passed over: \(passedOver)")
+    }
+
+    /// `gpioinfo` for one chip with the tools of the loaded library: v1 takes the chip as an argument (a
+    /// name, label, path or number), v2 only with `-c` (and then no label).
+    public static func gpioinfo(_ chipName: String) -> String {
+        api == 2 ? "gpioinfo -c \(chipName)" : "gpioinfo \(chipName)"
+    }
+
+    /// Neither libgpiod.so.3 nor libgpiod.so.2 could be loaded (errno ELIBACC from the shim).
+    static func missing(role: String, device: String) -> HardwareError {
+        HardwareError(
+            role: role, device: device, problem: "libgpiod cannot be loaded (\(String(cString: oht50_gpio_load_error())))",
+            hint: "install it: apt install libgpiod3 (Debian trixie or newer) or libgpiod2 (bookworm); or use backend sysfs")
+    }
+}
+
 /// One line of a GPIO character device, requested through libgpiod (v1 on bookworm, v2 on trixie: the
-/// CGPIOD shim hides which). The chip is named the way `gpiodetect` shows it: a name (`gpiochip1`), a
+/// CGPIOD shim loads whichever the system has). The chip is named the way `gpiodetect` shows it: a name (`gpiochip1`), a
 /// path (`/dev/gpiochip1`), a label or a number. Each request owns its own handle, so releasing one
 /// never releases another's line.
 final class GPIOLineRequest: @unchecked Sendable {
@@ -34,6 +66,7 @@ final class GPIOLineRequest: @unchecked Sendable {
             }
         guard let requested else {
             let e = errno == 0 ? EIO : errno
+            if e == ELIBACC { throw GPIODLibrary.missing(role: role, device: "\(chip.name) line \(offset)") }
             var problem = SystemCallError(call: "gpiod line request", subject: "\(chip.name) line \(offset)", errno: e).description
             var info = oht50_gpio_line_info()
             if e == EBUSY, oht50_gpio_line_info(descriptor, UInt32(offset), &info) == 0, info.used != 0 {
@@ -43,7 +76,7 @@ final class GPIOLineRequest: @unchecked Sendable {
             throw HardwareError(
                 role: role, device: "\(chip.name) line \(offset)", problem: problem,
                 hint: e == EBUSY
-                    ? "stop whatever holds it (`gpioinfo \(descriptor)` shows the consumer; a sysfs export holds it too: echo N > "
+                    ? "stop whatever holds it (`\(GPIODLibrary.gpioinfo(chip.device))` shows the consumer; a sysfs export holds it too: echo N > "
                         + "/sys/class/gpio/unexport)"
                     : "check that this user may use \(descriptor) (group gpio, udev rule) and the line exists")
         }
@@ -55,20 +88,24 @@ final class GPIOLineRequest: @unchecked Sendable {
 
     /// The chip's "name [label]" and line count, after checking that it has the line. Every failure names
     /// the chip, the line and what to check.
-    static func chip(_ descriptor: String, line offset: Int, role: String) throws(HardwareError) -> (name: String, lines: Int) {
+    /// `device` is the kernel's name of the chip (gpiochip1), `name` that and its label.
+    static func chip(_ descriptor: String, line offset: Int, role: String) throws(HardwareError) -> (
+        name: String, device: String, lines: Int
+    ) {
         errno = 0
         var info = oht50_gpio_chip_info()
         guard oht50_gpio_chip_info(descriptor, &info) == 0 else {
             throw Self.chipError(descriptor, errno: errno == 0 ? ENOENT : errno, role: role)
         }
-        let name = "\(string(info.name)) [\(string(info.label))]"
+        let device = string(info.name)
+        let name = "\(device) [\(string(info.label))]"
         let lines = Int(info.lines)
         guard offset >= 0, offset < lines else {
             throw HardwareError(
                 role: role, device: "\(name) line \(offset)", problem: "the chip has \(lines) lines (0–\(lines - 1))",
-                hint: "check the line offset with `gpioinfo \(descriptor)`")
+                hint: "check the line offset with `\(GPIODLibrary.gpioinfo(device))`")
         }
-        return (name, lines)
+        return (name, device, lines)
     }
 
     /// A fixed-size C string field as a Swift string.
@@ -83,18 +120,20 @@ final class GPIOLineRequest: @unchecked Sendable {
             ? "no /dev/gpiochip* exists: the kernel has no GPIO character device (CONFIG_GPIO_CDEV) or no GPIO controller"
             : "chips present: \(available.joined(separator: ", "))"
         switch e {
+        case ELIBACC:
+            return GPIODLibrary.missing(role: role, device: descriptor)
         case EACCES, EPERM:
             return HardwareError(
                 role: role, device: descriptor,
                 problem: SystemCallError(call: "gpiod_chip_open", subject: descriptor, errno: e).description,
                 hint:
                     "this user may not open it: add it to group gpio (the unit's SupplementaryGroups) and check the udev rule for "
-                    + "/dev/gpiochip*"
+                    + "/dev/gpiochip*", mayAppear: e == EACCES
             )
         case ENOENT:
             return HardwareError(
                 role: role, device: descriptor, problem: "no such GPIO chip (by name, path, label or number)",
-                hint: "\(seen); `gpiodetect` lists names and labels")
+                hint: "\(seen); `gpiodetect` lists names and labels", mayAppear: true)
         case ENODEV, ENOTTY:
             return HardwareError(
                 role: role, device: descriptor, problem: "exists but is not a GPIO chip character device",

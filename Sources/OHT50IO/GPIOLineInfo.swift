@@ -9,6 +9,8 @@ import Glibc
 public struct GPIOLineInfo: Sendable, Equatable {
     /// "gpiochip1 [rockchip,gpio1]".
     public var chip: String
+    /// The kernel's name of the chip: "gpiochip1".
+    public var device: String
     public var lines: Int
     public var used: Bool
     public var consumer: String?
@@ -17,7 +19,7 @@ public struct GPIOLineInfo: Sendable, Equatable {
     /// The line, or why it cannot be seen: no such chip, no permission, no such line (the same errors,
     /// with the same hints, as the daemon's own request).
     public static func inspect(chip descriptor: String, line offset: Int, role: String = "gpio") -> Result<GPIOLineInfo, HardwareError> {
-        let chip: (name: String, lines: Int)
+        let chip: (name: String, device: String, lines: Int)
         do {
             chip = try GPIOLineRequest.chip(descriptor, line: offset, role: role)
         } catch {
@@ -35,7 +37,7 @@ public struct GPIOLineInfo: Sendable, Equatable {
         let consumer = GPIOLineRequest.string(info.consumer)
         return .success(
             GPIOLineInfo(
-                chip: chip.name, lines: chip.lines, used: info.used != 0, consumer: consumer.isEmpty ? nil : consumer,
+                chip: chip.name, device: chip.device, lines: chip.lines, used: info.used != 0, consumer: consumer.isEmpty ? nil : consumer,
                 output: info.output != 0))
     }
 }

@@ -50,7 +50,8 @@ public final class ModbusMaster: @unchecked Sendable {
             }
         guard let context = modbus_new_rtu(settings.port, Int32(settings.baud), parity, Int32(settings.dataBits), Int32(settings.stopBits))
         else {
-            throw .unusable(port: settings.port, reason: String(cString: modbus_strerror(errno)))
+            let e = errno
+            throw .unusable(port: settings.port, reason: String(cString: modbus_strerror(e)), errno: e)
         }
         // The Modbus serial-line spec's character is 11 bits (start, 8 data, parity or a second stop bit,
         // stop), and slaves time t3.5 in it (DESIGN: 95.5 µs at 115200); an 8N1 line's 10 would leave
@@ -77,12 +78,12 @@ public final class ModbusMaster: @unchecked Sendable {
         self.responseTimeoutNs = UInt64(responseTimeoutMs) * 1_000_000
         // From here on deinit releases the context, also when this initializer throws.
         if gapNs > 0 && !FileManager.default.fileExists(atPath: port) {
-            throw .unusable(port: port, reason: "no such device")
+            throw .unusable(port: port, reason: "no such device", errno: ENOENT)
         }
         guard modbus_connect(context) == 0 else {
             let error = errno
             if error == EBUSY { throw .busy(port: port, holder: PortHolder.describe(port)) }
-            throw .unusable(port: port, reason: String(cString: modbus_strerror(error)))
+            throw .unusable(port: port, reason: String(cString: modbus_strerror(error)), errno: error)
         }
         connected = true
         if gapNs > 0 {

@@ -34,7 +34,8 @@ public final class SysfsEStopInput: EStopInput, @unchecked Sendable {
             throw HardwareError(
                 role: role, device: path,
                 problem: SystemCallError(call: "open", subject: path, errno: e).description,
-                hint: "check that the GPIO is exported (oht50d export-gpio, or echo N > /sys/class/gpio/export) and readable by this user")
+                hint: "check that the GPIO is exported (oht50d export-gpio, or echo N > /sys/class/gpio/export) and readable by this user",
+                mayAppear: HardwareError.mayAppear(errno: e))
         }
     }
 

@@ -23,7 +23,8 @@ public final class SysfsOutputLine: OutputLine, @unchecked Sendable {
             let e = errno
             throw HardwareError(
                 role: role, device: path, problem: SystemCallError(call: "open", subject: path, errno: e).description,
-                hint: "check that the GPIO is exported as an output and writable by this user")
+                hint: "check that the GPIO is exported as an output and writable by this user", mayAppear: HardwareError.mayAppear(errno: e)
+            )
         }
         self.fd = fd
         let utf8 = Array(path.utf8CString)

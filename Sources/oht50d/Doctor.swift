@@ -419,7 +419,20 @@ struct Doctor {
             let line = output.settings
             checks.append(lineCheck(output.role.key, line.backend, chip: line.chip, line: line.line, path: line.sysfsPath, output: true))
         }
+        let gpiod =
+            hardware.inputs.contains { $0.settings.backend == .gpiod } || hardware.outputs.contains { $0.settings.backend == .gpiod }
+        if gpiod { checks.insert(Self.gpiodLibrary(), at: 0) }
         return checks
+    }
+
+    /// Which libgpiod the gpiod backend uses here (one package carries both: bookworm has v1, trixie v2).
+    static func gpiodLibrary() -> DoctorCheck {
+        guard GPIODLibrary.api != nil else {
+            return DoctorCheck(
+                name: "libgpiod", status: .fail, found: GPIODLibrary.description,
+                fix: "apt install libgpiod3 (Debian trixie or newer) or libgpiod2 (bookworm); or use backend sysfs")
+        }
+        return DoctorCheck(name: "libgpiod", status: .ok, found: GPIODLibrary.description)
     }
 
     /// One input or output line, by its backend.
@@ -457,7 +470,9 @@ struct Doctor {
             return DoctorCheck(
                 name: "gpio \(role)", status: .fail,
                 found: "\(place) is held by \(info.consumer.map { "\"\($0)\"" } ?? "another user (a sysfs export?)")",
-                fix: "free it: stop that program, or echo N > /sys/class/gpio/unexport for a sysfs export (gpioinfo \(chip))")
+                fix:
+                    "free it: stop that program, or echo N > /sys/class/gpio/unexport for a sysfs export "
+                    + "(`\(GPIODLibrary.gpioinfo(info.device))` shows the consumer)")
         }
     }
 

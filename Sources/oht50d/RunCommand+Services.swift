@@ -19,7 +19,8 @@ import Glibc
 
 extension RunCommand {
     /// The event store; storage problems are reported and never stop the daemon.
-    func openJournal(config: FirmwareConfig, scheduling: SchedulingResult, logger: Logger) -> EventJournal {
+    /// `waited`: what the start waited for (`startup.device_wait_ms`), said in the start event.
+    func openJournal(config: FirmwareConfig, scheduling: SchedulingResult, waited: String?, logger: Logger) -> EventJournal {
         let now = { (MonotonicClock.now(), WallTime.iso8601(Date())) }
         let journal = EventJournal(dataDir: config.storage.dataDir)
         if let error = journal.openError {
@@ -33,7 +34,9 @@ extension RunCommand {
             journal.append(time: wall, monotonicNs: mono, kind: .storageDegraded, detail: "corrupt database moved aside to \(moved)")
         }
         let (mono, wall) = now()
-        journal.append(time: wall, monotonicNs: mono, kind: .start, detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)")
+        journal.append(
+            time: wall, monotonicNs: mono, kind: .start,
+            detail: "oht50d \(FirmwareVersion.current), \(scheduling.policy)" + (waited.map { ", \($0)" } ?? ""))
         journal.append(time: wall, monotonicNs: mono, kind: .configLoaded, detail: options.config ?? "built-in defaults")
         return journal
     }

@@ -18,6 +18,74 @@ import Glibc
 #endif
 
 extension RunCommand {
+    /// Opens the vehicle's lines and bus. A device that is not there or not usable yet — udev late at boot
+    /// to make a GPIO chip or the serial port, or to give it to its group (`HardwareError.mayAppear`; not a
+    /// line held by another program, nor one the chip does not have) — is tried again after 0.25 s,
+    /// doubling to 2 s, for `startup.device_wait_ms`; what it waits for is logged when that changes and
+    /// shown by `systemctl status` (STATUS=). Then exit 69 naming it, as at once with a wait of 0 or with
+    /// `--simulate`. Nothing moves meanwhile: no safety loop runs, every output that can be opened is
+    /// turned off when the wait begins (as safe-off does), and what a failed attempt opened is released
+    /// again (an output is requested at 0). A second daemon cannot start meanwhile (`DaemonLock`), and a
+    /// SIGHUP is ignored until the reload handler exists. Returns the vehicle and, when it waited, "waited 8.1 s
+    /// for /dev/ttyOHT485 (RS485 bus (bus.port))" for the start event.
+    static func openWaitingForDevices(_ config: inout FirmwareConfig, simulate: Bool, notifier: SystemdNotifier, logger: Logger)
+        async throws -> (VehicleWiring, waited: String?)
+    {
+        // A reload asked for before the reload handler exists is not a reason to die (SIGHUP's default):
+        // ignored until `reloadOnSIGHUP` takes it over.
+        signal(SIGHUP, SIG_IGN)
+        let started = ContinuousClock.now
+        let bound = Duration.milliseconds(simulate ? 0 : config.deviceWaitMs)
+        var pause = Duration.milliseconds(250)
+        var waitingFor: String?
+        var firstMissing = ""
+        while true {
+            var attempt = config
+            do {
+                let vehicle = try VehicleWiring.open(&attempt, simulate: simulate, logger: logger)
+                config = attempt
+                guard waitingFor != nil else { return (vehicle, nil) }
+                let waited = "waited \(Self.seconds(ContinuousClock.now - started)) for \(firstMissing)"
+                logger.notice("the devices are there: \(waited)")
+                notifier.notify("STATUS=starting")
+                return (vehicle, waited)
+            } catch {
+                let waited = ContinuousClock.now - started
+                let problem = "\(error)"
+                let mayAppear = (error as? HardwareError)?.mayAppear ?? false
+                guard mayAppear, waited < bound else {
+                    let after = waitingFor == nil ? "" : " (waited \(Self.seconds(waited)), startup.device_wait_ms)"
+                    logger.error("hardware missing\(after): \(problem)")
+                    notifier.notify("STATUS=hardware missing\(after): \(problem)")
+                    throw ExitStatus.hardwareMissing
+                }
+                if problem != waitingFor {
+                    let left = Self.seconds(bound - waited)
+                    logger.warning("waiting for a device (for up to \(left) more, startup.device_wait_ms): \(problem)")
+                    notifier.notify("STATUS=waiting for a device: \(problem)")
+                    if waitingFor == nil {
+                        if let error = error as? HardwareError { firstMissing = "\(error.device) (\(error.role))" }
+                        // What safe-off does, now: a missing input must not leave an output that exists at
+                        // whatever level it had for the whole wait.
+                        for failure in VehicleSafeOff.outputsOff(VehicleSafeOff.outputLines(of: [config]), logger: logger) {
+                            logger.notice("while waiting: \(failure)")
+                        }
+                    }
+                    waitingFor = problem
+                }
+                // The last try comes at the bound itself.
+                try? await Task.sleep(for: min(pause, bound - waited))
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
+    }
+
+    /// "1.8 s".
+    private static func seconds(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        return "\(ms / 1000).\(ms % 1000 / 100) s"
+    }
+
     /// The configuration as loaded (what SIGHUP compares with), the one the daemon runs (data
     /// directory made absolute, with `--simulate` the simulated vehicle's files), and the API token.
     /// Exits 78 on a bad configuration, 1 on an unusable data directory.

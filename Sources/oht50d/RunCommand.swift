@@ -46,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         var (loaded, config, token) = try startup(environment: environment, logger: logger)
         // Before the hardware: a second daemon must not touch the vehicle nor take the first one's socket.
         do {
+            try DaemonLock.acquire(dataDir: config.storage.dataDir)
             try ControlSocket.prepare(config.http.controlSocket)
         } catch {
             logger.error("\(error)")
@@ -53,20 +54,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { unlink(config.http.controlSocket) }
         let tls = try Self.tlsConfiguration(config.http, logger: logger)
-        let vehicle: VehicleWiring
-        do {
-            vehicle = try VehicleWiring.open(&config, simulate: simulate, logger: logger)
-        } catch {
-            logger.error("hardware missing: \(error)")
-            throw ExitStatus.hardwareMissing
-        }
+        let (vehicle, waited) = try await Self.openWaitingForDevices(
+            &config, simulate: simulate, notifier: SystemdNotifier(environment: environment), logger: logger)
         Self.restoreLatches(vehicle.loop, dataDir: config.storage.dataDir, logger: logger)
         let realtime = try RealtimeStart(vehicle, cpu: config.cpu, logger: logger)
         Self.keepForSafeOff(config, logger: logger)
         _ = vehicle.powerLED?.set(true)
         defer { vehicle.stop() }
 
-        let journal = openJournal(config: config, scheduling: realtime.scheduling, logger: logger)
+        let journal = openJournal(config: config, scheduling: realtime.scheduling, waited: waited, logger: logger)
         let signals =
             (simulate ? Self.simulatedStalls(vehicle, logger: logger) : [])
             + [reloadOnSIGHUP(running: loaded, environment: environment, journal: journal, logger: logger)]

@@ -76,7 +76,9 @@ struct VehicleWiring {
         do {
             master = try open()
         } catch {
-            throw HardwareError(role: "RS485 bus (bus.port)", device: settings.port, problem: error.description, hint: "see README, RS485")
+            throw HardwareError(
+                role: "RS485 bus (bus.port)", device: settings.port, problem: error.description, hint: "see README, RS485",
+                mayAppear: error.mayAppear)
         }
         let timing = "response timeout \(settings.responseTimeoutMs) ms, comm loss after \(settings.commLossAfter)"
         logger.notice("RS485 bus: \(settings.port) at \(settings.baud) baud, \(timing)")

@@ -34,6 +34,26 @@ struct GPIODLineTests {
         }
     }
 
+    @Test("the libgpiod loaded at run time is the one the system has (v2 before v1), and hints use its tools' command line")
+    func loadedLibrary() throws {
+        let libraries = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu"]
+        func present(_ soname: String) -> Bool { libraries.contains { FileManager.default.fileExists(atPath: "\($0)/\(soname)") } }
+        let expected = present("libgpiod.so.3") ? 2 : present("libgpiod.so.2") ? 1 : nil
+        #expect(GPIODLibrary.api == expected, "\(GPIODLibrary.description)")
+        switch expected {
+        case 2?:
+            #expect(GPIODLibrary.description.hasSuffix("(v2 API, libgpiod.so.3)"))
+            #expect(GPIODLibrary.gpioinfo("gpiochip1") == "gpioinfo -c gpiochip1")
+        case 1?:
+            #expect(GPIODLibrary.description.hasSuffix("(v1 API, libgpiod.so.2)"))
+            #expect(GPIODLibrary.gpioinfo("gpiochip1") == "gpioinfo gpiochip1")
+        default:
+            #expect(GPIODLibrary.description.hasPrefix("no libgpiod: "))
+        }
+        // The library's own version, as its tools print it ("1.6.3", "2.2.1").
+        if expected != nil { #expect(GPIODLibrary.description.range(of: #"^libgpiod [0-9]+\.[0-9]+"#, options: .regularExpression) != nil) }
+    }
+
     @Test("a path that is not a GPIO chip is refused as such")
     func notAChip() throws {
         let dir = TemporaryDirectory()

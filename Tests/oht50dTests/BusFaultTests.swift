@@ -208,6 +208,55 @@ extension EndToEnd {
                 arguments: ["--config", config, "--data-dir", other.file("data"), "--control-socket", other.file("control.sock")])
             #expect(second.waitForExit() == 69)
             #expect(second.log.contains("is in use by oht50d (pid \(first.process.processIdentifier))"))
+            // Held is not late: no wait for it (startup.device_wait_ms is for devices not there yet).
+            #expect(!second.log.contains("waiting for a device"), "\(second.log)")
+        }
+
+        @Test(
+            "a serial port missing at start is waited for: the daemon says what it waits for, drives nothing, comes up latched when it appears"
+        )
+        func latePortIsWaitedFor() throws {
+            let dir = TemporaryDirectory("oht50-late")
+            let estop = dir.write("gpio59/value", "1\n")
+            // Left on by whatever ran before: the wait must not keep it so.
+            let motion = dir.write("gpio131/value", "1\n")
+            let config = dir.write(
+                "firmware.yaml",
+                """
+                estop: {backend: sysfs, sysfs_path: "\(estop)"}
+                outputs:
+                  motion_enable: {backend: sysfs, sysfs_path: "\(motion)"}
+                bus: {port: "\(dir.file("tty"))", response_timeout_ms: 200}
+                http: {port: 0, reset_min_interval_ms: 0}
+                storage: {data_dir: "\(dir.file("data"))"}
+                startup: {device_wait_ms: 20000}
+                """)
+            let daemon = try ChildProcess.oht50d(
+                arguments: ["--config", config, "--control-socket", dir.file("control.sock")],
+                environment: ["OHT50_API_TOKEN": BusPeers.token])
+            defer { _ = daemon.terminate() }
+            #expect(daemon.waitForLog("waiting for a device"), "\(daemon.log)")
+            #expect(
+                daemon.log.contains("RS485 bus (bus.port): \(dir.file("tty")): serial port \(dir.file("tty")) is missing"), "\(daemon.log)")
+            #expect(eventually { (try? String(contentsOfFile: motion, encoding: .utf8)) == "0\n" }, "motion-enable turned off for the wait")
+            // A reload asked for meanwhile is not an end; a second daemon on the same data directory is refused.
+            kill(daemon.process.processIdentifier, SIGHUP)
+            let second = try ChildProcess.oht50d(arguments: ["--config", config, "--control-socket", dir.file("second.sock")])
+            #expect(second.waitForExit() == 69)
+            #expect(
+                second.log.contains("another oht50d (pid \(daemon.process.processIdentifier)) runs with this data directory"),
+                "\(second.log)")
+            #expect(!second.log.contains("waiting for a device"), "\(second.log)")
+            #expect(daemon.process.isRunning)
+            #expect(daemon.log.components(separatedBy: "waiting for a device").count == 2, "said once, not per attempt: \(daemon.log)")
+            let sim = try BusPeers.simulator(link: dir.file("tty"))
+            defer { sim.kill9() }
+            let http = DaemonClient(port: try #require(daemon.httpPort(), "\(daemon.log)"))
+            #expect(eventually { http.state() == "latched" })
+            let events = try http.get("/api/v1/events?limit=10").json["events"] as? [[String: Any]] ?? []
+            let start = try #require(events.first { $0["kind"] as? String == "start" }, "\(events)")
+            #expect((start["detail"] as? String)?.contains("for \(dir.file("tty")) (RS485 bus (bus.port))") == true, "\(start)")
+            #expect(http.resetUntilReady())
         }
     }
 }

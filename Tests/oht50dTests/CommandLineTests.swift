@@ -156,21 +156,32 @@ extension EndToEnd {
             }
         }
 
-        @Test("a missing E-stop file exits 69 naming it")
+        @Test("a missing E-stop file is waited for, startup.device_wait_ms, then exits 69 naming it and how long it waited")
         func missingEStopExits69() throws {
             let dir = TemporaryDirectory()
-            let path = dir.write("firmware.yaml", "estop:\n  sysfs_path: \(dir.file("gpio59/value"))\n")
+            // An output that is there, left on: the wait turns it off (the inputs are opened first, so
+            // the vehicle's own open never reaches it).
+            let motion = dir.write("gpio131/value", "1\n")
+            let path = dir.write(
+                "firmware.yaml",
+                "estop:\n  sysfs_path: \(dir.file("gpio59/value"))\noutputs: {motion_enable: {sysfs_path: \(motion)}}\n"
+                    + "startup: {device_wait_ms: 1000}\n")
             let daemon = try ChildProcess.oht50d(arguments: [
                 "--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
             ])
             #expect(daemon.waitForExit() == 69)
             #expect(daemon.log.contains("E-stop input (estop.sysfs_path): \(dir.file("gpio59/value"))"))
+            #expect(daemon.log.contains("waiting for a device (for up to "), "\(daemon.log)")
+            #expect(try String(contentsOfFile: motion, encoding: .utf8) == "0\n", "\(daemon.log)")
+            // It gave up no sooner than the bound.
+            let waited = daemon.log.components(separatedBy: "hardware missing (waited ").dropFirst().first?.prefix { $0 != " " }
+            #expect(waited.flatMap { Double($0) }.map { $0 >= 1.0 } == true, "\(daemon.log)")
         }
 
         @Test("a gpiod E-stop on a chip that does not exist exits 69 naming the chip and what to check")
         func missingGPIOChipExits69() throws {
             let dir = TemporaryDirectory()
-            let path = dir.write("firmware.yaml", "estop:\n  backend: gpiod\n  chip: gpiochip1\n  line: 27\n")
+            let path = dir.write("firmware.yaml", "estop:\n  backend: gpiod\n  chip: gpiochip1\n  line: 27\nstartup: {device_wait_ms: 0}\n")
             let daemon = try ChildProcess.oht50d(arguments: [
                 "--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
             ])
@@ -188,7 +199,8 @@ extension EndToEnd {
             let chip = dir.write("gpiochip4", "")
             let path = dir.write(
                 "firmware.yaml",
-                "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    backend: gpiod\n    chip: \(chip)\n    line: 3\n")
+                "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    backend: gpiod\n    chip: \(chip)\n    line: 3\n"
+                    + "startup: {device_wait_ms: 0}\n")
             dir.makeWorldWritable()
             chmod(chip, 0o600)
             let daemon = try ChildProcess.oht50d(
@@ -220,7 +232,8 @@ extension EndToEnd {
             let estop = dir.write("gpio59/value", "1\n")
             let path = dir.write(
                 "firmware.yaml",
-                "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n")
+                "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    sysfs_path: \(dir.file("gpio131/value"))\n"
+                    + "startup: {device_wait_ms: 0}\n")
             let daemon = try ChildProcess.oht50d(arguments: [
                 "--config", path, "--data-dir", dir.file("data"), "--control-socket", dir.file("control.sock"),
             ])

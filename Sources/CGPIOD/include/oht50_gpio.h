@@ -1,9 +1,9 @@
 #ifndef OHT50_GPIO_H
 #define OHT50_GPIO_H
 /*
- * One GPIO line of a character device, over libgpiod v1 (Debian bookworm: 1.6) or v2 (trixie: 2.1),
- * chosen when this is compiled. The daemon's Swift code sees only this API, so the same source builds
- * for the amd64 package (bookworm) and the arm64 one (trixie).
+ * One GPIO line of a character device, over libgpiod v1 (Debian bookworm's libgpiod2: libgpiod.so.2)
+ * or v2 (trixie's libgpiod3: libgpiod.so.3), whichever the system has, loaded at run time (v2 first).
+ * The daemon's Swift code sees only this API, so one build runs on both releases.
  *
  * A chip is named the way `gpiodetect` shows it: a name (gpiochip1), a path (/dev/gpiochip1, or any
  * absolute path), a label (rockchip,gpio1) or a number (1). Failures return -1 or NULL with errno set.
@@ -13,6 +13,15 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* 2 when libgpiod.so.3 (the v2 API) was loaded, 1 for libgpiod.so.2 (v1), 0 when neither could be:
+ * then every call below fails with errno ELIBACC and oht50_gpio_load_error() says why. Loads on the
+ * first call of any function here. With a library loaded, oht50_gpio_load_error() names the one passed
+ * over, if any (libgpiod.so.3 missing a symbol), else is empty. */
+int oht50_gpio_api(void);
+const char *oht50_gpio_load_error(void);
+/* The loaded library's own version ("1.6.3", "2.2.1"); empty when none was loaded. */
+const char *oht50_gpio_library_version(void);
 
 struct oht50_gpio_chip_info {
     char name[64];
@@ -46,7 +55,7 @@ int oht50_gpio_get(struct oht50_gpio_line *line);
 int oht50_gpio_set(struct oht50_gpio_line *line, int value);
 
 /*
- * Reads every pending edge event without blocking or allocating. `*press_ns` gets the kernel timestamp
+ * Reads the pending edge events (at most 64 a call; the rest the next call) without blocking or allocating. `*press_ns` gets the kernel timestamp
  * (CLOCK_MONOTONIC) of the first rising (press_rising != 0) or falling edge among them, `*any_ns` that of
  * the first event of either kind; each stays as it was when there is none. (With both edges requested
  * the kernel types an event by the level its interrupt thread reads afterwards, so a pulse shorter than
