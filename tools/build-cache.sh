@@ -9,14 +9,17 @@
 #   build_cache_lock "$scratch"     held until the caller exits: a second clone's run on this machine
 #                                   waits instead of rebuilding what the first one is using
 build_cache() {
-    local toolchain
-    toolchain=$(swift -version 2>&1 | md5sum | cut -c 1-8)
-    local dir=${OHT50_CACHE:-/var/cache/oht50}/swiftpm/$1-$toolchain
-    mkdir -p "$dir"
+    local version
+    version=$(swift -version 2>&1) || { echo "build-cache: swift -version failed: $version" >&2; return 1; }
+    local dir=${OHT50_CACHE:-/var/cache/oht50}/swiftpm/$1-$(md5sum <<< "$version" | cut -c 1-8)
+    mkdir -p "$dir" || { echo "build-cache: cannot make $dir" >&2; return 1; }
     echo "$dir"
 }
+# build_cache_lock DIR: waits (saying so, at most an hour) while another run holds DIR.
 build_cache_lock() {
     local fd
-    exec {fd}> "$1.lock"
-    flock "$fd"
+    exec {fd}> "$1.lock" || { echo "build-cache: cannot open $1.lock" >&2; exit 2; }
+    flock -n "$fd" && return 0
+    echo "build-cache: another run is using $1; waiting for it (at most an hour)" >&2
+    flock -w 3600 "$fd" || { echo "build-cache: $1 still in use after an hour; giving up" >&2; exit 2; }
 }
