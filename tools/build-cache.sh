@@ -20,6 +20,14 @@ build_cache_lock() {
     local fd
     exec {fd}> "$1.lock" || { echo "build-cache: cannot open $1.lock" >&2; exit 2; }
     flock -n "$fd" && return 0
-    echo "build-cache: another run is using $1; waiting for it (at most an hour)" >&2
+    # Who has it open (a child inherits the lock: a process left behind by a killed run holds it too).
+    local holders="" p
+    for p in /proc/[0-9]*; do
+        [ "${p#/proc/}" = "$BASHPID" ] && continue
+        if ls -l "$p/fd" 2> /dev/null | grep -qF -- "-> $1.lock"; then
+            holders+=" ${p#/proc/} ($(tr '\0' ' ' < "$p/cmdline" 2> /dev/null | cut -c 1-60))"
+        fi
+    done
+    echo "build-cache: another run is using $1 (open in:${holders:- ?}); waiting for it (at most an hour)" >&2
     flock -w 3600 "$fd" || { echo "build-cache: $1 still in use after an hour; giving up" >&2; exit 2; }
 }
