@@ -5,6 +5,7 @@
 # Optional hooks: harness_result LINE (where result lines go; default: stdout with the prefix),
 # harness_detail (more words for a FAIL line, e.g. the vehicle's state), harness_on_fail NAME (more
 # evidence after a failure, e.g. the journal). `harness_summary` prints the totals and fails if one did.
+# Also the checks more than one harness makes of the same output (doctor_json_names_libgpiod).
 passed=0 failed=0
 
 # wait_for SECONDS COMMAND...: true once COMMAND succeeds (its output discarded), false after SECONDS.
@@ -36,4 +37,15 @@ harness_emit() {
 harness_summary() {
     echo "${HARNESS_NAME:-}$passed checks ok, $failed failed"
     [ "$failed" -eq 0 ]
+}
+
+# doctor_json_names_libgpiod JSON API: the libgpiod row of `oht50d doctor --json`'s output in JSON is ok
+# and names the API loaded (v1 or v2); prints the row.
+doctor_json_names_libgpiod() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+row = next(c for c in json.load(open(sys.argv[1]))["checks"] if c["name"] == "libgpiod")
+print(row)
+sys.exit(0 if row["status"] == "ok" and f"({sys.argv[2]} API" in row["found"] else 1)
+PY
 }
