@@ -5,9 +5,11 @@
 # files of its dependencies: the dependencies' checkouts and objects sit at the same paths every time and
 # SwiftPM finds them up to date (measured: the release build from a fresh clone 380 s → 86 s). Made when
 # missing. Source it, then:
-#   scratch=$(build_cache NAME)     the directory (made when missing)
-#   build_cache_lock "$scratch"     held until the caller exits: a second clone's run on this machine
-#                                   waits instead of rebuilding what the first one is using
+#   build_cache_use VAR NAME        sets VAR to the directory (made when missing) and holds its lock
+#                                   until the caller exits: a second clone's run on this machine waits
+#                                   instead of rebuilding what the first one is using
+#   build_logged LOG WHAT CMD...    runs a build into LOG; its status decides (a kept scratch has the
+#                                   last run's binaries, never to be used after a failed build)
 build_cache() {
     local version
     version=$(swift -version 2>&1) || { echo "build-cache: swift -version failed: $version" >&2; return 1; }
@@ -30,4 +32,20 @@ build_cache_lock() {
     done
     echo "build-cache: another run is using $1 (open in:${holders:- ?}); waiting for it (at most an hour)" >&2
     flock -w 3600 "$fd" || { echo "build-cache: $1 still in use after an hour; giving up" >&2; exit 2; }
+}
+build_cache_use() {
+    local dir
+    dir=$(build_cache "$2") || exit 2
+    build_cache_lock "$dir"
+    printf -v "$1" '%s' "$dir"
+}
+# build_logged LOG WHAT COMMAND...: on failure, the log's first error lines, "WHAT failed" and exit 2.
+build_logged() {
+    local log=$1 what=$2
+    shift 2
+    if ! "$@" > "$log" 2>&1; then
+        grep -m 20 -E "error" "$log" >&2 || true
+        echo "$what failed (log: $log)" >&2
+        exit 2
+    fi
 }
