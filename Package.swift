@@ -145,3 +145,16 @@ if Context.environment["OHT50_FUZZ"] == "1" {
         package.products.append(.executable(name: name, targets: [name]))
     }
 }
+
+// tools/sanitize thread's tests (the lock-free ring, the seqlock, the safety machine, the safety and bus
+// loops) are all in OHT50CoreTests and OHT50RuntimeTests. With OHT50_TSAN=1 the manifest keeps only what
+// those two need: the ThreadSanitizer build then compiles no HTTP, storage or programs (Hummingbird, NIO,
+// BoringSSL: most of that build's time when nothing is cached).
+if Context.environment["OHT50_TSAN"] == "1" {
+    let kept: Set<String> = [
+        "OHT50Core", "OHT50IO", "OHT50Runtime", "OHT50Sim", "OHT50Client", "OHT50TestSupport", "CMallocCounter",
+        "CModbus", "CGPIOD", "CYAML", "CPosixTTY", "CThreadControl", "OHT50CoreTests", "OHT50RuntimeTests",
+    ]
+    package.targets.removeAll { !kept.contains($0.name) }
+    package.products.removeAll()
+}

@@ -4,9 +4,10 @@
 #   HARNESS_LOG   where a check's output goes (its last HARNESS_TAIL lines, 5, are shown when it fails)
 # Optional hooks: harness_result LINE (where result lines go; default: stdout with the prefix),
 # harness_detail (more words for a FAIL line, e.g. the vehicle's state), harness_on_fail NAME (more
-# evidence after a failure, e.g. the journal). `harness_summary` prints the totals and fails if one did.
+# evidence after a failure, e.g. the journal). `harness_summary` prints the totals and the failed checks'
+# names again (the evidence between may be long; a CI page keeps the end) and fails if one did.
 # Also the checks more than one harness makes of the same output (doctor_json_names_libgpiod).
-passed=0 failed=0
+passed=0 failed=0 failures=""
 
 # wait_for SECONDS COMMAND...: true once COMMAND succeeds (its output discarded), false after SECONDS.
 wait_for() {
@@ -25,7 +26,7 @@ check() {
     else
         local detail; detail=$(tail -n "${HARNESS_TAIL:-5}" "$HARNESS_LOG" | tr '\n' ' ')
         if declare -F harness_detail > /dev/null; then detail+=$(harness_detail); fi
-        harness_emit "FAIL $name: $detail"; failed=$((failed + 1))
+        harness_emit "FAIL $name: $detail"; failed=$((failed + 1)) failures+=" $name"
         if declare -F harness_on_fail > /dev/null; then harness_on_fail "$name"; fi
     fi
 }
@@ -35,7 +36,7 @@ harness_emit() {
 }
 
 harness_summary() {
-    echo "${HARNESS_NAME:-}$passed checks ok, $failed failed"
+    echo "${HARNESS_NAME:-}$passed checks ok, $failed failed${failures:+:$failures}"
     [ "$failed" -eq 0 ]
 }
 
