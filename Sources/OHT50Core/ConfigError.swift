@@ -16,8 +16,15 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.allowed = allowed
     }
 
+    /// The value is shown unless it came from the environment: that is where secrets live (the shared
+    /// `.env`), and a rejected setting is named well enough by its variable.
     public var description: String {
-        let shown = value.map { " = \"\($0)\"" } ?? ""
+        let shown: String
+        switch (origin, value) {
+        case (.environment, .some): shown = " (value not shown: it came from the environment)"
+        case (_, .some(let value)): shown = " = \"\(value)\""
+        case (_, nil): shown = ""
+        }
         return "\(origin): \(key)\(shown): \(problem); allowed: \(allowed)"
     }
 }

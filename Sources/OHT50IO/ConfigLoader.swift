@@ -6,10 +6,9 @@ import OHT50Core
 public enum ConfigLoader {
     public static let defaultPath = "/opt/oht50/config/firmware.yaml"
 
-    /// `OHT50_*` variables that are not config keys.
-    /// `OHT50_` variables that are not config keys: the API token, and the project's tools' own (the cache
-    /// root of tools/arm64-sdk and tools/bench, the property test's count), which a shell running the tools
-    /// may hold when it runs the daemon too.
+    /// `OHT50_` variables that are not config keys and are passed over without a word: the API token, and
+    /// the project's tools' own (the cache root of the tools, the property test's count), which a shell
+    /// running the tools may hold when it runs the daemon too.
     public static let reservedEnvironment: Set<String> = ["OHT50_API_TOKEN", "OHT50_CACHE", "OHT50_PROPERTY_COUNT"]
 
     /// A value given on the command line for a config key.
@@ -31,6 +30,19 @@ public enum ConfigLoader {
         public var path: String?
         /// "OHT50_HTTP_PORT → http.port" and "--data-dir → storage.data_dir" lines, for the log.
         public var overrides: [String]
+        /// `OHT50_` variables that name no setting, sorted: not read (their values are never looked at),
+        /// named in a warning. The shared `/opt/oht50/.env` holds the backend's variables too (a database
+        /// password under our prefix must neither stop the vehicle's daemon nor reach its log); a misspelt
+        /// setting shows up there.
+        public var ignoredEnvironment: [String]
+
+        /// The warning for the ignored variables, nil when there are none.
+        public var ignoredWarning: String? {
+            guard !ignoredEnvironment.isEmpty else { return nil }
+            return "environment variables ignored, not settings of oht50d (values not read): "
+                + ignoredEnvironment.joined(separator: ", ") + "; a setting's variable is OHT50_ and its key in capitals, "
+                + "e.g. OHT50_HTTP_PORT for http.port"
+        }
     }
 
     /// - Parameter path: the `--config` value; nil means the default path, or the built-in defaults
@@ -53,14 +65,14 @@ public enum ConfigLoader {
         }
 
         var overrides: [String] = []
+        var ignored: [String] = []
         let keysByVariable = Dictionary(
             uniqueKeysWithValues: FirmwareConfig.environmentKeys.map { (FirmwareConfig.environmentVariable(forKey: $0), $0) })
         for (variable, value) in environment.sorted(by: { $0.key < $1.key })
         where variable.hasPrefix("OHT50_") && !reservedEnvironment.contains(variable) {
             guard let key = keysByVariable[variable] else {
-                throw ConfigError(
-                    origin: .environment(variable: variable), key: variable, value: value, problem: "is not a known setting",
-                    allowed: keysByVariable.keys.sorted().joined(separator: ", ") + ", OHT50_API_TOKEN")
+                ignored.append(variable)
+                continue
             }
             root = root.setting(key.split(separator: ".").map(String.init), to: .scalar(value, .environment(variable: variable)))
             overrides.append("\(variable) → \(key)")
@@ -71,7 +83,7 @@ public enum ConfigLoader {
         }
         let config = try FirmwareConfig.decode(root)
         if let watchdog { try watchdog.check(config, document: root) }
-        return Loaded(config: config, path: used, overrides: overrides)
+        return Loaded(config: config, path: used, overrides: overrides, ignoredEnvironment: ignored)
     }
 
     private static func read(_ path: String, origin: ConfigOrigin) throws -> String {

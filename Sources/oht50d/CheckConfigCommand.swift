@@ -40,6 +40,7 @@ struct CheckConfigCommand: ParsableCommand {
             }
             print("# effective configuration from \(loaded.path ?? "the built-in defaults")")
             for line in loaded.overrides { print("# override: \(line)") }
+            if let warning = loaded.ignoredWarning { Console.error("oht50d: warning: \(warning)") }
             if let watchdog { print("# stall times checked against \(watchdog.description)") }
             print(loaded.config.yaml, terminator: "")
         } catch let error as ConfigError {

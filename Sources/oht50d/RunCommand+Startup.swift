@@ -119,6 +119,7 @@ extension RunCommand {
             path: options.config, environment: environment, flags: flags, watchdog: ServiceWatchdog(environment: environment))
         logger?.notice("configuration loaded from \(loaded.path ?? "the built-in defaults")")
         for line in loaded.overrides { logger?.info("configuration override: \(line)") }
+        if let warning = loaded.ignoredWarning { logger?.warning("\(warning)") }
         var config = loaded.config
         if simulate { SimulatedVehicle.configure(&config, dataDirGiven: dataDir != nil) }
         return config

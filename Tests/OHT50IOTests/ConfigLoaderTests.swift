@@ -120,14 +120,30 @@ struct ConfigLoaderTests {
         }
     }
 
-    @Test("an unknown OHT50_ variable is an error; the token variable and the tools' own are not")
+    /// Issue 40: the backend's own variables in the shared `.env` (a database password under our prefix)
+    /// stopped the daemon (78) and put the value in the journal.
+    @Test("an OHT50_ variable naming no setting is ignored and named without its value; the token's and the tools' are not named")
     func unknownEnvironment() throws {
-        #expect(throws: ConfigError.self) {
-            try ConfigLoader.load(path: nil, environment: ["OHT50_HTTP_PROT": "1"], flags: [])
-        }
+        let loaded = try ConfigLoader.load(
+            path: nil, environment: ["OHT50_HTTP_PROT": "9001", "OHT50_DB_PASSWORD": "hunter2secret"], flags: [])
+        #expect(loaded.config == (try ConfigLoader.load(path: nil, environment: [:], flags: [])).config)
+        #expect(loaded.ignoredEnvironment == ["OHT50_DB_PASSWORD", "OHT50_HTTP_PROT"])
+        let warning = try #require(loaded.ignoredWarning)
+        #expect(warning.contains("OHT50_DB_PASSWORD, OHT50_HTTP_PROT"))
+        #expect(!warning.contains("hunter2secret") && !warning.contains("9001"))
         // A CI run with its caches elsewhere (OHT50_CACHE) ran check-config in that environment, refused.
         let tools = ["OHT50_API_TOKEN": "t", "OHT50_CACHE": "/var/cache/elsewhere", "OHT50_PROPERTY_COUNT": "5"]
-        #expect(try ConfigLoader.load(path: nil, environment: tools, flags: []).overrides.isEmpty)
+        let quiet = try ConfigLoader.load(path: nil, environment: tools, flags: [])
+        #expect(quiet.overrides.isEmpty && quiet.ignoredWarning == nil)
+    }
+
+    @Test("a rejected value from the environment is named by its variable, never printed; from the file it is")
+    func environmentValueNotShown() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader.load(path: nil, environment: ["OHT50_HTTP_PORT": "s3cr3t-port"], flags: [])
+        }
+        #expect(!error.description.contains("s3cr3t-port"))
+        #expect(error.description.hasPrefix("environment variable OHT50_HTTP_PORT: http.port (value not shown"))
     }
 
     @Test("a missing or malformed file is an error naming it")
