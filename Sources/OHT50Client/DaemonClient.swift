@@ -48,6 +48,16 @@ public struct DaemonClient: Sendable {
         trustedServerUIDs = []
     }
 
+    /// The largest answer read (the daemon's largest, a telemetry history, is under 1 MiB): a server that
+    /// sends without end cannot exhaust the client's memory.
+    public static let maxAnswerBytes = 16 * 1_048_576
+
+    /// Whether requests stay on this machine: the control socket, or a loopback host (what may carry the
+    /// token in clear text).
+    public var reachesLoopbackOnly: Bool {
+        socketPath != nil || ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+    }
+
     public init(host: String = "127.0.0.1", port: Int) {
         self.url = "http://\(host):\(port)"
         self.host = host
@@ -93,6 +103,8 @@ public struct DaemonClient: Sendable {
         }
         var response = Data()
         var chunk = [UInt8](repeating: 0, count: 16_384)
+        // Each read waits at most timeoutSeconds (the socket's timeout); the whole answer, six times that.
+        let deadline = ContinuousClock.now + .seconds(6 * timeoutSeconds)
         while true {
             let n = recv(fd, &chunk, chunk.count, 0)
             if n < 0 {
@@ -101,6 +113,12 @@ public struct DaemonClient: Sendable {
             }
             if n == 0 { break }
             response.append(contentsOf: chunk[0..<n])
+            if response.count > Self.maxAnswerBytes {
+                throw Failure(description: "\(url): the answer is over \(Self.maxAnswerBytes / 1_048_576) MiB; not read further")
+            }
+            if ContinuousClock.now > deadline {
+                throw Failure(description: "\(url): the answer took over \(6 * timeoutSeconds) s; not read further")
+            }
         }
         return try Self.parse(response, url: url)
     }

@@ -19,13 +19,14 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Talk HTTP to this endpoint instead (http://HOST:PORT); reset then needs the token.", valueName: "url"))
     var url: String?
 
-    @Option(help: ArgumentHelp("The simulated vehicle's data directory (its control.sock and api-token).", valueName: "dir"))
-    var dataDir = "./.oht50"
+    @Option(
+        help: ArgumentHelp("The simulated vehicle's data directory (its control.sock and api-token; default ./.oht50).", valueName: "dir"))
+    var dataDir: String?
 
     /// The socket path used when neither --socket nor --url is given.
     var defaultSocket: String {
         if access(HTTPSettings.defaultControlSocket, F_OK) == 0 { return HTTPSettings.defaultControlSocket }
-        let simulated = dataDir + "/control.sock"
+        let simulated = (dataDir ?? TokenFinder.defaultDataDir) + "/control.sock"
         return access(simulated, F_OK) == 0 ? simulated : HTTPSettings.defaultControlSocket
     }
 

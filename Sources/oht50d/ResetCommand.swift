@@ -16,10 +16,11 @@ struct ResetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset", abstract: "Reset the running daemon's safety latch (a reset never starts motion).",
         discussion: """
-            Over the control socket (the default: root or the group oht50) no token is needed. With --url the \
-            token comes from OHT50_API_TOKEN, else --token-file, else <data-dir>/api-token (default ./.oht50, \
-            --simulate), else /opt/oht50/.env. Exit codes: 0 accepted, 1 refused (every reason is printed) or no token, \
-            69 the daemon is not reachable.
+            Over the control socket (the default: root or the group oht50) no token is needed. With --url (plain \
+            http, to this machine only: 127.0.0.1, ::1, localhost) the token comes from OHT50_API_TOKEN, else \
+            --token-file, else <data-dir>/api-token (--simulate; the default ./.oht50 only when not root), else the \
+            OHT50_API_TOKEN= line of /opt/oht50/.env. Exit codes: 0 accepted, 1 refused (every reason is printed) or no \
+            token, 69 the daemon is not reachable.
             """)
 
     @OptionGroup var client: ClientOptions
@@ -42,14 +43,24 @@ struct ResetCommand: ParsableCommand {
         var headers: [String: String] = [:]
         var source = "the control socket"
         if client.overHTTP {
-            guard let (token, file) = findToken() else {
+            if !daemon.reachesLoopbackOnly {
+                printError(
+                    "oht50d: --url \(daemon.url): the token would cross the network in clear text; plain http is for this "
+                        + "machine's own daemon (127.0.0.1, ::1, localhost). On the vehicle itself, reset over the control socket "
+                        + "(no --url)")
+                throw ExitCode.failure
+            }
+            let finder = TokenFinder(
+                environment: ProcessInfo.processInfo.environment, tokenFile: tokenFile, dataDir: client.dataDir, isRoot: geteuid() == 0,
+                read: { try? String(contentsOfFile: $0, encoding: .utf8) })
+            guard let found = finder.find() else {
                 printError(
                     "oht50d: no API token for --url: set OHT50_API_TOKEN, or pass --token-file (the vehicle's is /opt/oht50/.env, "
                         + "readable by root); without --url the control socket needs none")
                 throw ExitCode.failure
             }
-            headers["Authorization"] = "Bearer \(token)"
-            source = "the token from \(file)"
+            headers["Authorization"] = "Bearer \(found.token)"
+            source = "the token from \(found.source)"
         }
         let answer: DaemonClient.Answer
         do {
@@ -82,20 +93,5 @@ struct ResetCommand: ParsableCommand {
             printError("oht50d: reset answered \(answer.status): \(body["error"]["message"]?.string ?? "")")
             throw ExitCode.failure
         }
-    }
-
-    private func findToken() -> (String, String)? {
-        if let token = ProcessInfo.processInfo.environment["OHT50_API_TOKEN"], !token.isEmpty { return (token, "OHT50_API_TOKEN") }
-        let candidates = [tokenFile, client.dataDir + "/api-token", "/opt/oht50/.env"].compactMap { $0 }
-        for path in candidates {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-            for line in text.split(whereSeparator: \.isNewline) {
-                let trimmed = line.trimmed
-                let value = trimmed.hasPrefix("OHT50_API_TOKEN=") ? String(trimmed.dropFirst("OHT50_API_TOKEN=".count)) : trimmed
-                let token = value.trimming { $0 == "\"" || $0 == "'" }
-                if !token.isEmpty && !token.hasPrefix("#") && !token.contains("=") { return (token, path) }
-            }
-        }
-        return nil
     }
 }

@@ -126,6 +126,12 @@ extension EndToEnd {
             v.setEStop("0")
             #expect(follow.waitForLog("trip ready → estop causes=estop"))
 
+            // Issue 40: the token never crosses the network in clear text; refused before any connection.
+            let remote = try ChildProcess.oht50d(
+                arguments: ["reset", "--url", "http://192.0.2.1:8081"], environment: ["OHT50_API_TOKEN": "never-sent"])
+            #expect(remote.waitForExit() == 1)
+            #expect(remote.log.contains("the token would cross the network in clear text") && !remote.log.contains("never-sent"))
+
             let unreachable = try ChildProcess.oht50d(arguments: ["status", "--url", "http://127.0.0.1:\(FreePort.find())"])
             #expect(unreachable.waitForExit() == 69)
             #expect(unreachable.log.contains("not reachable"))
