@@ -81,18 +81,42 @@ public struct HostAllowlist: Sendable, Equatable {
     }
 }
 
-/// 421 for a request whose `Host` is not one of this vehicle's names, before any route runs.
+/// Before any route runs: 421 for a request whose `Host` is not one of this vehicle's names, and 403 for
+/// a request that changes something (not GET or HEAD) sent by a page from another origin. A browser
+/// names the page's origin in `Origin` on such a request; a form on any web page may otherwise POST to
+/// the vehicle (`/motion/stop` needs no token) without the page ever reading the answer. Clients that
+/// are not browsers send no `Origin` and are let through. The 421 does not list the names: a rebound page
+/// can read it, and the list holds every interface address (the start-up log has it).
 struct HostAllowlistMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
+    static let origin = HTTPField.Name("Origin")!
     let allowlist: HostAllowlist
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard allowlist.admits(request.head.authority) else {
             throw APIError(
                 .misdirectedRequest, code: "misdirected_request",
-                message: "Host \"\(request.head.authority ?? "")\" is not a name of this vehicle (http.allowed_hosts): "
-                    + allowlist.described.joined(separator: ", "))
+                message: "Host \"\(request.head.authority ?? "")\" is not a name of this vehicle: use one of http.allowed_hosts "
+                    + "(listed in the daemon's start-up log), or localhost on the vehicle itself")
+        }
+        if request.method != .get, request.method != .head, let origin = request.headers[Self.origin],
+            !allowlist.admits(originAuthority: origin)
+        {
+            throw APIError(
+                .forbidden, code: "cross_origin",
+                message: "a \(request.method) from the page of another origin is refused (Origin is not a name of this vehicle); "
+                    + "send it from the vehicle's own page or without a browser")
         }
         return try await next(request, context)
+    }
+}
+
+extension HostAllowlist {
+    /// `Origin: http://oht50-07:8081` → admitted when `oht50-07` is a name of this vehicle; `null` (a
+    /// sandboxed page, a file) and anything that is not an origin never are.
+    func admits(originAuthority origin: String) -> Bool {
+        let parts = origin.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[1].isEmpty, !parts[1].contains("/") else { return false }
+        return names.contains(Self.normalized(String(parts[1])))
     }
 }

@@ -49,10 +49,16 @@ struct RequestIDMiddleware: RouterMiddleware {
         return response
     }
 
-    /// Printable ASCII without spaces, at most 128 characters: anything else is replaced.
+    /// Letters, digits and `. _ : -` (UUIDs, hex ids, trace ids), at most 128 characters: anything else is
+    /// replaced by a generated id. The id goes into the log and every command's event source, which
+    /// `oht50d events` prints to a terminal: quotes, `=`, escapes or control bytes there could forge a
+    /// logfmt field or rewrite the technician's screen.
     static func validIncoming(_ value: String?) -> String? {
-        guard let value, !value.isEmpty, value.count <= 128,
-            value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        guard let value, !value.isEmpty, value.utf8.count <= 128,
+            value.unicodeScalars.allSatisfy({
+                ($0.value >= 0x30 && $0.value <= 0x3A) || ($0.value >= 0x41 && $0.value <= 0x5A) || ($0.value >= 0x61 && $0.value <= 0x7A)
+                    || $0 == "." || $0 == "_" || $0 == "-"
+            })
         else { return nil }
         return value
     }

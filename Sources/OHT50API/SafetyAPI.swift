@@ -16,6 +16,7 @@ public struct SafetyAPI: Sendable {
     private let trips: TripsController
     private let stream: StreamController
     private let hosts: HostAllowlist
+    private let token: BearerToken?
     private let logger: Logger
 
     /// Every route and its methods, as openapi.yaml writes them (a test holds the router, this table and
@@ -48,6 +49,7 @@ public struct SafetyAPI: Sendable {
         telemetry = TelemetryController(loop: loop, bus: bus, history: history)
         motion = MotionController(loop: loop, channel: loop.channel, token: token, logger: logger)
         self.hosts = hosts
+        self.token = token
         self.logger = logger
     }
 
@@ -60,6 +62,7 @@ public struct SafetyAPI: Sendable {
         router.middlewares.add(RequestIDMiddleware(logger: logger))
         if controlSocket { router.middlewares.add(ControlSocketMiddleware()) }
         router.middlewares.add(HostAllowlistMiddleware(allowlist: hosts))
+        if let token { router.middlewares.add(ClearTextTokenMiddleware(token: token, logger: logger)) }
         router.middlewares.add(MethodNotAllowedMiddleware(routes: Self.routes))
         health.register(on: router)
         safety.register(on: router)

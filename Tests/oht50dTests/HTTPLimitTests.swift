@@ -40,7 +40,7 @@ extension EndToEnd {
 extension EndToEnd.HTTPLimitTests {
     /// DNS rebinding: a page elsewhere re-points its own name at the vehicle, and the browser sends that
     /// name as Host. The daemon answers only its own names.
-    @Test("a forged Host gets 421 naming the names answered; loopback, the host name and a configured name are served")
+    @Test("a forged Host gets 421 without the names answered; loopback, the host name and a configured name are served")
     func forgedHost() throws {
         let dir = TemporaryDirectory("oht50-hosts")
         let config = dir.write("firmware.yaml", "http:\n  allowed_hosts: [oht50-07.plant.local, 10.20.0.57]\n")
@@ -51,7 +51,9 @@ extension EndToEnd.HTTPLimitTests {
         #expect(error?["code"] as? String == "misdirected_request")
         let message = error?["message"] as? String ?? ""
         #expect(message.contains("\"rebound.example.com:8081\" is not a name of this vehicle"), "\(message)")
-        #expect(message.contains("oht50-07.plant.local") && message.contains("localhost"), "\(message)")
+        // Not the list: a rebound page can read this answer, and by default the list is every interface address.
+        #expect(!message.contains("oht50-07.plant.local") && !message.contains("10.20.0.57"), "\(message)")
+        #expect(message.contains("http.allowed_hosts") && message.contains("start-up log"), "\(message)")
         #expect(forged.header("X-Request-ID") != nil && forged.header("Content-Security-Policy") != nil)
         // The unauthenticated stop, too: a rebound page cannot reach any route.
         #expect(try v.http.post("/api/v1/motion/stop", headers: ["Host": "rebound.example.com"]).status == 421)
@@ -69,5 +71,24 @@ extension EndToEnd.HTTPLimitTests {
         // it would count as "other").
         _ = try? v.http.request("BREW", "/health")
         #expect(try !v.http.get("/metrics").body.contains("BREW"))
+    }
+
+    /// Issue 40: a form on any web page could POST /motion/stop (no token needed) to the vehicle.
+    @Test("a change from a page of another origin is refused 403 cross_origin; the vehicle's own page, reads and non-browsers are not")
+    func crossOrigin() throws {
+        let v = try EndToEnd.SimulatedVehicleTests.Vehicle()
+        #expect(eventually { v.state() == "latched" })
+        for origin in ["http://evil.example", "http://evil.example:\(v.http.port)", "null", "https://127.0.0.1.evil.example"] {
+            let refused = try v.http.post("/api/v1/motion/stop", headers: ["Origin": origin])
+            #expect(refused.status == 403, "Origin: \(origin)")
+            #expect((refused.json["error"] as? [String: Any])?["code"] as? String == "cross_origin")
+            let reset = try v.http.post("/api/v1/safety/reset", headers: ["Origin": origin, "Authorization": "Bearer \(v.token)"])
+            #expect(reset.status == 403, "Origin: \(origin)")
+            #expect(try v.http.get("/api/v1/safety/status", headers: ["Origin": origin]).status == 200)
+        }
+        for origin in ["http://127.0.0.1:\(v.http.port)", "http://localhost:\(v.http.port)", "http://[::1]:\(v.http.port)"] {
+            #expect(try v.http.post("/api/v1/motion/stop", headers: ["Origin": origin]).status == 200, "Origin: \(origin)")
+        }
+        #expect(try v.http.post("/api/v1/motion/stop").status == 200)
     }
 }

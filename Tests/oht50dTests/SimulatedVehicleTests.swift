@@ -223,6 +223,15 @@ extension EndToEnd {
             #expect((tooLarge.json["error"] as? [String: Any])?["code"] as? String == "body_too_large")
             let echoed = try v.http.get("/health", headers: ["X-Request-ID": "tech-42"])
             #expect(echoed.header("X-Request-ID") == "tech-42")
+            // Issue 40: the id reaches the log and every command's event, which `oht50d events` prints to a
+            // terminal; one that could forge a logfmt field or carry an escape sequence is replaced.
+            for forged in [#"a" peer="10.0.0.9"#, "id=x", "tech-é", "\u{1B}[2J"] {
+                let answer = try v.http.get("/health", headers: ["X-Request-ID": forged])
+                let id = answer.header("X-Request-ID") ?? ""
+                // A control byte is already refused by the HTTP parser (400, before any id is given).
+                #expect(answer.status == 400 || (id.count == 32 && id.allSatisfy(\.isHexDigit)), "\(forged) → \(answer.status) \(id)")
+            }
+            #expect(!v.daemon.log.contains("10.0.0.9") && !v.daemon.log.contains("\u{1B}"))
         }
 
         @Test("--simulate shows living power and drive telemetry with units and age")
