@@ -87,6 +87,11 @@ public enum ConfigLoader {
     }
 
     private static func read(_ path: String, origin: ConfigOrigin) throws -> String {
+        if let problem = TrustedPath.problem(path) {
+            throw ConfigError(
+                origin: origin, key: "config file", value: path, problem: "is not trusted: \(problem)",
+                allowed: "a file only root (or oht50d's own user) can change, in directories likewise (README \"Security\")")
+        }
         do {
             return try TextFile.read(path)
         } catch {

@@ -4,6 +4,7 @@ import Logging
 import NIOSSL
 import OHT50API
 import OHT50Core
+import OHT50IO
 
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +84,10 @@ enum HTTPSecurity {
         }
     }
 
+    /// Readable, and trusted as the config is (`TrustedPath`): a key or CA someone else can replace would
+    /// let them be the vehicle, or choose who may command it.
     private static func readable(_ path: String, key: String) throws(Problem) {
+        if let problem = TrustedPath.problem(path) { throw Problem(description: "\(key) \(path): not trusted: \(problem)") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Problem(description: "\(key) \(path): cannot be read (\(String(cString: strerror(errno))))") }
         close(fd)

@@ -349,3 +349,51 @@ struct ConfigLoaderTests {
         #expect(ServiceWatchdog(environment: [:]) == nil)
     }
 }
+
+/// Issue 40, item 4: `/opt/oht50` is shared with the backend, and the runbook's `chown -R oht:oht
+/// /opt/oht50/` hands it over; a config the backend's user can change would let it choose the E-stop line.
+@Suite("Config loader: trusted files only")
+struct TrustedConfigTests {
+    func refusal(_ path: String) -> String? {
+        do {
+            _ = try ConfigLoader.load(path: path, environment: [:], flags: [])
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test(
+        "a config owned by another user, writable by others, or under such a directory or link target is refused naming it; root's loads",
+        .enabled(if: geteuid() == 0, "chown needs root"))
+    func untrustedRefused() throws {
+        let nobody = uid_t(65534)
+        let dir = TemporaryDirectory("oht50-trust")
+        let config = dir.write("firmware.yaml", "log:\n  level: info\n")
+        #expect(refusal(config) == nil)
+
+        #expect(chown(config, nobody, gid_t(65534)) == 0)
+        let owned = try #require(refusal(config))
+        #expect(owned.contains("\(config) is owned by nobody (uid 65534)") && owned.contains("sudo chown root:root \(config)"), "\(owned)")
+        #expect(chown(config, 0, 0) == 0)
+
+        #expect(chmod(config, 0o646) == 0)
+        let writable = try #require(refusal(config))
+        #expect(writable.contains("\(config) (mode 0646) is writable by everybody") && writable.contains("sudo chmod go-w"), "\(writable)")
+        #expect(chmod(config, 0o644) == 0)
+
+        // A directory the other user owns: it could replace the file, whoever owns the file.
+        let shared = dir.file("shared")
+        #expect(mkdir(shared, 0o755) == 0)
+        let inside = shared + "/firmware.yaml"
+        #expect(FileManager.default.createFile(atPath: inside, contents: Data("{}\n".utf8)))
+        #expect(chown(shared, nobody, gid_t(65534)) == 0)
+        #expect(try #require(refusal(inside)).contains("\(shared) is owned by nobody"))
+        // Reached through a link root owns, the target's directory is what counts.
+        let link = dir.file("link.yaml")
+        #expect(symlink(inside, link) == 0)
+        #expect(try #require(refusal(link)).contains("\(shared) is owned by nobody"))
+        #expect(chown(shared, 0, 0) == 0)
+        #expect(refusal(link) == nil)
+    }
+}

@@ -194,13 +194,17 @@ extension EndToEnd {
             "a gpiod output this user may not open exits 69 saying to check group gpio",
             .enabled(if: getuid() == 0, "needs root to drop to nobody"))
         func unreadableGPIOChipExits69() throws {
+            // The config where only root can change it (a world-writable directory above it is refused), the
+            // data directory where nobody can write.
+            let config = TemporaryDirectory()
             let dir = TemporaryDirectory()
-            let estop = dir.write("gpio59/value", "1\n")
-            let chip = dir.write("gpiochip4", "")
-            let path = dir.write(
+            let estop = config.write("gpio59/value", "1\n")
+            let chip = config.write("gpiochip4", "")
+            let path = config.write(
                 "firmware.yaml",
                 "estop:\n  sysfs_path: \(estop)\noutputs:\n  motion_enable:\n    backend: gpiod\n    chip: \(chip)\n    line: 3\n"
                     + "startup: {device_wait_ms: 0}\n")
+            chmod(config.path, 0o755)
             dir.makeWorldWritable()
             chmod(chip, 0o600)
             let daemon = try ChildProcess.oht50d(
