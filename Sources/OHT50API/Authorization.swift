@@ -4,6 +4,9 @@ import Logging
 /// The Bearer check shared by every authenticated route; a peer the control socket authorised
 /// (`SO_PEERCRED`) needs no token.
 enum Authorization {
+    /// A wrong or missing token is a line a client causes at will: one per 10 s, with the count left out.
+    static let unauthorizedLog = LogThrottle(window: .seconds(10))
+
     static func require(_ token: BearerToken?, request: Request, logger: Logger, context: APIRequestContext) throws {
         if context.controlPeer != nil { return }
         guard let token else {
@@ -14,7 +17,14 @@ enum Authorization {
         }
         try refuseClearText(token, request: request, logger: logger, context: context)
         guard token.accepts(authorization: request.headers[.authorization]) else {
-            logger.notice("unauthorized request", metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)"])
+            if let leftOut = unauthorizedLog.admit() {
+                logger.notice(
+                    "unauthorized request",
+                    metadata: [
+                        "path": "\(request.uri.path)", "peer": "\(context.peer)",
+                        "not_logged_before": "\(leftOut) (one line per 10 s; all in oht50_http_requests_total status 401)",
+                    ])
+            }
             throw APIError(
                 .unauthorized, code: "unauthorized",
                 message: "missing or wrong bearer token: send Authorization: Bearer <OHT50_API_TOKEN>",

@@ -32,4 +32,25 @@ struct InstallTests {
         #expect(security.waitForExit() == 0, "\(security.log)")
         #expect(security.log.contains("Overall exposure level for oht50-firmware.service: 2."), "\(security.log)")
     }
+
+    /// Issue 40: the export unit ran as root with no hardening (exposure 9.6).
+    @Test("the GPIO export unit passes verify and exposes at most 2.0: root with CAP_CHOWN and CAP_FOWNER only, no network")
+    func exportUnitHardened() throws {
+        let dir = TemporaryDirectory()
+        let unit = try String(contentsOfFile: ChildProcess.repository + "/systemd/oht50-gpio-export.service", encoding: .utf8)
+        for line in ["CapabilityBoundingSet=CAP_CHOWN CAP_FOWNER", "PrivateNetwork=yes", "SystemCallFilter=@system-service"] {
+            #expect(unit.contains("\n\(line)\n"), "missing \(line)")
+        }
+        // Not ProtectKernelTunables=: it would make /sys, where the export writes, read-only.
+        #expect(!unit.contains("\nProtectKernelTunables="))
+        let path = dir.write(
+            "oht50-gpio-export.service", unit.replacingOccurrences(of: "/usr/bin/oht50d", with: ChildProcess.productPath("oht50d")))
+        let verify = try ChildProcess(executable: "/usr/bin/systemd-analyze", arguments: ["verify", "--man=no", path])
+        #expect(verify.waitForExit() == 0)
+        #expect(verify.log.isEmpty, "systemd-analyze verify said:\n\(verify.log)")
+        let security = try ChildProcess(
+            executable: "/usr/bin/systemd-analyze", arguments: ["security", "--offline=true", "--threshold=20", "--no-pager", path])
+        #expect(security.waitForExit() == 0, "\(security.log)")
+        #expect(security.log.contains("Overall exposure level for oht50-gpio-export.service: 1."), "\(security.log)")
+    }
 }
