@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "OHT50IO",
             dependencies: [
-                "OHT50Core", "CModbus", "CGPIOD", "CYAML",
+                "OHT50Core", "CModbus", "CGPIOD", "CYAML", "CThreadControl",
             ]),
         .target(
             name: "OHT50Runtime",

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/xattr.h>
 #include <stdlib.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -55,4 +56,8 @@ int oht50_eventfd_wait(int fd, unsigned long long timeout_ns) {
     if (n <= 0) return 0;
     unsigned long long counter = 0;
     return read(fd, &counter, sizeof counter) == (ssize_t)sizeof counter ? 1 : 0;
+}
+
+int oht50_has_access_acl(const char *path) {
+    return lgetxattr(path, "system.posix_acl_access", NULL, 0) > 0 ? 1 : 0;
 }

@@ -6,6 +6,9 @@ import Logging
 enum Authorization {
     /// A wrong or missing token is a line a client causes at will: one per 10 s, with the count left out.
     static let unauthorizedLog = LogThrottle(window: .seconds(10))
+    /// Likewise a token refused for clear text (any client on the network can send one at will); the
+    /// valid token's exposure is an error line every time it happens (only its holder can cause it).
+    static let clearTextLog = LogThrottle(window: .seconds(10))
 
     static func require(_ token: BearerToken?, request: Request, logger: Logger, context: APIRequestContext) throws {
         if context.controlPeer != nil { return }
@@ -45,9 +48,13 @@ enum Authorization {
             ? "the valid API token arrived over plain HTTP from the network and was refused: it has crossed the network in "
                 + "clear text, replace it"
             : "token over plain HTTP from the network refused"
-        logger.log(
-            level: exposed ? .error : .warning, Logger.Message(stringLiteral: said),
-            metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)"])
+        if exposed {
+            logger.error(Logger.Message(stringLiteral: said), metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)"])
+        } else if let leftOut = clearTextLog.admit() {
+            logger.warning(
+                Logger.Message(stringLiteral: said),
+                metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)", "not_logged_before": "\(leftOut) (one line per 10 s)"])
+        }
         throw APIError(
             .forbidden, code: "token_over_plain_http",
             message:

@@ -100,7 +100,7 @@ struct HostAllowlistMiddleware: RouterMiddleware {
                     + "(listed in the daemon's start-up log), or localhost on the vehicle itself")
         }
         if request.method != .get, request.method != .head, let origin = request.headers[Self.origin],
-            !allowlist.admits(originAuthority: origin)
+            !HostAllowlist.sameAuthority(origin: origin, host: request.head.authority)
         {
             throw APIError(
                 .forbidden, code: "cross_origin",
@@ -112,11 +112,31 @@ struct HostAllowlistMiddleware: RouterMiddleware {
 }
 
 extension HostAllowlist {
-    /// `Origin: http://oht50-07:8081` → admitted when `oht50-07` is a name of this vehicle; `null` (a
-    /// sandboxed page, a file) and anything that is not an origin never are.
-    func admits(originAuthority origin: String) -> Bool {
+    /// A page's own requests carry `Origin: scheme://` + the `Host` it was loaded by (the same name and
+    /// port): anything else — another port of the same machine (another service's page), another name,
+    /// `null` (a sandboxed page, a file) — is another origin. Letter case and a trailing dot aside, the
+    /// authorities must be equal; the port too (a missing one is the scheme's default). `host` is the
+    /// request's `Host`, already admitted.
+    static func sameAuthority(origin: String, host: String?) -> Bool {
         let parts = origin.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[1].isEmpty, !parts[1].contains("/") else { return false }
-        return names.contains(Self.normalized(String(parts[1])))
+        guard parts.count == 2, let host, !parts[1].isEmpty, !parts[1].contains("/") else { return false }
+        let scheme = parts[0].lowercased()
+        guard scheme == "http" || scheme == "https" else { return false }
+        let defaultPort = scheme == "https" ? "443" : "80"
+        return hostAndPort(String(parts[1]), defaultPort: defaultPort) == hostAndPort(host, defaultPort: defaultPort)
+    }
+
+    /// `Oht50-07.:8081` → `oht50-07:8081`; `[::1]` → `::1:80` (with the default port).
+    private static func hostAndPort(_ authority: String, defaultPort: String) -> String {
+        let lower = authority.lowercased()
+        var port = defaultPort
+        if lower.hasPrefix("[") {
+            if let close = lower.firstIndex(of: "]"), lower[lower.index(after: close)...].hasPrefix(":") {
+                port = String(lower[lower.index(close, offsetBy: 2)...])
+            }
+        } else if lower.filter({ $0 == ":" }).count == 1, let colon = lower.lastIndex(of: ":") {
+            port = String(lower[lower.index(after: colon)...])
+        }
+        return normalized(authority) + "|" + port
     }
 }

@@ -55,7 +55,10 @@ public struct DaemonClient: Sendable {
     /// Whether requests stay on this machine: the control socket, or a loopback host (what may carry the
     /// token in clear text).
     public var reachesLoopbackOnly: Bool {
-        socketPath != nil || ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+        if socketPath != nil || ["localhost", "::1", "[::1]"].contains(host.lowercased()) { return true }
+        // A numeric 127.x.y.z only: `127.0.0.1.example.com` is a name anyone can point anywhere.
+        var address = in_addr()
+        return inet_pton(AF_INET, host, &address) == 1 && UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
 
     public init(host: String = "127.0.0.1", port: Int) {

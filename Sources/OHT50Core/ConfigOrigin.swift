@@ -7,7 +7,7 @@ public enum ConfigOrigin: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .file(let path, let line): "\(path):\(line)"
+        case .file(let path, let line): line > 0 ? "\(path):\(line)" : path
         case .environment(let variable): "environment variable \(variable)"
         case .flag(let flag): "command-line flag \(flag)"
         case .builtIn: "built-in default"

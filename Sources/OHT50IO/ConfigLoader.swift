@@ -5,6 +5,9 @@ import OHT50Core
 /// command-line flags, each later source overriding the earlier one key by key.
 public enum ConfigLoader {
     public static let defaultPath = "/opt/oht50/config/firmware.yaml"
+    /// The unit's `EnvironmentFile=`: shared with the backend, and what systemd reads into the environment
+    /// whose `OHT50_*` settings override the file.
+    public static let vehicleEnvironmentFile = "/opt/oht50/.env"
 
     /// `OHT50_` variables that are not config keys and are passed over without a word: the API token, and
     /// the project's tools' own (the cache root of the tools, the property test's count), which a shell
@@ -49,16 +52,27 @@ public enum ConfigLoader {
     ///   when no file is there.
     /// - Parameter watchdog: systemd's watchdog the stall times must come before (`run` under its unit,
     ///   `check-config`); the fail-safe commands (safe-off) never pass one: they must load what ran.
+    /// - Parameter trusting: false only for safe-off, which turns off what a file names even when it is
+    ///   not trusted (`TrustedPath`: turning off is the safe direction); everything else refuses such a file,
+    ///   and the vehicle's `.env` when it is not trusted.
     public static func load(
-        path: String?, environment: [String: String], flags: [FlagOverride], watchdog: ServiceWatchdog? = nil
+        path: String?, environment: [String: String], flags: [FlagOverride], watchdog: ServiceWatchdog? = nil,
+        trusting: Bool = true
     ) throws -> Loaded {
+        if trusting, let problem = TrustedPath.problem(vehicleEnvironmentFile) {
+            throw ConfigError(
+                origin: .file(path: vehicleEnvironmentFile, line: 0), key: "environment file", value: nil,
+                problem: "is not trusted: \(problem)",
+                allowed: "a file only root can change: systemd reads it into the daemon's environment, whose OHT50_* "
+                    + "variables override the configuration (README \"Security\")")
+        }
         var root: ConfigNode
         var used: String?
         if let path {
-            root = try YAMLConfigDocument.parse(try read(path, origin: .flag("--config")), path: path)
+            root = try YAMLConfigDocument.parse(try read(path, origin: .flag("--config"), trusting: trusting), path: path)
             used = path
         } else if FileManager.default.fileExists(atPath: defaultPath) {
-            root = try YAMLConfigDocument.parse(try read(defaultPath, origin: .builtIn), path: defaultPath)
+            root = try YAMLConfigDocument.parse(try read(defaultPath, origin: .builtIn, trusting: trusting), path: defaultPath)
             used = defaultPath
         } else {
             root = .mapping([], .builtIn)
@@ -86,8 +100,8 @@ public enum ConfigLoader {
         return Loaded(config: config, path: used, overrides: overrides, ignoredEnvironment: ignored)
     }
 
-    private static func read(_ path: String, origin: ConfigOrigin) throws -> String {
-        if let problem = TrustedPath.problem(path) {
+    private static func read(_ path: String, origin: ConfigOrigin, trusting: Bool) throws -> String {
+        if trusting, let problem = TrustedPath.problem(path) {
             throw ConfigError(
                 origin: origin, key: "config file", value: path, problem: "is not trusted: \(problem)",
                 allowed: "a file only root (or oht50d's own user) can change, in directories likewise (README \"Security\")")

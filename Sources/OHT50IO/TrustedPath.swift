@@ -1,3 +1,4 @@
+import CThreadControl
 import FoundationEssentials
 import OHT50Core
 
@@ -11,8 +12,8 @@ import Glibc
 /// user the runbook's `chown -R oht:oht /opt/oht50/` makes its owner; a file or directory that user can
 /// write would let a network service choose the E-stop input. The file and every directory above it, as
 /// written and as resolved through symbolic links, must be owned by one of those users and writable by no
-/// group but root's and by nobody else (a sticky directory such as /tmp excepted: nobody can replace
-/// another's entry there).
+/// group but root's and by nobody else, with no access ACL (a sticky directory such as /tmp excepted:
+/// nobody can replace another's entry there).
 public enum TrustedPath {
     /// The users whose files are trusted: root, this process's, and the service user when it exists.
     public static func trustedOwners() -> Set<UInt32> {
@@ -22,45 +23,65 @@ public enum TrustedPath {
     }
 
     /// What makes `path` untrusted, naming the file or directory, its owner and mode, and the repair;
-    /// nil when it is trusted or does not exist (reading it then says what is wrong).
+    /// nil when it is trusted or does not exist (reading it then says what is wrong). The path is walked a
+    /// component at a time from `/`, and every symbolic link on the way is followed the same way, so each
+    /// directory a link passes through counts too.
     public static func problem(_ path: String, owners: Set<UInt32> = trustedOwners()) -> String? {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard realpath(absolute, &resolved) != nil else { return nil }
-        let real = String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        for chain in [ancestry(absolute), ancestry(real)] {
-            for entry in chain {
-                var info = stat()
-                guard lstat(entry, &info) == 0 else { continue }
-                let mode = info.st_mode
-                let isDirectory = mode & S_IFMT == S_IFDIR
-                let isLink = mode & S_IFMT == S_IFLNK
-                let owner = PeerCredentials.name(of: info.st_uid).map { "\($0) (uid \(info.st_uid))" } ?? "uid \(info.st_uid)"
-                let shown = String(printf: "%04o", mode & 0o7777)
-                if !owners.contains(info.st_uid) {
-                    return "\(entry) is owned by \(owner), who could change what the daemon reads; repair: sudo chown root:root \(entry)"
-                }
-                if isLink { continue }
-                let sticky = isDirectory && mode & S_ISVTX != 0
-                let groupWritable = mode & S_IWGRP != 0 && info.st_gid != 0
-                let othersWritable = mode & S_IWOTH != 0 && !sticky
-                if groupWritable || othersWritable {
-                    return "\(entry) (mode \(shown)) is writable by \(othersWritable ? "everybody" : "group \(info.st_gid)"), who could "
-                        + "change what the daemon reads; repair: sudo chmod go-w \(entry)"
-                }
+        var links = 0
+        return walk(absolute, owners: owners, links: &links)
+    }
+
+    private static func walk(_ path: String, owners: Set<UInt32>, links: inout Int) -> String? {
+        if let problem = entry("/", owners: owners) { return problem }
+        let components = path.split(separator: "/").map(String.init)
+        var current = ""
+        for (index, component) in components.enumerated() {
+            let next = current + "/" + component
+            var info = stat()
+            guard lstat(next, &info) == 0 else { return nil }  // missing: the read says so
+            if let problem = entry(next, owners: owners, info: info) { return problem }
+            if info.st_mode & S_IFMT == S_IFLNK {
+                links += 1
+                guard links <= 40, let target = readLink(next) else { return nil }  // a loop: the read fails (ELOOP)
+                let rest = components[(index + 1)...].joined(separator: "/")
+                let resolved = (target.hasPrefix("/") ? target : (current.isEmpty ? "" : current) + "/" + target)
+                return walk(rest.isEmpty ? resolved : resolved + "/" + rest, owners: owners, links: &links)
             }
+            current = next
         }
         return nil
     }
 
-    /// `/a/b/c` → `/`, `/a`, `/a/b`, `/a/b/c`.
-    private static func ancestry(_ path: String) -> [String] {
-        var chain = ["/"]
-        var current = ""
-        for component in path.split(separator: "/") where !component.isEmpty {
-            current += "/" + component
-            chain.append(current)
+    /// One file, directory or link: its owner, its mode bits (not for a link), no access ACL.
+    private static func entry(_ path: String, owners: Set<UInt32>, info given: stat? = nil) -> String? {
+        var info = stat()
+        if let given { info = given } else if lstat(path, &info) != 0 { return nil }
+        let mode = info.st_mode
+        let owner = PeerCredentials.name(of: info.st_uid).map { "\($0) (uid \(info.st_uid))" } ?? "uid \(info.st_uid)"
+        if !owners.contains(info.st_uid) {
+            return "\(path) is owned by \(owner), who could change what the daemon reads; repair: sudo chown root:root \(path)"
         }
-        return chain
+        if mode & S_IFMT == S_IFLNK { return nil }
+        let sticky = mode & S_IFMT == S_IFDIR && mode & S_ISVTX != 0
+        let groupWritable = mode & S_IWGRP != 0 && info.st_gid != 0
+        let othersWritable = mode & S_IWOTH != 0 && !sticky
+        if groupWritable || othersWritable {
+            return "\(path) (mode \(String(printf: "%04o", mode & 0o7777))) is writable by "
+                + "\(othersWritable ? "everybody" : "group \(info.st_gid)"), who could change what the daemon reads; "
+                + "repair: sudo chmod go-w \(path)"
+        }
+        // With an access ACL the group bits are only its mask: `setfacl -m u:oht:rw` leaves a 0664 root file.
+        if oht50_has_access_acl(path) == 1 {
+            return "\(path) has an access ACL (getfacl \(path)), which may let others change it; repair: sudo setfacl -b \(path)"
+        }
+        return nil
+    }
+
+    private static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -395,5 +395,22 @@ struct TrustedConfigTests {
         #expect(try #require(refusal(link)).contains("\(shared) is owned by nobody"))
         #expect(chown(shared, 0, 0) == 0)
         #expect(refusal(link) == nil)
+
+        // A chain of links: the directory a link in the middle passes through counts too (there the other
+        // user could flip the next link between the check and the read).
+        let fleet = dir.file("fleet")
+        #expect(mkdir(fleet, 0o755) == 0)
+        #expect(symlink(shared, fleet + "/current") == 0)
+        let chained = dir.file("chained")
+        #expect(symlink(fleet + "/current", chained) == 0)
+        #expect(refusal(chained + "/firmware.yaml") == nil)
+        #expect(chown(fleet, nobody, gid_t(65534)) == 0)
+        #expect(try #require(refusal(chained + "/firmware.yaml")).contains("\(fleet) is owned by nobody"))
+        #expect(chown(fleet, 0, 0) == 0)
+
+        // An access ACL: the mode's group bits are then only its mask (root:root 0664 with u:nobody:rw).
+        let setfacl = try ChildProcess(executable: "/usr/bin/setfacl", arguments: ["-m", "u:nobody:rw", config])
+        #expect(setfacl.waitForExit() == 0, "\(setfacl.log)")
+        #expect(try #require(refusal(config)).contains("\(config) has an access ACL"))
     }
 }

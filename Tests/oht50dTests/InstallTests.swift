@@ -34,11 +34,15 @@ struct InstallTests {
     }
 
     /// Issue 40: the export unit ran as root with no hardening (exposure 9.6).
-    @Test("the GPIO export unit passes verify and exposes at most 2.0: root with CAP_CHOWN and CAP_FOWNER only, no network")
+    @Test(
+        "the GPIO export unit passes verify and exposes at most 2.0: root with CAP_CHOWN, CAP_FOWNER and CAP_DAC_READ_SEARCH only, no network"
+    )
     func exportUnitHardened() throws {
         let dir = TemporaryDirectory()
         let unit = try String(contentsOfFile: ChildProcess.repository + "/systemd/oht50-gpio-export.service", encoding: .utf8)
-        for line in ["CapabilityBoundingSet=CAP_CHOWN CAP_FOWNER", "PrivateNetwork=yes", "SystemCallFilter=@system-service"] {
+        for line in [
+            "CapabilityBoundingSet=CAP_CHOWN CAP_FOWNER CAP_DAC_READ_SEARCH", "PrivateNetwork=yes", "SystemCallFilter=@system-service",
+        ] {
             #expect(unit.contains("\n\(line)\n"), "missing \(line)")
         }
         // Not ProtectKernelTunables=: it would make /sys, where the export writes, read-only.

@@ -16,4 +16,8 @@ int oht50_eventfd(void);
 /* Waits until the eventfd is raised (consuming it) or `timeout_ns` has passed; 0 only looks.
    1 when it was raised, 0 otherwise (ppoll is not in Swift's Glibc module either). */
 int oht50_eventfd_wait(int fd, unsigned long long timeout_ns);
+
+/* 1 when `path` (not followed if a link) carries a POSIX access ACL, 0 when not (sys/xattr.h is not in
+   Swift's Glibc module). */
+int oht50_has_access_acl(const char *path);
 #endif
