@@ -20,17 +20,23 @@ struct InstallTests {
         ] {
             #expect(unit.contains("\n\(line)"), "missing \(line)")
         }
-        let path = dir.write(
-            "oht50-firmware.service", unit.replacingOccurrences(of: "/usr/bin/oht50d", with: ChildProcess.productPath("oht50d")))
+        // Issue 32: an exposure of at most 2.5 (3.9 with the capabilities and no system-call filter).
+        try Self.verifiedAndExposed(unit, name: "oht50-firmware.service", in: dir, threshold: 25, exposure: "2.")
+    }
+
+    /// systemd-analyze verify (with ExecStart on the built binary) says nothing, and security exits 0 under
+    /// `threshold` (tenths) with the overall exposure starting with `exposure`.
+    static func verifiedAndExposed(_ unit: String, name: String, in dir: TemporaryDirectory, threshold: Int, exposure: String) throws {
+        let path = dir.write(name, unit.replacingOccurrences(of: "/usr/bin/oht50d", with: ChildProcess.productPath("oht50d")))
         // --man=no: Documentation=man:oht50d(1) is installed by the package, not on this machine.
         let verify = try ChildProcess(executable: "/usr/bin/systemd-analyze", arguments: ["verify", "--man=no", path])
         #expect(verify.waitForExit() == 0)
         #expect(verify.log.isEmpty, "systemd-analyze verify said:\n\(verify.log)")
-        // Issue 32: an exposure of at most 2.5 (3.9 with the capabilities and no system-call filter).
         let security = try ChildProcess(
-            executable: "/usr/bin/systemd-analyze", arguments: ["security", "--offline=true", "--threshold=25", "--no-pager", path])
+            executable: "/usr/bin/systemd-analyze",
+            arguments: ["security", "--offline=true", "--threshold=\(threshold)", "--no-pager", path])
         #expect(security.waitForExit() == 0, "\(security.log)")
-        #expect(security.log.contains("Overall exposure level for oht50-firmware.service: 2."), "\(security.log)")
+        #expect(security.log.contains("Overall exposure level for \(name): \(exposure)"), "\(security.log)")
     }
 
     /// Issue 40: the export unit ran as root with no hardening (exposure 9.6).
@@ -47,14 +53,6 @@ struct InstallTests {
         }
         // Not ProtectKernelTunables=: it would make /sys, where the export writes, read-only.
         #expect(!unit.contains("\nProtectKernelTunables="))
-        let path = dir.write(
-            "oht50-gpio-export.service", unit.replacingOccurrences(of: "/usr/bin/oht50d", with: ChildProcess.productPath("oht50d")))
-        let verify = try ChildProcess(executable: "/usr/bin/systemd-analyze", arguments: ["verify", "--man=no", path])
-        #expect(verify.waitForExit() == 0)
-        #expect(verify.log.isEmpty, "systemd-analyze verify said:\n\(verify.log)")
-        let security = try ChildProcess(
-            executable: "/usr/bin/systemd-analyze", arguments: ["security", "--offline=true", "--threshold=20", "--no-pager", path])
-        #expect(security.waitForExit() == 0, "\(security.log)")
-        #expect(security.log.contains("Overall exposure level for oht50-gpio-export.service: 1."), "\(security.log)")
+        try Self.verifiedAndExposed(unit, name: "oht50-gpio-export.service", in: dir, threshold: 20, exposure: "1.")
     }
 }
