@@ -6,9 +6,10 @@ import Logging
 enum Authorization {
     /// A wrong or missing token is a line a client causes at will: one per 10 s, with the count left out.
     static let unauthorizedLog = LogThrottle(window: .seconds(10))
-    /// Likewise a token refused for clear text (any client on the network can send one at will); the
-    /// valid token's exposure is an error line every time it happens (only its holder can cause it).
+    /// Likewise a token refused for clear text (any client on the network can send one at will), and the
+    /// valid one's exposure (anyone who captured it can replay it): one line each per 10 s.
     static let clearTextLog = LogThrottle(window: .seconds(10))
+    static let exposedLog = LogThrottle(window: .seconds(10))
 
     static func require(_ token: BearerToken?, request: Request, logger: Logger, context: APIRequestContext) throws {
         if context.controlPeer != nil { return }
@@ -49,7 +50,13 @@ enum Authorization {
                 + "clear text, replace it"
             : "token over plain HTTP from the network refused"
         if exposed {
-            logger.error(Logger.Message(stringLiteral: said), metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)"])
+            if let leftOut = exposedLog.admit() {
+                logger.error(
+                    Logger.Message(stringLiteral: said),
+                    metadata: [
+                        "path": "\(request.uri.path)", "peer": "\(context.peer)", "not_logged_before": "\(leftOut) (one line per 10 s)",
+                    ])
+            }
         } else if let leftOut = clearTextLog.admit() {
             logger.warning(
                 Logger.Message(stringLiteral: said),

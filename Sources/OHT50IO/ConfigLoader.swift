@@ -52,14 +52,13 @@ public enum ConfigLoader {
     ///   when no file is there.
     /// - Parameter watchdog: systemd's watchdog the stall times must come before (`run` under its unit,
     ///   `check-config`); the fail-safe commands (safe-off) never pass one: they must load what ran.
-    /// - Parameter trusting: false only for safe-off, which turns off what a file names even when it is
-    ///   not trusted (`TrustedPath`: turning off is the safe direction); everything else refuses such a file,
-    ///   and the vehicle's `.env` when it is not trusted.
+    /// A file that is not trusted (`TrustedPath`), and the vehicle's `.env` when it is not, are refused —
+    /// by safe-off too, which then falls back to the last started configuration and the defaults: such a
+    /// file chooses which files are written and what "off" is.
     public static func load(
-        path: String?, environment: [String: String], flags: [FlagOverride], watchdog: ServiceWatchdog? = nil,
-        trusting: Bool = true
+        path: String?, environment: [String: String], flags: [FlagOverride], watchdog: ServiceWatchdog? = nil
     ) throws -> Loaded {
-        if trusting, let problem = TrustedPath.problem(vehicleEnvironmentFile) {
+        if let problem = TrustedPath.problem(vehicleEnvironmentFile) {
             throw ConfigError(
                 origin: .file(path: vehicleEnvironmentFile, line: 0), key: "environment file", value: nil,
                 problem: "is not trusted: \(problem)",
@@ -69,10 +68,10 @@ public enum ConfigLoader {
         var root: ConfigNode
         var used: String?
         if let path {
-            root = try YAMLConfigDocument.parse(try read(path, origin: .flag("--config"), trusting: trusting), path: path)
+            root = try YAMLConfigDocument.parse(try read(path, origin: .flag("--config")), path: path)
             used = path
         } else if FileManager.default.fileExists(atPath: defaultPath) {
-            root = try YAMLConfigDocument.parse(try read(defaultPath, origin: .builtIn, trusting: trusting), path: defaultPath)
+            root = try YAMLConfigDocument.parse(try read(defaultPath, origin: .builtIn), path: defaultPath)
             used = defaultPath
         } else {
             root = .mapping([], .builtIn)
@@ -100,8 +99,8 @@ public enum ConfigLoader {
         return Loaded(config: config, path: used, overrides: overrides, ignoredEnvironment: ignored)
     }
 
-    private static func read(_ path: String, origin: ConfigOrigin, trusting: Bool) throws -> String {
-        if trusting, let problem = TrustedPath.problem(path) {
+    private static func read(_ path: String, origin: ConfigOrigin) throws -> String {
+        if let problem = TrustedPath.problem(path) {
             throw ConfigError(
                 origin: origin, key: "config file", value: path, problem: "is not trusted: \(problem)",
                 allowed: "a file only root (or oht50d's own user) can change, in directories likewise (README \"Security\")")

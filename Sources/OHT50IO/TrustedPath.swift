@@ -39,7 +39,11 @@ public enum TrustedPath {
         for (index, component) in components.enumerated() {
             let next = current + "/" + component
             var info = stat()
-            guard lstat(next, &info) == 0 else { return nil }  // missing: the read says so
+            guard lstat(next, &info) == 0 else {
+                // Missing: the read says so. Anything else is not known to be safe.
+                return errno == ENOENT
+                    ? nil : "\(next) cannot be examined (\(String(cString: strerror(errno)))); repair: make it readable by this user"
+            }
             if let problem = entry(next, owners: owners, info: info) { return problem }
             if info.st_mode & S_IFMT == S_IFLNK {
                 links += 1

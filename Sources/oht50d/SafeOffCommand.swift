@@ -59,14 +59,9 @@ struct SafeOffCommand: ParsableCommand {
         var current: FirmwareConfig?
         var currentError: (any Error)?
         do {
-            current = try ConfigLoader.load(path: options.config, environment: environment, flags: flags, trusting: false).config
-            // Turning off is the safe direction: what an untrusted file names is turned off too, and said.
-            if let config = options.config
-                ?? (FileManager.default.fileExists(atPath: ConfigLoader.defaultPath) ? ConfigLoader.defaultPath : nil),
-                let problem = TrustedPath.problem(config)
-            {
-                logger.error("the configuration is not trusted (turning off what it names all the same): \(problem)")
-            }
+            // An untrusted file is unusable here too: it chooses which files are written and what "off" is
+            // (active_low), so it could name any file, or a line whose off is 1.
+            current = try ConfigLoader.load(path: options.config, environment: environment, flags: flags).config
         } catch {
             currentError = error
         }
@@ -77,7 +72,7 @@ struct SafeOffCommand: ParsableCommand {
         }
         if FileManager.default.fileExists(atPath: lastStarted) {
             do {
-                let config = try ConfigLoader.load(path: lastStarted, environment: [:], flags: [], trusting: false).config
+                let config = try ConfigLoader.load(path: lastStarted, environment: [:], flags: []).config
                 if let current, config != current {
                     logger.notice("also turning off what the last started configuration (\(lastStarted)) names beyond the current one")
                 }

@@ -242,12 +242,10 @@ extension EndToEnd {
                     #expect(wrong == network, "\(wrong)")
                     #expect(v.state() == "latched")
                     // Unauthenticated reads still answer from the network; one that carries the token is refused
-                    // (and logged) all the same: the token has travelled.
+                    // all the same: the token has travelled. (Its log line is one per 10 s: LogThrottleTests.)
                     let health = "http://\(address):\(v.http.port)/health"
                     #expect(try Self.curl([health]).out.hasSuffix("\n200"))
-                    let exposedBefore = v.daemon.log.components(separatedBy: "the valid API token arrived").count
                     #expect(try Self.curl(["-H", "Authorization: Bearer \(v.token)", health]).out.hasSuffix("\n403"))
-                    #expect(eventually { v.daemon.log.components(separatedBy: "the valid API token arrived").count > exposedBefore })
                 }
                 let local = try reset("127.0.0.1")
                 #expect(local.hasSuffix("\n200") || local.hasSuffix("\n409"), "\(local)")

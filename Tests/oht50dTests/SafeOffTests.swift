@@ -161,23 +161,25 @@ extension EndToEnd {
             #expect(safeOff.log.contains("also turning off what the last started configuration"))
         }
 
-        /// Issue 40: the runbook's `chown -R oht:oht /opt/oht50/` hands both files to the backend's user; the
-        /// start refuses them, but turning off is the safe direction: safe-off still turns off what both name.
+        /// Issue 40: the runbook's `chown -R oht:oht /opt/oht50/` hands the config to the backend's user. Such
+        /// a file chooses which files safe-off writes and what "off" is (active_low): unusable, as at the
+        /// start; safe-off falls back to the last started configuration, and writes nothing the file names.
         @Test(
-            "untrusted files (another user's) are still turned off by safe-off, which says they are not trusted; the start refuses them",
+            "an untrusted config (another user's) is refused by the start and by safe-off, which turns off the last started lines and writes nothing it names",
             .enabled(if: geteuid() == 0, "chown needs root"))
-        func untrustedStillTurnedOff() throws {
+        func untrustedConfigUnusable() throws {
             let dir = TemporaryDirectory("oht50-safeoff-untrusted")
             let config = try Self.killedDaemon(dir, motion: dir.write("gpio131/value", "0\n"))
+            let precious = dir.write("precious", "keep\n")
+            _ = dir.write("firmware.yaml", Self.sysfsConfig(dir, motion: precious))
             #expect(chown(config, 65534, 65534) == 0)
-            #expect(chown(dir.file("data/last-started-config.yaml"), 65534, 65534) == 0)
 
-            let safeOff = try Self.safeOff(["--config", config])
+            let safeOff = try Self.safeOff(["--config", config, "--data-dir", dir.file("data")])
             #expect(safeOff.waitForExit() == 0, "\(safeOff.log)")
             #expect(dir.read("gpio131/value") == "0\n")
-            #expect(
-                safeOff.log.contains(
-                    "the configuration is not trusted (turning off what it names all the same): \(config) is owned by nobody"))
+            #expect(dir.read("precious") == "keep\n")
+            #expect(safeOff.log.contains("falling back to the last one that started"))
+            #expect(safeOff.log.contains("is not trusted: \(config) is owned by nobody"))
             let start = try ChildProcess.oht50d(arguments: ["--config", config, "--control-socket", dir.file("control.sock")])
             #expect(start.waitForExit() == 78)
             #expect(start.log.contains("is not trusted: \(config) is owned by nobody"))
