@@ -52,13 +52,14 @@ public enum ConfigLoader {
     ///   when no file is there.
     /// - Parameter watchdog: systemd's watchdog the stall times must come before (`run` under its unit,
     ///   `check-config`); the fail-safe commands (safe-off) never pass one: they must load what ran.
-    /// A file that is not trusted (`TrustedPath`), and the vehicle's `.env` when it is not, are refused —
-    /// by safe-off too, which then falls back to the last started configuration and the defaults: such a
-    /// file chooses which files are written and what "off" is.
+    /// A file that is not trusted (`TrustedPath`), and the vehicle's `.env` when it is not and an environment
+    /// is given, are refused — by safe-off too, which then falls back to the last started configuration
+    /// (loaded without an environment, so an untrusted `.env` does not cost it that file) and the defaults:
+    /// such a file chooses which files are written and what "off" is.
     public static func load(
         path: String?, environment: [String: String], flags: [FlagOverride], watchdog: ServiceWatchdog? = nil
     ) throws -> Loaded {
-        if let problem = TrustedPath.problem(vehicleEnvironmentFile) {
+        if !environment.isEmpty, let problem = TrustedPath.problem(vehicleEnvironmentFile) {
             throw ConfigError(
                 origin: .file(path: vehicleEnvironmentFile, line: 0), key: "environment file", value: nil,
                 problem: "is not trusted: \(problem)",
