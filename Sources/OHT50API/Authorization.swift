@@ -44,22 +44,17 @@ enum Authorization {
     static func refuseClearText(_ token: BearerToken, request: Request, logger: Logger, context: APIRequestContext) throws {
         guard token.refusedInClearFromNetwork, !context.isLoopbackPeer, context.controlPeer == nil else { return }
         let exposed = token.accepts(authorization: request.headers[.authorization])
-        let said =
+        let (throttle, level, said): (LogThrottle, Logger.Level, String) =
             exposed
-            ? "the valid API token arrived over plain HTTP from the network and was refused: it has crossed the network in "
-                + "clear text, replace it"
-            : "token over plain HTTP from the network refused"
-        if exposed {
-            if let leftOut = exposedLog.admit() {
-                logger.error(
-                    Logger.Message(stringLiteral: said),
-                    metadata: [
-                        "path": "\(request.uri.path)", "peer": "\(context.peer)", "not_logged_before": "\(leftOut) (one line per 10 s)",
-                    ])
-            }
-        } else if let leftOut = clearTextLog.admit() {
-            logger.warning(
-                Logger.Message(stringLiteral: said),
+            ? (
+                exposedLog, .error,
+                "the valid API token arrived over plain HTTP from the network and was refused: it has crossed the network in "
+                    + "clear text, replace it"
+            )
+            : (clearTextLog, .warning, "token over plain HTTP from the network refused")
+        if let leftOut = throttle.admit() {
+            logger.log(
+                level: level, Logger.Message(stringLiteral: said),
                 metadata: ["path": "\(request.uri.path)", "peer": "\(context.peer)", "not_logged_before": "\(leftOut) (one line per 10 s)"])
         }
         throw APIError(

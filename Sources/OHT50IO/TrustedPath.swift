@@ -33,34 +33,31 @@ public enum TrustedPath {
     }
 
     private static func walk(_ path: String, owners: Set<UInt32>, links: inout Int) -> String? {
-        if let problem = entry("/", owners: owners) { return problem }
         let components = path.split(separator: "/").map(String.init)
-        var current = ""
-        for (index, component) in components.enumerated() {
-            let next = current + "/" + component
+        // `/`, then each component in turn.
+        for depth in 0...components.count {
+            let here = "/" + components[..<depth].joined(separator: "/")
             var info = stat()
-            guard lstat(next, &info) == 0 else {
+            guard lstat(here, &info) == 0 else {
                 // Missing: the read says so. Anything else is not known to be safe.
                 return errno == ENOENT
-                    ? nil : "\(next) cannot be examined (\(String(cString: strerror(errno)))); repair: make it readable by this user"
+                    ? nil : "\(here) cannot be examined (\(String(cString: strerror(errno)))); repair: make it readable by this user"
             }
-            if let problem = entry(next, owners: owners, info: info) { return problem }
-            if info.st_mode & S_IFMT == S_IFLNK {
+            if let problem = entry(here, owners: owners, info: info) { return problem }
+            if depth > 0, info.st_mode & S_IFMT == S_IFLNK {
                 links += 1
-                guard links <= 40, let target = readLink(next) else { return nil }  // a loop: the read fails (ELOOP)
-                let rest = components[(index + 1)...].joined(separator: "/")
-                let resolved = (target.hasPrefix("/") ? target : (current.isEmpty ? "" : current) + "/" + target)
+                guard links <= 40, let target = readLink(here) else { return nil }  // a loop: the read fails (ELOOP)
+                let resolved = target.hasPrefix("/") ? target : "/" + components[..<(depth - 1)].joined(separator: "/") + "/" + target
+                let rest = components[depth...].joined(separator: "/")
                 return walk(rest.isEmpty ? resolved : resolved + "/" + rest, owners: owners, links: &links)
             }
-            current = next
         }
         return nil
     }
 
-    /// One file, directory or link: its owner, its mode bits (not for a link), no access ACL.
-    private static func entry(_ path: String, owners: Set<UInt32>, info given: stat? = nil) -> String? {
-        var info = stat()
-        if let given { info = given } else if lstat(path, &info) != 0 { return nil }
+    /// One file, directory or link, as `lstat` saw it: its owner, its mode bits (not for a link), no
+    /// access ACL.
+    private static func entry(_ path: String, owners: Set<UInt32>, info: stat) -> String? {
         let mode = info.st_mode
         let owner = PeerCredentials.name(of: info.st_uid).map { "\($0) (uid \(info.st_uid))" } ?? "uid \(info.st_uid)"
         if !owners.contains(info.st_uid) {
